@@ -1,0 +1,153 @@
+package restrict
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// sentinel is a class of failure. Its message is used both alone and inside
+// an APIError's message, so it carries no prefix of its own.
+type sentinel struct {
+	msg  string
+	also error // a standard-library error this class also matches
+}
+
+func (s *sentinel) Error() string { return "restrict: " + s.msg }
+
+func (s *sentinel) Is(target error) bool { return s.also != nil && target == s.also }
+
+// The classes of failure. Every *APIError matches exactly one of them with
+// errors.Is, whatever the provider's own code was; a failure that never got an
+// answer (a cancelled context) may match none and match the context's error
+// instead.
+var (
+	// ErrInvalidRequest: the request was rejected as malformed, locally
+	// before sending or by the provider (HTTP 400, 422).
+	ErrInvalidRequest error = &sentinel{msg: "invalid request"}
+	// ErrUnauthorized: the credentials or signature were rejected.
+	ErrUnauthorized error = &sentinel{msg: "unauthorized"}
+	// ErrForbidden: the credentials are valid but lack the permission.
+	ErrForbidden error = &sentinel{msg: "forbidden"}
+	// ErrNotFound: the target does not exist at the provider.
+	ErrNotFound error = &sentinel{msg: "not found"}
+	// ErrConflict: the target's state does not allow the call, or the call
+	// was already made once where the provider allows only one.
+	ErrConflict error = &sentinel{msg: "conflict"}
+	// ErrRateLimited: the provider asked to slow down (HTTP 429).
+	// APIError.RetryAfter says for how long, when the provider said.
+	ErrRateLimited error = &sentinel{msg: "rate limited"}
+	// ErrUnavailable: the provider failed or could not be reached (5xx,
+	// connection errors, timeouts, unreadable answers).
+	ErrUnavailable error = &sentinel{msg: "unavailable"}
+	// ErrUnsupported: the provider has no such operation. It also matches
+	// the standard library's errors.ErrUnsupported.
+	ErrUnsupported error = &sentinel{msg: "unsupported", also: errors.ErrUnsupported}
+)
+
+// APIError is the one error type every provider client returns. It matches
+// its Class with errors.Is, and unwraps to Err, the underlying cause where
+// there is one (a network error, a context's error).
+//
+// Its message names the provider, operation, HTTP status, the provider's code
+// and message, and never a credential, signature or token.
+type APIError struct {
+	Provider   string              // the provider package's name: "cryptomus", ...
+	Operation  string              // the method that failed: "BlockAddress", "Restrict", ...
+	StatusCode int                 // HTTP status; 0 when no answer arrived
+	Code       string              // the provider's own error code, where it has one
+	Message    string              // the provider's message, or ours where it sent none
+	Fields     map[string][]string // per-field validation problems
+	RetryAfter time.Duration       // how long the provider asked to wait, where it said
+	Attempts   int                 // HTTP attempts made; 0 when rejected before sending
+	RequestID  string              // the provider's request identifier, where it sends one
+	Class      error               // one of the sentinels: ErrNotFound, ...
+	Err        error               // the underlying cause, if any
+}
+
+// NewFieldError returns an error matching ErrInvalidRequest for a value the
+// caller gave, naming the field, raised before anything is sent.
+func NewFieldError(provider, operation, field, problem string) *APIError {
+	return &APIError{
+		Provider:  provider,
+		Operation: operation,
+		Class:     ErrInvalidRequest,
+		Message:   field + " " + problem,
+		Fields:    map[string][]string{field: {problem}},
+	}
+}
+
+// Error describes the failure without any secret.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("restrict: ")
+	if e.Provider != "" {
+		b.WriteString(e.Provider)
+		if e.Operation != "" {
+			b.WriteByte(' ')
+			b.WriteString(e.Operation)
+		}
+		b.WriteString(": ")
+	}
+	switch {
+	case e.StatusCode != 0:
+		b.WriteString("HTTP ")
+		b.WriteString(strconv.Itoa(e.StatusCode))
+	case e.Class != nil:
+		var s *sentinel
+		if errors.As(e.Class, &s) {
+			b.WriteString(s.msg)
+		} else {
+			b.WriteString(e.Class.Error())
+		}
+	default:
+		b.WriteString("failed")
+	}
+	if e.Code != "" {
+		b.WriteString(" code ")
+		b.WriteString(strconv.Quote(e.Code))
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if len(e.Fields) > 0 && e.StatusCode != 0 {
+		names := make([]string, 0, len(e.Fields))
+		for name := range e.Fields {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			fmt.Fprintf(&b, "; %s: %s", name, strings.Join(e.Fields[name], ", "))
+		}
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Is reports whether target is the error's class, so that
+// errors.Is(err, restrict.ErrNotFound) works.
+func (e *APIError) Is(target error) bool {
+	return e.Class != nil && errors.Is(e.Class, target)
+}
+
+// Unwrap returns the underlying cause.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Retryable reports whether the same call may succeed later without any
+// change: the provider was unavailable or asked to slow down.
+func (e *APIError) Retryable() bool {
+	return errors.Is(e, ErrUnavailable) || errors.Is(e, ErrRateLimited)
+}

@@ -1,0 +1,10 @@
+module github.com/restrictkit/restrict
+
+go 1.23
+
+require (
+	github.com/google/go-querystring v1.2.0
+	github.com/hashicorp/go-cleanhttp v0.5.2
+	github.com/hashicorp/go-retryablehttp v0.7.8
+	golang.org/x/sync v0.10.0
+)

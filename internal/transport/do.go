@@ -1,0 +1,451 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/restrictkit/restrict"
+)
+
+var errTooLarge = errors.New("answer larger than 1 MiB")
+
+// Do runs op and decodes its answer into out (which may be nil). The
+// returned Meta is filled whenever an answer arrived, also with an error.
+// Every error is a *restrict.APIError, or the context's error wrapped in
+// one.
+func (c *Client) Do(ctx context.Context, op *Operation, out any) (restrict.Meta, error) {
+	signer := op.Signer
+	if signer == nil {
+		signer = c.cfg.Signer
+	}
+	meta, rejected, err := c.do(ctx, op, signer, out)
+	if err == nil || rejected == nil {
+		return meta, err
+	}
+	// One more try with renewed credentials, never more: a login that keeps
+	// being refused must surface, not loop.
+	r, ok := signer.(Renewer)
+	if !ok || meta.StatusCode != http.StatusUnauthorized || !r.Renew(rejected) {
+		return meta, err
+	}
+	attempts := meta.Attempts
+	meta, _, err = c.do(ctx, op, signer, out)
+	meta.Attempts += attempts
+	var ae *restrict.APIError
+	if errors.As(err, &ae) && ae.Operation == op.Name {
+		ae.Attempts = meta.Attempts
+	}
+	return meta, err
+}
+
+// call is the state of one Do across its attempts.
+type call struct {
+	c         *Client
+	ctx       context.Context
+	op        *Operation
+	signer    Signer
+	payload   []byte // the encoded op.Body
+	body      []byte // the bytes of the current attempt, as signed
+	attempts  int
+	logged    int // the last attempt logged
+	started   time.Time
+	connected atomic.Bool
+	last      *http.Request
+	answer    []byte
+}
+
+// do runs one operation through retryablehttp. rejected is the header set
+// of the last attempt when it was answered (so a Renewer can tell which
+// credentials failed).
+func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) (restrict.Meta, http.Header, error) {
+	cl := &call{c: c, ctx: ctx, op: op, signer: signer}
+	target, err := c.url(op)
+	if err != nil {
+		return restrict.Meta{}, nil, err
+	}
+	if cl.payload, err = encodeBody(op.Body); err != nil {
+		return restrict.Meta{}, nil, &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest,
+			Message: "request body cannot be encoded as JSON", Err: err}
+	}
+	if !op.Idempotent {
+		// A call that must not run twice is retried only if it provably
+		// never reached the server: no connection was ever obtained.
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { cl.connected.Store(true) }})
+	}
+	var body any
+	if cl.payload != nil {
+		body = retryablehttp.ReaderFunc(cl.reader)
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, op.Method, target, body)
+	if err != nil {
+		return restrict.Meta{}, nil, &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest,
+			Message: "request cannot be built", Err: stripURL(err)}
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	req.Header.Set("Accept", "application/json")
+	if cl.payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.SetResponseHandler(cl.read)
+	if err := cl.prepare(req.Request); err != nil {
+		return restrict.Meta{}, nil, cl.fail(err, nil)
+	}
+	rc := &retryablehttp.Client{
+		HTTPClient:     c.hc,
+		RetryWaitMin:   c.opts.Retry.MinWait,
+		RetryWaitMax:   c.opts.Retry.MaxWait,
+		RetryMax:       c.opts.Retry.MaxAttempts - 1,
+		CheckRetry:     cl.checkRetry,
+		Backoff:        cl.backoff,
+		PrepareRetry:   cl.prepareRetry,
+		RequestLogHook: cl.requestStarted,
+		// Keep the last answer and error as they are; retryablehttp's
+		// default throws the body away and says "giving up".
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
+	}
+	resp, err := rc.Do(req)
+	meta := restrict.Meta{Attempts: cl.attempts}
+	if resp != nil {
+		if cl.answer == nil && err == nil {
+			// Retries ran out on a retryable status: retryablehttp hands
+			// the last answer over unread.
+			err = cl.read(resp)
+		}
+		drain(resp.Body)
+		meta.StatusCode = resp.StatusCode
+		meta.RequestID = resp.Header.Get(c.cfg.RequestIDHeader)
+	}
+	if err != nil {
+		return meta, nil, cl.fail(err, resp)
+	}
+	if err := c.cfg.Decode(&Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: cl.answer}, out); err != nil {
+		return meta, cl.last.Header, cl.fail(err, resp)
+	}
+	return meta, nil, nil
+}
+
+func encodeBody(b any) ([]byte, error) {
+	switch v := b.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		return v, nil
+	case json.RawMessage:
+		return v, nil
+	default:
+		return json.Marshal(v)
+	}
+}
+
+// url builds the request URL from the base URL, the operation's path with
+// its parameters escaped, and its query.
+func (c *Client) url(op *Operation) (string, error) {
+	path := op.Path
+	for name, value := range op.PathParams {
+		if problem := checkPathParam(value); problem != "" {
+			return "", restrict.NewFieldError(c.cfg.Provider, op.Name, name, problem)
+		}
+		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(value))
+	}
+	u := url.URL{Scheme: c.base.Scheme, Host: c.base.Host}
+	escaped := c.basePath + path
+	unescaped, err := url.PathUnescape(escaped)
+	if err != nil {
+		return "", &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest, Message: "invalid path"}
+	}
+	u.Path, u.RawPath = unescaped, escaped
+	if op.Query != nil {
+		v, err := query.Values(op.Query)
+		if err != nil {
+			return "", &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest, Message: "query cannot be encoded", Err: err}
+		}
+		u.RawQuery = v.Encode()
+	}
+	return u.String(), nil
+}
+
+func checkPathParam(v string) string {
+	switch {
+	case v == "":
+		return "is required"
+	case strings.ContainsAny(v, `/\`) || strings.Contains(v, ".."):
+		return `must not contain "/", "\" or ".."`
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return "must not contain control characters"
+		}
+	}
+	return ""
+}
+
+func (cl *call) reader() (io.Reader, error) { return bytes.NewReader(cl.body), nil }
+
+// prepare signs one attempt: the first before Do, each retry from
+// PrepareRetry, so every attempt carries a signature over its own bytes.
+func (cl *call) prepare(req *http.Request) error {
+	cl.attempts++
+	a := Attempt{Header: req.Header, Body: cl.payload, Now: cl.c.opts.Clock(), Number: cl.attempts}
+	if cl.signer != nil {
+		if err := cl.signer.Sign(cl.ctx, &a); err != nil {
+			return err
+		}
+	}
+	cl.body = a.Body
+	req.ContentLength = int64(len(a.Body))
+	cl.last = req
+	return nil
+}
+
+func (cl *call) prepareRetry(req *http.Request) error {
+	// retryablehttp copies the request shallowly; the header map is still
+	// shared with the previous attempt, which the old connection's writer
+	// may be reading.
+	req.Header = req.Header.Clone()
+	return cl.prepare(req)
+}
+
+func (cl *call) requestStarted(_ retryablehttp.Logger, _ *http.Request, _ int) {
+	cl.started = time.Now()
+}
+
+// read runs on the final answer inside the retry loop, so that a body lost
+// mid-read is retried like any other transport failure.
+func (cl *call) read(resp *http.Response) error {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	if err != nil {
+		return err
+	}
+	if len(b) > MaxResponseBytes {
+		return errTooLarge
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	cl.answer = b
+	return nil
+}
+
+func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	cl.log(resp, err)
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return false, err
+		}
+		if retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !retry {
+			return false, err
+		}
+		return cl.op.Idempotent || !cl.connected.Load(), err
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if !cl.op.Idempotent && cl.connected.Load() {
+			return false, nil
+		}
+	case http.StatusInternalServerError:
+		return cl.op.Idempotent, nil
+	default:
+		return false, nil
+	}
+	// A Retry-After longer than we may wait ends the call now, with the
+	// wait reported in the error instead of slept.
+	if d, ok := retryAfter(resp.Header, cl.c.opts.Clock()); ok && d > cl.c.opts.Retry.MaxWait {
+		return false, nil
+	}
+	return true, nil
+}
+
+func (cl *call) backoff(minWait, maxWait time.Duration, n int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header, cl.c.opts.Clock()); ok && d <= maxWait {
+			return d
+		}
+	}
+	return Backoff(minWait, maxWait, n)
+}
+
+// Backoff is the wait before retry n (0 for the first retry): exponential
+// from minWait, capped at maxWait, with the upper half jittered so that
+// clients that failed together do not retry together.
+func Backoff(minWait, maxWait time.Duration, n int) time.Duration {
+	d := minWait
+	for i := 0; i < n && d < maxWait; i++ {
+		d *= 2
+	}
+	if d > maxWait || d <= 0 {
+		d = maxWait
+	}
+	if half := int64(d / 2); half > 0 {
+		d = time.Duration(half + rand.Int64N(half+1))
+	}
+	if d < minWait {
+		d = minWait
+	}
+	return d
+}
+
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		if s > int64(1<<62/time.Second) {
+			s = int64(1 << 62 / time.Second)
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d := t.Sub(now)
+	if d < 0 {
+		d = 0
+	}
+	return d, true
+}
+
+func (cl *call) log(resp *http.Response, err error) {
+	l := cl.c.opts.Logger
+	if cl.logged == cl.attempts || !l.Enabled(cl.ctx, slog.LevelDebug) {
+		return
+	}
+	cl.logged = cl.attempts
+	attrs := []slog.Attr{
+		slog.String("provider", cl.c.cfg.Provider),
+		slog.String("operation", cl.op.Name),
+		slog.String("method", cl.op.Method),
+		slog.String("host", cl.c.base.Host),
+		slog.String("path", cl.last.URL.EscapedPath()),
+		slog.Int("attempt", cl.attempts),
+		slog.Duration("duration", time.Since(cl.started)),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", cl.c.scrub(stripURL(err).Error(), cl.last)))
+	}
+	l.LogAttrs(cl.ctx, slog.LevelDebug, "restrict: http attempt", attrs...)
+}
+
+// fail turns whatever ended a call into a *restrict.APIError with the
+// call's facts filled in and every secret scrubbed.
+func (cl *call) fail(err error, resp *http.Response) error {
+	c := cl.c
+	var ae *restrict.APIError
+	switch {
+	case errors.As(err, &ae):
+		if ae.Operation != "" && ae.Operation != cl.op.Name {
+			// An error of another operation (a login run by the signer)
+			// is returned as that operation reported it.
+			return err
+		}
+	case cl.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+		ae = &restrict.APIError{Message: "the context ended", Err: cl.ctx.Err()}
+	case errors.Is(err, errTooLarge):
+		ae = &restrict.APIError{Class: restrict.ErrUnavailable, Message: errTooLarge.Error()}
+	case resp != nil && cl.answer != nil:
+		// The decoder failed without a provider error: the answer is
+		// unreadable.
+		ae = &restrict.APIError{Class: restrict.ErrUnavailable, Message: "unreadable answer: " + err.Error()}
+		if s := Snippet(cl.answer); s != "" {
+			ae.Message += ": " + s
+		}
+	default:
+		ae = &restrict.APIError{Class: restrict.ErrUnavailable, Message: "no answer", Err: stripURL(err)}
+	}
+	ae.Provider = c.cfg.Provider
+	ae.Operation = cl.op.Name
+	ae.Attempts = cl.attempts
+	if resp != nil {
+		if ae.StatusCode == 0 {
+			ae.StatusCode = resp.StatusCode
+		}
+		if ae.RequestID == "" {
+			ae.RequestID = resp.Header.Get(c.cfg.RequestIDHeader)
+		}
+		if ae.RetryAfter == 0 {
+			ae.RetryAfter, _ = retryAfter(resp.Header, c.opts.Clock())
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			ae.Class = restrict.ErrRateLimited
+		}
+	}
+	if ae.Class == nil && ae.StatusCode != 0 {
+		ae.Class = ClassForStatus(ae.StatusCode)
+	}
+	ae.Message = c.scrub(ae.Message, cl.last)
+	ae.Code = c.scrub(ae.Code, cl.last)
+	for k, vs := range ae.Fields {
+		for i := range vs {
+			vs[i] = c.scrub(vs[i], cl.last)
+		}
+		ae.Fields[k] = vs
+	}
+	return ae
+}
+
+// scrub removes every credential, and every value of a secret header sent
+// on the last attempt, from s.
+func (c *Client) scrub(s string, last *http.Request) string {
+	if s == "" {
+		return s
+	}
+	for _, secret := range c.cfg.Secrets {
+		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+	}
+	if last == nil {
+		return s
+	}
+	for _, name := range c.cfg.SecretHeaders {
+		v := last.Header.Get(name)
+		if _, rest, ok := strings.Cut(v, " "); ok && len(rest) >= 8 {
+			s = strings.ReplaceAll(s, rest, "[REDACTED]")
+		}
+		if len(v) >= 8 {
+			s = strings.ReplaceAll(s, v, "[REDACTED]")
+		}
+	}
+	return s
+}
+
+// stripURL drops the URL that net/http puts in its errors: errors report the
+// operation, not an address that could carry a secret.
+func stripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func drain(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4096))
+	_ = body.Close()
+}

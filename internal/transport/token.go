@@ -1,0 +1,135 @@
+package transport
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// loginTimeout bounds a shared login, which runs detached from the context
+// of the caller that happened to start it.
+const loginTimeout = time.Minute
+
+// TokenAuth is a Renewer for providers that issue a bearer token from a
+// login call. It logs in on first use, caches the token until one minute
+// before its JWT "exp" (read, not verified), shares one login among all
+// concurrent callers, and sends Authorization: Bearer <token>.
+type TokenAuth struct {
+	login  func(ctx context.Context) (string, error)
+	now    func() time.Time
+	extra  func(h http.Header)
+	group  singleflight.Group
+	mu     sync.Mutex
+	token  string
+	expiry time.Time // zero when the token does not say
+}
+
+// Leeway is how long before a token's expiry it is renewed.
+const Leeway = time.Minute
+
+// NewTokenAuth returns a TokenAuth that calls login for a token. extra, if
+// not nil, sets the provider's other headers on every attempt.
+func NewTokenAuth(login func(ctx context.Context) (string, error), now func() time.Time, extra func(h http.Header)) *TokenAuth {
+	return &TokenAuth{login: login, now: now, extra: extra}
+}
+
+// Sign sets the bearer token, logging in first if there is no fresh one.
+func (t *TokenAuth) Sign(ctx context.Context, a *Attempt) error {
+	tok, err := t.Token(ctx)
+	if err != nil {
+		return err
+	}
+	a.Header.Set("Authorization", "Bearer "+tok)
+	if t.extra != nil {
+		t.extra(a.Header)
+	}
+	return nil
+}
+
+// Renew forgets the token a rejected attempt carried, so the next attempt
+// logs in again. It always allows the one retry: if another caller already
+// renewed the token, the retry uses that one.
+func (t *TokenAuth) Renew(rejected http.Header) bool {
+	used := strings.TrimPrefix(rejected.Get("Authorization"), "Bearer ")
+	t.mu.Lock()
+	if t.token == used {
+		t.token = ""
+	}
+	t.mu.Unlock()
+	return true
+}
+
+func (t *TokenAuth) cached() (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.token == "" || !t.expiry.IsZero() && !t.now().Add(Leeway).Before(t.expiry) {
+		return "", false
+	}
+	return t.token, true
+}
+
+// Token returns a fresh token, logging in when needed. A caller whose
+// context ends stops waiting; the shared login goes on for the others.
+func (t *TokenAuth) Token(ctx context.Context) (string, error) {
+	if tok, ok := t.cached(); ok {
+		return tok, nil
+	}
+	ch := t.group.DoChan("login", func() (any, error) {
+		// A login that finished between our look and this call must not
+		// be repeated.
+		if tok, ok := t.cached(); ok {
+			return tok, nil
+		}
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loginTimeout)
+		defer cancel()
+		tok, err := t.login(lctx)
+		if err != nil {
+			return "", err
+		}
+		exp, _ := JWTExpiry(tok)
+		t.mu.Lock()
+		t.token, t.expiry = tok, exp
+		t.mu.Unlock()
+		return tok, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		return r.Val.(string), nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// JWTExpiry reads the "exp" claim of a JWT without verifying it: the
+// client only needs to know when to log in again.
+func JWTExpiry(token string) (time.Time, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return time.Time{}, false
+	}
+	var claims struct {
+		Exp *json.Number `json:"exp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil || claims.Exp == nil {
+		return time.Time{}, false
+	}
+	f, err := claims.Exp.Float64()
+	if err != nil {
+		return time.Time{}, false
+	}
+	sec := int64(f)
+	return time.Unix(sec, int64((f-float64(sec))*1e9)), true
+}

@@ -1,0 +1,231 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+
+	"github.com/restrictkit/restrict"
+)
+
+// MaxResponseBytes bounds how much of any answer is read. A provider answer
+// for these APIs is a few hundred bytes; anything near this is a proxy page
+// or an attack, and is refused rather than buffered.
+const MaxResponseBytes = 1 << 20
+
+// defaultTimeout bounds one attempt when the caller gives no http.Client.
+const defaultTimeout = 30 * time.Second
+
+// Config describes a provider to the transport. A provider package builds
+// one in its New.
+type Config struct {
+	// Provider is the provider package's name, used in errors and logs.
+	Provider string
+	// DefaultBaseURL is used when the caller gives no WithBaseURL. Empty
+	// means the provider publishes none, and WithBaseURL is required.
+	DefaultBaseURL string
+	// Signer authenticates every attempt; nil sends no credentials.
+	Signer Signer
+	// Decode turns a complete answer into a result or an error. Nil
+	// decodes JSON on 2xx and classifies everything else by status.
+	Decode Decoder
+	// Secrets are credential values that must never appear in an error
+	// message, even if a provider echoes them back.
+	Secrets []string
+	// SecretHeaders name request headers whose values (signatures,
+	// tokens) must never appear in an error message.
+	SecretHeaders []string
+	// RequestIDHeader is the answer header carrying the provider's
+	// request ID; "X-Request-Id" when empty.
+	RequestIDHeader string
+}
+
+// Client sends operations to one provider. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	opts     restrict.Options
+	base     *url.URL
+	basePath string // escaped, without a trailing slash
+	hc       *http.Client
+}
+
+// New resolves the caller's options against cfg. Its errors match
+// restrict.ErrInvalidRequest and say which setting is wrong.
+func New(cfg Config, opts []restrict.Option) (*Client, error) {
+	o, err := restrict.ResolveOptions(cfg.Provider, opts...)
+	if err != nil {
+		return nil, err
+	}
+	raw := o.BaseURL
+	if raw == "" {
+		raw = cfg.DefaultBaseURL
+	}
+	if raw == "" {
+		return nil, &restrict.APIError{Provider: cfg.Provider, Operation: "New", Class: restrict.ErrInvalidRequest,
+			Message: cfg.Provider + " publishes no base URL: pass restrict.WithBaseURL"}
+	}
+	base, err := ParseURL(raw, o.InsecureHTTP)
+	if err != nil {
+		return nil, &restrict.APIError{Provider: cfg.Provider, Operation: "New", Class: restrict.ErrInvalidRequest, Message: err.Error()}
+	}
+	hc := o.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: cleanhttp.DefaultPooledTransport(), Timeout: defaultTimeout}
+	}
+	if hc.CheckRedirect == nil {
+		// A payment call that is redirected would be replayed, or turned
+		// into a GET, somewhere the caller never named: report the 3xx.
+		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}
+	if cfg.RequestIDHeader == "" {
+		cfg.RequestIDHeader = "X-Request-Id"
+	}
+	if cfg.Decode == nil {
+		cfg.Decode = DecodeJSON
+	}
+	cfg.Secrets = nonEmpty(cfg.Secrets)
+	return &Client{
+		cfg:      cfg,
+		opts:     o,
+		base:     base,
+		basePath: strings.TrimRight(base.EscapedPath(), "/"),
+		hc:       hc,
+	}, nil
+}
+
+func nonEmpty(ss []string) []string {
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ParseURL parses an absolute http(s) URL and refuses plain http to a host
+// that is not loopback unless insecure is set.
+func ParseURL(raw string, insecure bool) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("base URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, errors.New("base URL must be absolute, with an http or https scheme and a host")
+	}
+	if u.Scheme == "http" && !insecure && !IsLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("base URL uses plain http to %s, which is not loopback: credentials would cross the network in clear text; use https, or pass restrict.WithInsecureHTTP() to accept the risk", u.Hostname())
+	}
+	return u, nil
+}
+
+// IsLoopback reports whether host names this machine: localhost or a
+// loopback address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Options returns the resolved options, for provider-specific settings
+// (Options.Extra) and the clock.
+func (c *Client) Options() restrict.Options { return c.opts }
+
+// Now reads the client's clock.
+func (c *Client) Now() time.Time { return c.opts.Clock() }
+
+// Provider returns the provider's name.
+func (c *Client) Provider() string { return c.cfg.Provider }
+
+// BaseURL returns a copy of the resolved base URL.
+func (c *Client) BaseURL() *url.URL {
+	u := *c.base
+	return &u
+}
+
+// Logger returns the client's logger (silent unless WithLogger was given).
+func (c *Client) Logger() *slog.Logger { return c.opts.Logger }
+
+// Response is one complete answer, handed to a Decoder.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte // at most MaxResponseBytes
+}
+
+// Decoder turns a complete answer into the operation's result: on success
+// it fills out (which may be nil) and returns nil; otherwise it returns the
+// provider's error, ideally a *restrict.APIError with Class, Code, Message
+// and Fields set. The transport fills in provider, operation, status,
+// attempts, request ID and Retry-After. Any other error is reported as an
+// unreadable answer (restrict.ErrUnavailable).
+type Decoder func(res *Response, out any) error
+
+// Operation is one call of a provider's API.
+type Operation struct {
+	// Name is the client method, used in errors and logs: "BlockAddress".
+	Name   string
+	Method string
+	// Path is appended to the base URL's path. It may hold {name}
+	// placeholders, filled from PathParams.
+	Path string
+	// PathParams are escaped into Path. A value that is empty, or holds
+	// "/", "\", ".." or a control character, is refused before sending, so
+	// no caller input can reach another path.
+	PathParams map[string]string
+	// Query is a struct encoded with go-querystring, or nil.
+	Query any
+	// Body is encoded as JSON once, or sent verbatim if it is a []byte or
+	// json.RawMessage; nil sends no body.
+	Body any
+	// Idempotent operations are retried on transport errors and 5xx; the
+	// others only on 429 or when no connection was made.
+	Idempotent bool
+	// Signer, when set, replaces the client's Signer for this operation
+	// (a login call, say).
+	Signer Signer
+}
+
+// Signer authenticates one attempt. It is called before every attempt, the
+// first and each retry, after the attempt's body is final; it may replace
+// the body (a timestamp renewed inside it), and the bytes it leaves in
+// Attempt.Body are exactly the bytes sent.
+type Signer interface {
+	Sign(ctx context.Context, a *Attempt) error
+}
+
+// SignerFunc adapts a function to Signer.
+type SignerFunc func(ctx context.Context, a *Attempt) error
+
+// Sign calls f.
+func (f SignerFunc) Sign(ctx context.Context, a *Attempt) error { return f(ctx, a) }
+
+// Renewer is a Signer whose credentials can be renewed. When an operation
+// is answered 401, the transport calls Renew with the headers of the
+// rejected attempt and, if it returns true, runs the operation once more.
+type Renewer interface {
+	Signer
+	Renew(rejected http.Header) bool
+}
+
+// Attempt is one HTTP attempt, as a Signer sees it.
+type Attempt struct {
+	Header http.Header // the request's headers: set credentials here
+	Body   []byte      // the bytes to send; a signer may replace them
+	Now    time.Time   // the client's clock, read once for this attempt
+	Number int         // 1 for the first attempt
+}
