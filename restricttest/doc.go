@@ -1,0 +1,5 @@
+// Package restricttest helps test code that uses restrict: fault injection
+// shared by every provider fake (each provider package has its own fake
+// server in <provider>/<provider>test), and, for code written against the
+// Restrictor interface, a testify Mock and an in-memory Fake.
+package restricttest
