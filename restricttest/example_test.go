@@ -1,0 +1,71 @@
+package restricttest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/stretchr/testify/mock"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/restricttest"
+)
+
+// stopCustomer is the consumer's code under test: it restricts a customer
+// at every provider and says whether anything failed.
+func stopCustomer(ctx context.Context, providers map[string]restrict.Restrictor, ids map[string]string) error {
+	var bindings []restrict.Binding
+	for _, name := range []string{"cryptomus", "purse"} {
+		bindings = append(bindings, restrict.Binding{Name: name, Restrictor: providers[name], Target: restrict.Target{ID: ids[name], Reason: "sanctions hit"}})
+	}
+	return restrict.RestrictAll(ctx, bindings...).Err()
+}
+
+// printT stands in for *testing.T so the examples run as documentation; in
+// a real test pass t.
+type printT struct{}
+
+func (printT) Logf(format string, args ...any)   { fmt.Printf(format+"\n", args...) }
+func (printT) Errorf(format string, args ...any) { fmt.Printf("FAIL: "+format+"\n", args...) }
+func (printT) FailNow()                          {}
+
+// A consumer's test written with the Fake: state per ID, recorded calls and
+// an injected failure.
+func ExampleFake() {
+	crypto := &restricttest.Fake{Provider: "cryptomus", NoLift: true}
+	purse := &restricttest.Fake{Provider: "purse"}
+	purse.FailWith("cust-9", &restrict.APIError{Provider: "purse", Class: restrict.ErrNotFound, Message: "Not found"})
+
+	err := stopCustomer(context.Background(),
+		map[string]restrict.Restrictor{"cryptomus": crypto, "purse": purse},
+		map[string]string{"cryptomus": "order-17", "purse": "cust-9"})
+
+	fmt.Println("not found somewhere:", errors.Is(err, restrict.ErrNotFound))
+	fmt.Println("cryptomus wallet:", crypto.State("order-17"))
+	fmt.Println("calls at purse:", len(purse.Calls()))
+	// Output:
+	// not found somewhere: true
+	// cryptomus wallet: restricted
+	// calls at purse: 1
+}
+
+// A consumer's test written with the Mock: exact expectations, checked at
+// the end.
+func ExampleMock() {
+	var t printT // in a test: the *testing.T
+	crypto, purse := new(restricttest.Mock), new(restricttest.Mock)
+	crypto.On("Restrict", mock.Anything, restrict.Target{ID: "order-17", Reason: "sanctions hit"}).
+		Return(&restrict.Result{Provider: "cryptomus", State: restrict.StateRestricted}, nil).Once()
+	purse.On("Restrict", mock.Anything, restrict.Target{ID: "cust-9", Reason: "sanctions hit"}).
+		Return(&restrict.Result{Provider: "purse", State: restrict.StateRestricted}, nil).Once()
+
+	err := stopCustomer(context.Background(),
+		map[string]restrict.Restrictor{"cryptomus": crypto, "purse": purse},
+		map[string]string{"cryptomus": "order-17", "purse": "cust-9"})
+
+	fmt.Println("error:", err)
+	fmt.Println("expectations met:", crypto.AssertExpectations(t) && purse.AssertExpectations(t))
+	// Output:
+	// error: <nil>
+	// expectations met: true
+}

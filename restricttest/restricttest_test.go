@@ -1,0 +1,150 @@
+package restricttest_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/restricttest"
+)
+
+func TestFakeKeepsStateAndRecordsCalls(t *testing.T) {
+	t.Parallel()
+	f := &restricttest.Fake{Provider: "purse"}
+	ctx := context.Background()
+	require.Equal(t, restrict.StateUnknown, f.State("c1"))
+	res, err := f.Restrict(ctx, restrict.Target{ID: "c1", Reason: "fraud"})
+	require.NoError(t, err)
+	require.Equal(t, restrict.Result{Provider: "purse", Action: restrict.ActionBlock, TargetID: "c1", State: restrict.StateRestricted,
+		Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}, *res)
+	require.Equal(t, restrict.StateRestricted, f.State("c1"))
+	res, err = f.Lift(ctx, restrict.Target{ID: "c1"})
+	require.NoError(t, err)
+	require.Equal(t, restrict.ActionUnblock, res.Action)
+	require.Equal(t, restrict.StateActive, f.State("c1"))
+	require.Equal(t, []restricttest.Call{
+		{Method: "Restrict", Target: restrict.Target{ID: "c1", Reason: "fraud"}},
+		{Method: "Lift", Target: restrict.Target{ID: "c1"}},
+	}, f.Calls())
+}
+
+func TestFakeFailuresAndNoLift(t *testing.T) {
+	t.Parallel()
+	f := &restricttest.Fake{Provider: "cryptomus", NoLift: true}
+	ctx := context.Background()
+	_, err := f.Restrict(ctx, restrict.Target{})
+	require.ErrorIs(t, err, restrict.ErrInvalidRequest)
+	_, err = f.Lift(ctx, restrict.Target{ID: "w"})
+	require.ErrorIs(t, err, restrict.ErrUnsupported)
+
+	f.FailWith("w", &restrict.APIError{Class: restrict.ErrNotFound})
+	_, err = f.Restrict(ctx, restrict.Target{ID: "w"})
+	require.ErrorIs(t, err, restrict.ErrNotFound)
+	require.Equal(t, restrict.StateUnknown, f.State("w"))
+	f.FailWith("w", nil)
+	_, err = f.Restrict(ctx, restrict.Target{ID: "w"})
+	require.NoError(t, err)
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = f.Restrict(cancelled, restrict.Target{ID: "w"})
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestFakeIsSafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
+	var f restricttest.Fake
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = f.Restrict(context.Background(), restrict.Target{ID: "c"})
+			_ = f.State("c")
+			_ = f.Calls()
+		}()
+	}
+	wg.Wait()
+	require.Len(t, f.Calls(), 50)
+}
+
+func TestMock(t *testing.T) {
+	t.Parallel()
+	m := new(restricttest.Mock)
+	m.On("Restrict", mock.Anything, restrict.Target{ID: "c1"}).Return(&restrict.Result{TargetID: "c1"}, nil).Once()
+	m.On("Lift", mock.Anything, restrict.Target{ID: "c1"}).Return(nil, restrict.ErrUnsupported).Once()
+	res, err := m.Restrict(context.Background(), restrict.Target{ID: "c1"})
+	require.NoError(t, err)
+	require.Equal(t, "c1", res.TargetID)
+	res, err = m.Lift(context.Background(), restrict.Target{ID: "c1"})
+	require.Nil(t, res)
+	require.True(t, errors.Is(err, restrict.ErrUnsupported))
+	m.AssertExpectations(t)
+}
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	var faults restricttest.Faults
+	srv := httptest.NewServer(faults.Wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "real")
+	})))
+	defer srv.Close()
+	get := func() (int, string, http.Header, error) {
+		resp, err := srv.Client().Get(srv.URL)
+		if err != nil {
+			return 0, "", nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header, err
+	}
+	faults.Inject(
+		restricttest.Fault{Status: 503, Times: 2},
+		restricttest.Fault{Status: 429, Header: restricttest.RetryAfter(7), Body: "slow", ContentType: "text/plain", Times: 1},
+		restricttest.Fault{Body: "<html>", Times: 1},
+		restricttest.Fault{Delay: 30 * time.Millisecond, Times: 1},
+		restricttest.Fault{Body: "0123456789", Reset: true, Times: 1},
+	)
+	for i := 0; i < 2; i++ {
+		code, _, _, err := get()
+		require.NoError(t, err)
+		require.Equal(t, 503, code)
+	}
+	code, body, h, err := get()
+	require.NoError(t, err)
+	require.Equal(t, 429, code)
+	require.Equal(t, "slow", body)
+	require.Equal(t, "7", h.Get("Retry-After"))
+	require.Equal(t, "text/plain", h.Get("Content-Type"))
+	code, body, _, _ = get()
+	require.Equal(t, 200, code)
+	require.Equal(t, "<html>", body)
+	start := time.Now()
+	_, body, _, _ = get()
+	require.Equal(t, "real", body)
+	require.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
+	_, _, _, err = get()
+	require.Error(t, err, "the answer is cut off")
+	_, body, _, err = get()
+	require.NoError(t, err)
+	require.Equal(t, "real", body)
+	require.Equal(t, 7, faults.Requests())
+
+	faults.Inject(restricttest.Fault{Status: 500})
+	for i := 0; i < 3; i++ {
+		code, _, _, _ = get()
+		require.Equal(t, 500, code, "Times 0 lasts until Clear")
+	}
+	faults.Clear()
+	code, _, _, _ = get()
+	require.Equal(t, 200, code)
+}
