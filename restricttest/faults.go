@@ -1,6 +1,8 @@
 package restricttest
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -93,6 +95,11 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 			return
 		}
 		if flt.Delay > 0 {
+			// net/http notices a client that went away only once the
+			// request body has been read; read it so the wait can end early.
+			// The handler gets it back below.
+			body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			r.Body = io.NopCloser(bytes.NewReader(body))
 			t := time.NewTimer(flt.Delay)
 			select {
 			case <-t.C:

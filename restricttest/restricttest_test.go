@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -147,4 +148,19 @@ func TestFaults(t *testing.T) {
 	faults.Clear()
 	code, _, _, _ = get()
 	require.Equal(t, 200, code)
+}
+
+func TestDelayedFaultEndsWhenAPOSTingClientGoesAway(t *testing.T) {
+	t.Parallel()
+	var faults restricttest.Faults
+	faults.Inject(restricttest.Fault{Delay: 10 * time.Second})
+	srv := httptest.NewServer(faults.Wrap(http.NotFoundHandler()))
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, strings.NewReader(`{"id":"x"}`))
+	_, err := srv.Client().Do(req)
+	require.Error(t, err)
+	srv.Close() // waits for the handler: it must have stopped waiting
+	require.Less(t, time.Since(start), 5*time.Second)
 }

@@ -183,6 +183,10 @@ func checkPathParam(v string) string {
 	switch {
 	case v == "":
 		return "is required"
+	case v == ".":
+		// Servers and proxies collapse "/./", so the call would reach the
+		// parent path.
+		return `must not be "."`
 	case strings.ContainsAny(v, `/\`) || strings.Contains(v, ".."):
 		return `must not contain "/", "\" or ".."`
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -28,6 +31,16 @@ type TokenAuth struct {
 	mu     sync.Mutex
 	token  string
 	expiry time.Time // zero when the token does not say
+}
+
+// Format keeps the cached token out of fmt output.
+func (t *TokenAuth) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, "transport.TokenAuth{token: [REDACTED]}")
+}
+
+// LogValue keeps the cached token out of slog output.
+func (t *TokenAuth) LogValue() slog.Value {
+	return slog.StringValue("transport.TokenAuth{token: [REDACTED]}")
 }
 
 // Leeway is how long before a token's expiry it is renewed.

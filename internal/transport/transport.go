@@ -141,6 +141,17 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// Format prints only the provider and host: the client holds credentials
+// (in its signer and Config.Secrets) that must never reach a log.
+func (c *Client) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "transport.Client{provider: %s, host: %s}", c.cfg.Provider, c.base.Host)
+}
+
+// LogValue keeps slog from printing the client's credentials.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("provider", c.cfg.Provider), slog.String("host", c.base.Host))
+}
+
 // Options returns the resolved options, for provider-specific settings
 // (Options.Extra) and the clock.
 func (c *Client) Options() restrict.Options { return c.opts }

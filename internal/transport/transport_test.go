@@ -520,7 +520,7 @@ func TestPathParamsAreEscapedAndConfined(t *testing.T) {
 		"/payment/v1/customer/a%20b%3Fc%23d%25e/block?action=FREEZE",
 		"/payment/v1/customer/%C3%BC/block?action=FREEZE",
 	}, got)
-	for _, id := range []string{"", "..", "../x", "a/b", `a\b`, "a\x00b", "a\nb", "a\x7fb", "x/../../admin"} {
+	for _, id := range []string{"", ".", "..", "../x", "a/b", `a\b`, "a\x00b", "a\nb", "a\x7fb", "x/../../admin"} {
 		o.PathParams = map[string]string{"customerUuid": id}
 		_, err := c.Do(context.Background(), o, nil)
 		require.ErrorIs(t, err, restrict.ErrInvalidRequest, "%q", id)
@@ -599,4 +599,20 @@ func httptestServer(t *testing.T, h http.Handler) *httptest.Server {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+func TestPrintingAClientShowsNoSecret(t *testing.T) {
+	t.Parallel()
+	auth := transport.NewTokenAuth(func(context.Context) (string, error) { return "tok_abcdefgh12345678", nil }, time.Now, nil)
+	_, err := auth.Token(context.Background())
+	require.NoError(t, err)
+	c := newClient(t, transport.Config{Signer: auth, Secrets: []string{testKey}}, restrict.WithBaseURL("https://api.example"))
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("client", "c", c, "auth", auth)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		out := fmt.Sprintf(verb, c) + fmt.Sprintf(verb, auth) + logs.String()
+		require.NotContains(t, out, testKey, verb)
+		require.NotContains(t, out, "tok_abcdefgh12345678", verb)
+	}
+	require.Contains(t, fmt.Sprint(c), "api.example")
 }
