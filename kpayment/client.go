@@ -2,6 +2,9 @@ package kpayment
 
 import (
 	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -121,6 +124,24 @@ func (creds Credentials) authorization() (*authorization, error) {
 	raw := creds.Username + ":" + string(creds.Password)
 	return &authorization{value: restrict.Secret("Basic " + base64.StdEncoding.EncodeToString([]byte(raw)))}, nil
 }
+
+// String names the client by its base URL. It, Format and LogValue exist
+// because the transport's configuration holds the credentials as plain
+// strings: without them %+v or %s of a Client would print the password.
+func (c Client) String() string {
+	base := ""
+	if c.tc != nil {
+		base = c.tc.BaseURL().String()
+	}
+	return "kpayment.Client(" + base + ")"
+}
+
+// Format writes String whatever the verb, so that no verb reaches the
+// credentials inside.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue keeps the credentials out of slog output.
+func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
