@@ -123,6 +123,10 @@ func apiError(status int, errs []providerError) *restrict.APIError {
 	msgs := make([]string, 0, len(errs))
 	for _, pe := range errs {
 		name, class := lookup(string(pe.Code))
+		if name == "" && !isNumber(string(pe.Code)) {
+			// A string code outside the table is itself a name.
+			name = string(pe.Code)
+		}
 		if class != nil && ae.Class == nil {
 			ae.Class, ae.Code = class, string(pe.Code)
 		}
@@ -133,6 +137,18 @@ func apiError(status int, errs []providerError) *restrict.APIError {
 	}
 	ae.Message = strings.Join(msgs, "; ")
 	return ae
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // joinDistinct joins the non-empty parts with ": ", skipping repeats: the
