@@ -15,7 +15,8 @@ import (
 // BlockCustomerRequest is the body of a block-customer call. Every field is
 // optional in myKaarma's schema: strings that are empty are left out, and
 // booleans are sent exactly when they are set, so that an explicit false
-// reaches myKaarma and a nil leaves the choice to it.
+// reaches myKaarma and a nil leaves the choice to it. myKaarma documents the
+// fields by name and type only; the field comments below read the names.
 type BlockCustomerRequest struct {
 	// InvoiceGUID is the invoice the block relates to.
 	InvoiceGUID string `json:"invoiceGUID,omitempty"`

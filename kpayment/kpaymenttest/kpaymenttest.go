@@ -87,7 +87,8 @@ const (
 	ShapeErrorNumber
 )
 
-// Block is one block request as the fake received it.
+// Block is one block request as the fake received it, its fields named
+// after the JSON members of the documented body.
 type Block struct {
 	CustomerUUID          string
 	InvoiceGUID           string
@@ -204,7 +205,11 @@ func (h *Handler) block(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if status, code, ok := h.authenticate(r); !ok {
-		h.fail(w, status, code, "the credentials were not accepted")
+		desc := "the credentials were not accepted"
+		if code == CodeNullCredentials {
+			desc = "no credentials were sent"
+		}
+		h.fail(w, status, code, desc)
 		return
 	}
 	h.mu.Lock()
