@@ -1,0 +1,148 @@
+package kpayment
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
+)
+
+// Provider is this package's name, as it appears in Result.Provider and
+// APIError.Provider.
+const Provider = "kpayment"
+
+// DefaultBaseURL is myKaarma's API host joined with the Payments API base
+// path. The docs give the host and the base path "/payment" on separate
+// pages; the join is our inference. The path is kept as the prefix of every
+// call, so WithBaseURL must include it as well (a fake's URL + "/payment").
+const DefaultBaseURL = "https://api.mykaarma.com/payment"
+
+// Credentials authenticate a myKaarma ServiceSubscriber account. Give either
+// Username and Password (HTTP Basic, what every myKaarma API accepts) or
+// Token (an OAuth2 access token obtained elsewhere, for the resources
+// myKaarma has moved to OAuth2), never both.
+type Credentials struct {
+	// Username is the ServiceSubscriber user name that myKaarma issued.
+	Username string
+	// Password is the ServiceSubscriber password.
+	Password restrict.Secret
+	// Token is an OAuth2 access token, sent as Authorization: Bearer.
+	// This client does not obtain or renew it: myKaarma's token endpoint is
+	// not published yet.
+	Token restrict.Secret
+}
+
+// Client calls the myKaarma Payments API. It is safe for concurrent use,
+// and it implements restrict.Restrictor.
+type Client struct {
+	tc *transport.Client
+	// restrictRequest is the body Restrict sends; see WithRestrictRequest.
+	restrictRequest BlockCustomerRequest
+}
+
+var _ restrict.Restrictor = (*Client)(nil)
+
+// New returns a client for the given credentials. It fails, before any
+// call, when the credentials are incomplete or ambiguous, or when an option
+// is invalid; the error matches restrict.ErrInvalidRequest and names the
+// field at fault.
+func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
+	auth, err := creds.authorization()
+	if err != nil {
+		return nil, err
+	}
+	tc, err := transport.New(transport.Config{
+		Provider:       Provider,
+		DefaultBaseURL: DefaultBaseURL,
+		Signer:         auth,
+		Decode:         decode,
+		Secrets:        []string{string(creds.Password), string(creds.Token)},
+		SecretHeaders:  []string{"Authorization"},
+	}, opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{tc: tc, restrictRequest: defaultRestrictRequest()}
+	if req, ok := tc.Options().Extra[restrictRequestKey{}].(BlockCustomerRequest); ok {
+		c.restrictRequest = req
+	}
+	return c, nil
+}
+
+// authorization checks the credentials and returns the signer that sends
+// them.
+func (creds Credentials) authorization() (*authorization, error) {
+	basic := creds.Username != "" || creds.Password != ""
+	switch {
+	case basic && creds.Token != "":
+		return nil, &restrict.APIError{
+			Provider:  Provider,
+			Operation: "New",
+			Class:     restrict.ErrInvalidRequest,
+			Message:   "Credentials: give Username and Password, or Token, not both",
+			Fields: map[string][]string{
+				"Username": {"must not be set with Token"},
+				"Token":    {"must not be set with Username and Password"},
+			},
+		}
+	case !basic && creds.Token == "":
+		return nil, &restrict.APIError{
+			Provider:  Provider,
+			Operation: "New",
+			Class:     restrict.ErrInvalidRequest,
+			Message:   "Credentials: Username and Password, or Token, are required",
+			Fields: map[string][]string{
+				"Username": {"is required without Token"},
+				"Password": {"is required without Token"},
+				"Token":    {"is required without Username and Password"},
+			},
+		}
+	case creds.Token != "":
+		// A token is sent verbatim after "Bearer ": whitespace would mean
+		// the caller passed "Bearer x" or a broken header line.
+		if strings.IndexFunc(string(creds.Token), isSpaceOrControl) >= 0 {
+			return nil, restrict.NewFieldError(Provider, "New", "Token", "must not contain spaces or control characters (give the token alone, without \"Bearer \")")
+		}
+		return &authorization{value: "Bearer " + creds.Token}, nil
+	case creds.Username == "":
+		return nil, restrict.NewFieldError(Provider, "New", "Username", "is required with Password")
+	case creds.Password == "":
+		return nil, restrict.NewFieldError(Provider, "New", "Password", "is required with Username")
+	case strings.Contains(creds.Username, ":"):
+		// RFC 7617: the user-id cannot contain a colon, the server would
+		// split it at the wrong place.
+		return nil, restrict.NewFieldError(Provider, "New", "Username", `must not contain ":"`)
+	case strings.IndexFunc(creds.Username, isControl) >= 0:
+		return nil, restrict.NewFieldError(Provider, "New", "Username", "must not contain control characters")
+	case strings.IndexFunc(string(creds.Password), isControl) >= 0:
+		return nil, restrict.NewFieldError(Provider, "New", "Password", "must not contain control characters")
+	}
+	raw := creds.Username + ":" + string(creds.Password)
+	return &authorization{value: restrict.Secret("Basic " + base64.StdEncoding.EncodeToString([]byte(raw)))}, nil
+}
+
+// String names the client by its base URL. It, Format and LogValue exist
+// because the transport's configuration holds the credentials as plain
+// strings: without them %+v or %s of a Client would print the password.
+func (c Client) String() string {
+	base := ""
+	if c.tc != nil {
+		base = c.tc.BaseURL().String()
+	}
+	return "kpayment.Client(" + base + ")"
+}
+
+// Format writes String whatever the verb, so that no verb reaches the
+// credentials inside.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue keeps the credentials out of slog output.
+func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+func isSpaceOrControl(r rune) bool { return r == ' ' || isControl(r) }

@@ -1,0 +1,107 @@
+package kpayment_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/kpayment"
+)
+
+func TestNewValidatesCredentials(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		creds  kpayment.Credentials
+		fields []string
+	}{
+		{"neither", kpayment.Credentials{}, []string{"Username", "Password", "Token"}},
+		{"both", kpayment.Credentials{Username: "u", Password: "p", Token: "t"}, []string{"Username", "Token"}},
+		{"token and username", kpayment.Credentials{Username: "u", Token: "t"}, []string{"Username", "Token"}},
+		{"token and password", kpayment.Credentials{Password: "p", Token: "t"}, []string{"Username", "Token"}},
+		{"no password", kpayment.Credentials{Username: "u"}, []string{"Password"}},
+		{"no username", kpayment.Credentials{Password: "p"}, []string{"Username"}},
+		{"colon in username", kpayment.Credentials{Username: "a:b", Password: "p"}, []string{"Username"}},
+		{"newline in username", kpayment.Credentials{Username: "a\nb", Password: "p"}, []string{"Username"}},
+		{"newline in password", kpayment.Credentials{Username: "u", Password: "p\r\nX-Evil: 1"}, []string{"Password"}},
+		{"bearer prefix in token", kpayment.Credentials{Token: "Bearer abc"}, []string{"Token"}},
+		{"control in token", kpayment.Credentials{Token: "abc\x00"}, []string{"Token"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := kpayment.New(tt.creds)
+			require.Nil(t, c)
+			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			require.Equal(t, "New", ae.Operation)
+			for _, f := range tt.fields {
+				require.Contains(t, ae.Fields, f)
+				require.Contains(t, err.Error(), f, "the message names the field")
+			}
+			require.NotContains(t, err.Error(), "X-Evil")
+		})
+	}
+}
+
+func TestNewAcceptsEitherCredential(t *testing.T) {
+	t.Parallel()
+	for _, creds := range []kpayment.Credentials{basicCreds, {Token: testToken}} {
+		c, err := kpayment.New(creds)
+		require.NoError(t, err)
+		require.NotNil(t, c)
+	}
+}
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	t.Parallel()
+	_, err := kpayment.New(basicCreds, restrict.WithBaseURL("http://example.com/payment"))
+	requireAPIError(t, err, restrict.ErrInvalidRequest)
+
+	_, err = kpayment.New(basicCreds, kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{CCLastFour: "12345"}))
+	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	require.Contains(t, ae.Message, "ccLastFour")
+}
+
+func TestCredentialsAndClientNeverPrintSecrets(t *testing.T) {
+	t.Parallel()
+	for _, creds := range []kpayment.Credentials{basicCreds, {Token: testToken}} {
+		c, err := kpayment.New(creds)
+		require.NoError(t, err)
+		var out bytes.Buffer
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			fmt.Fprintf(&out, verb+"\n", creds)
+			fmt.Fprintf(&out, verb+"\n", c)
+			fmt.Fprintf(&out, verb+"\n", *c)
+		}
+		slog.New(slog.NewJSONHandler(&out, nil)).Info("creds", "creds", creds, "client", c)
+		slog.New(slog.NewTextHandler(&out, nil)).Info("creds", "creds", creds)
+		b, err := json.Marshal(creds)
+		require.NoError(t, err)
+		out.Write(b)
+
+		s := out.String()
+		require.NotContains(t, s, testPass)
+		require.NotContains(t, s, testToken)
+		require.NotContains(t, s, strings.TrimPrefix(testBasic, "Basic "))
+		require.Contains(t, s, "[REDACTED]")
+	}
+}
+
+func TestTwoClientsSideBySide(t *testing.T) {
+	t.Parallel()
+	a, _, recA := newMocked(t, basicCreds, nil)
+	b, _, recB := newMocked(t, kpayment.Credentials{Token: testToken}, nil)
+	_, err := a.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	require.NoError(t, err)
+	_, err = b.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	require.NoError(t, err)
+	require.Equal(t, testBasic, recA.requests()[0].req.Header.Get("Authorization"))
+	require.Equal(t, "Bearer "+testToken, recB.requests()[0].req.Header.Get("Authorization"))
+}

@@ -1,0 +1,189 @@
+package kpayment_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/kpayment"
+)
+
+func TestBlockCustomerWireFormat(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		req  kpayment.BlockCustomerRequest
+		want string
+	}{
+		{"empty request still sends an object", kpayment.BlockCustomerRequest{}, `{}`},
+		{"nil booleans are absent", kpayment.BlockCustomerRequest{InvoiceGUID: "inv-1"}, `{"invoiceGUID":"inv-1"}`},
+		{"false booleans are present", kpayment.BlockCustomerRequest{
+			OnlinePayment: kpayment.Bool(false), SendBlockNotification: kpayment.Bool(false), ThreeDSAuthentication: kpayment.Bool(false),
+		}, `{"onlinePayment":false,"sendBlockNotification":false,"threeDSAuthentication":false}`},
+		{"every field", kpayment.BlockCustomerRequest{
+			InvoiceGUID: "9b2f-inv", CCLastFour: "0042", CCType: "VISA", CardHolder: "Zoë O'Brien / Ltd <x>",
+			OnlinePayment: kpayment.Bool(true), SendBlockNotification: kpayment.Bool(false), ThreeDSAuthentication: kpayment.Bool(true),
+		}, `{"invoiceGUID":"9b2f-inv","ccLastFour":"0042","ccType":"VISA","cardHolder":"Zoë O'Brien / Ltd \u003cx\u003e",` +
+			`"onlinePayment":true,"sendBlockNotification":false,"threeDSAuthentication":true}`},
+		{"only one boolean", kpayment.BlockCustomerRequest{SendBlockNotification: kpayment.Bool(true)}, `{"sendBlockNotification":true}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt, rec := newMocked(t, basicCreds, nil)
+			res, err := c.BlockCustomer(context.Background(), "4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11", tt.req)
+			require.NoError(t, err)
+			require.Equal(t, 1, mt.GetTotalCallCount())
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			require.Equal(t, 1, res.Attempts)
+			require.Empty(t, res.Warnings)
+
+			got := rec.requests()[0]
+			require.Equal(t, http.MethodPost, got.req.Method)
+			require.Equal(t, "https", got.req.URL.Scheme)
+			require.Equal(t, "api.mykaarma.com", got.req.URL.Host)
+			require.Equal(t, "/payment/kpayment/v1/customer/4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11/block", got.req.URL.EscapedPath())
+			require.Empty(t, got.req.URL.RawQuery)
+			require.Equal(t, testBasic, got.req.Header.Get("Authorization"))
+			require.Equal(t, "application/json", got.req.Header.Get("Content-Type"))
+			require.Equal(t, "application/json", got.req.Header.Get("Accept"))
+			require.Equal(t, tt.want, string(got.body), "exact bytes")
+			require.JSONEq(t, tt.want, string(got.body))
+		})
+	}
+}
+
+func TestBlockCustomerBearer(t *testing.T) {
+	t.Parallel()
+	c, _, rec := newMocked(t, kpayment.Credentials{Token: testToken}, nil)
+	_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	require.NoError(t, err)
+	require.Equal(t, "Bearer "+testToken, rec.requests()[0].req.Header.Get("Authorization"))
+}
+
+func TestBlockCustomerBaseURLKeepsPath(t *testing.T) {
+	t.Parallel()
+	c, _, rec := newMocked(t, basicCreds, nil, restrict.WithBaseURL("https://qa.example.test/payment/"))
+	_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	require.NoError(t, err)
+	got := rec.requests()[0].req.URL
+	require.Equal(t, "qa.example.test", got.Host)
+	require.Equal(t, "/payment/kpayment/v1/customer/c-1/block", got.EscapedPath())
+}
+
+func TestBlockCustomerEscapesTheUUID(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"a b":     "a%20b",
+		"a?b#c":   "a%3Fb%23c",
+		"%2e%2e":  "%252e%252e", // an encoded "..": escaped again, so it stays data
+		"%2F":     "%252F",
+		"ü-1":     "%C3%BC-1",
+		"a.b":     "a.b",
+		"...x":    "", // holds "..": refused
+		"{uuid}":  "%7Buuid%7D",
+		"x;y=z":   "x%3By=z", // no Spring matrix variables
+		"a+b@c:d": "a+b@c:d",
+	}
+	for in, want := range tests {
+		t.Run(in, func(t *testing.T) {
+			t.Parallel()
+			c, mt, rec := newMocked(t, basicCreds, nil)
+			_, err := c.BlockCustomer(context.Background(), in, kpayment.BlockCustomerRequest{})
+			if want == "" {
+				requireAPIError(t, err, restrict.ErrInvalidRequest)
+				require.Zero(t, mt.GetTotalCallCount())
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, "/payment/kpayment/v1/customer/"+want+"/block", rec.requests()[0].req.URL.EscapedPath())
+		})
+	}
+}
+
+func TestBlockCustomerRefusesPathInjection(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{"../x", "..", ".", "a/b", "/", "a\\b", "a\x00b", "a\nb", "a\rb", "a\x7fb", "", "c-1/../../admin"} {
+		t.Run(id, func(t *testing.T) {
+			t.Parallel()
+			c, mt, _ := newMocked(t, basicCreds, nil)
+			res, err := c.BlockCustomer(context.Background(), id, kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(true)})
+			require.Nil(t, res)
+			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			require.Contains(t, ae.Fields, "customerUuid")
+			require.Equal(t, "BlockCustomer", ae.Operation)
+			require.Zero(t, ae.Attempts)
+			require.Zero(t, mt.GetTotalCallCount(), "nothing may be sent")
+		})
+	}
+}
+
+func TestBlockCustomerValidatesCCLastFour(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"123", "12345", "12a4", "12 4", "-123", "+123", "١٢٣٤", "１２３４"} {
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			c, mt, _ := newMocked(t, basicCreds, nil)
+			_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{CCLastFour: v})
+			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			require.Contains(t, ae.Fields, "ccLastFour")
+			require.Contains(t, err.Error(), "ccLastFour")
+			require.Zero(t, mt.GetTotalCallCount())
+		})
+	}
+}
+
+func TestBlockCustomerRetriesOnlyWhatIsSafe(t *testing.T) {
+	t.Parallel()
+	t.Run("503 then 500 then success", func(t *testing.T) {
+		t.Parallel()
+		c, mt, rec := newMocked(t, basicCreds, []answer{
+			{status: 503, body: "busy"},
+			{status: 500, body: `{"errors":[{"errorCode":100007,"errorTitle":"INTERNAL_SERVER_ERROR"}]}`},
+			{status: 200, body: "{}"},
+		}, fastRetry)
+		res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(true)})
+		require.NoError(t, err)
+		require.Equal(t, 3, res.Attempts)
+		require.Equal(t, 3, mt.GetTotalCallCount())
+		for _, s := range rec.requests() {
+			require.Equal(t, `{"onlinePayment":true}`, string(s.body), "every attempt sends the same bytes")
+			require.Equal(t, testBasic, s.req.Header.Get("Authorization"))
+		}
+	})
+	t.Run("400 is not retried", func(t *testing.T) {
+		t.Parallel()
+		c, mt, _ := newMocked(t, basicCreds, []answer{{status: 400, body: `{"errors":[{"errorCode":100006}]}`}}, fastRetry)
+		_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+		require.Equal(t, 1, ae.Attempts)
+		require.Equal(t, 1, mt.GetTotalCallCount())
+	})
+	t.Run("retries run out", func(t *testing.T) {
+		t.Parallel()
+		c, mt, _ := newMocked(t, basicCreds, []answer{{status: 503, body: `{"errors":[{"errorCode":100005,"errorTitle":"INTERNAL_SERVER_EXCEPTION","errorMessage":"down"}]}`}}, fastRetry)
+		_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		ae := requireAPIError(t, err, restrict.ErrUnavailable)
+		require.Equal(t, 3, ae.Attempts)
+		require.Equal(t, 503, ae.StatusCode)
+		require.Equal(t, "100005", ae.Code)
+		require.Contains(t, ae.Message, "INTERNAL_SERVER_EXCEPTION")
+		require.Equal(t, 3, mt.GetTotalCallCount())
+		require.True(t, ae.Retryable())
+	})
+}
+
+func TestBlockCustomerCancelledContext(t *testing.T) {
+	t.Parallel()
+	c, _, _ := newMocked(t, basicCreds, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.BlockCustomer(ctx, "c-1", kpayment.BlockCustomerRequest{})
+	require.ErrorIs(t, err, context.Canceled)
+	var ae *restrict.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, "BlockCustomer", ae.Operation)
+}

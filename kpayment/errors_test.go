@@ -1,0 +1,251 @@
+package kpayment_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/kpayment"
+)
+
+func TestErrorShapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		status      int
+		body        string
+		contentType string
+		class       error
+		code        string
+		inMessage   []string
+	}{
+		{
+			name:   "errors list, wrong credential",
+			status: 401, contentType: "*/*",
+			body:  `{"errors":[{"errorCode":100003,"errorTitle":"WRONG_CREDENTIAL","errorMessage":"Wrong credentials","errorDescription":"Username or password is wrong"}],"warnings":[]}`,
+			class: restrict.ErrUnauthorized, code: "100003",
+			inMessage: []string{"WRONG_CREDENTIAL", "Wrong credentials", "Username or password is wrong"},
+		},
+		{
+			name:   "errors list, null credentials without title",
+			status: 401, contentType: "*/*",
+			body:  `{"errors":[{"errorCode":100001}]}`,
+			class: restrict.ErrUnauthorized, code: "100001", inMessage: []string{"NULL_CREDENTIALS"},
+		},
+		{
+			name:   "errors list, request not authorized",
+			status: 401, body: `{"errors":[{"errorCode":100004,"errorTitle":"REQUEST_NOT_AUTHORIZED"}]}`,
+			class: restrict.ErrUnauthorized, code: "100004", inMessage: []string{"REQUEST_NOT_AUTHORIZED"},
+		},
+		{
+			name:   "invalid dealer token answered 400 is still unauthorized",
+			status: 400, body: `{"errors":[{"errorCode":100010}]}`,
+			class: restrict.ErrUnauthorized, code: "100010", inMessage: []string{"INVALID_DEALER_TOKEN"},
+		},
+		{
+			name:   "invalid department token",
+			status: 401, body: `{"errors":[{"errorCode":100013}]}`,
+			class: restrict.ErrUnauthorized, code: "100013", inMessage: []string{"INVALID_DEPARTMENT_TOKEN"},
+		},
+		{
+			name:   "access forbidden answered 401",
+			status: 401, body: `{"errors":[{"errorCode":100002,"errorTitle":"ACCESS_FORBIDDEN","errorMessage":"no scope payment.customer.block"}]}`,
+			class: restrict.ErrForbidden, code: "100002", inMessage: []string{"ACCESS_FORBIDDEN", "payment.customer.block"},
+		},
+		{
+			name:   "invalid partner 100008",
+			status: 403, body: `{"errors":[{"errorCode":100008}]}`,
+			class: restrict.ErrForbidden, code: "100008", inMessage: []string{"ACCESS_FORBIDDEN_INVALID_PARTNER"},
+		},
+		{
+			name:   "invalid partner 100009",
+			status: 400, body: `{"errors":[{"errorCode":100009}]}`,
+			class: restrict.ErrForbidden, code: "100009", inMessage: []string{"ACCESS_FORBIDDEN_INVALID_PARTNER"},
+		},
+		{
+			name:   "invalid scope dealer",
+			status: 400, body: `{"errors":[{"errorCode":100011}]}`,
+			class: restrict.ErrForbidden, code: "100011", inMessage: []string{"INVALID_SCOPE_DEALER"},
+		},
+		{
+			name:   "invalid scope department",
+			status: 401, body: `{"errors":[{"errorCode":100014}]}`,
+			class: restrict.ErrForbidden, code: "100014", inMessage: []string{"INVALID_SCOPE_DEPARTMENT"},
+		},
+		{
+			name:   "invalid request data",
+			status: 400, contentType: "*/*",
+			body:  `{"errors":[{"errorCode":100006,"errorTitle":"INVALID_REQUEST_DATA","errorMessage":"customerUuid is invalid","errorDescription":"customerUuid is invalid"}],"warnings":[{"warningCode":150000,"warningTitle":"NO_PREFERRED_DEALER_ID"}]}`,
+			class: restrict.ErrInvalidRequest, code: "100006", inMessage: []string{"INVALID_REQUEST_DATA: customerUuid is invalid"},
+		},
+		{
+			name:   "internal exception",
+			status: 500, body: `{"errors":[{"errorCode":100005,"errorTitle":"INTERNAL_SERVER_EXCEPTION"}]}`,
+			class: restrict.ErrUnavailable, code: "100005", inMessage: []string{"INTERNAL_SERVER_EXCEPTION"},
+		},
+		{
+			name:   "internal error answered 400 is still unavailable",
+			status: 400, body: `{"errors":[{"errorCode":100007}]}`,
+			class: restrict.ErrUnavailable, code: "100007", inMessage: []string{"INTERNAL_SERVER_ERROR"},
+		},
+		{
+			name:   "unknown code falls back on the status",
+			status: 404, body: `{"errors":[{"errorCode":120404,"errorTitle":"CUSTOMER_NOT_FOUND","errorMessage":"no such customer"}]}`,
+			class: restrict.ErrNotFound, code: "120404", inMessage: []string{"CUSTOMER_NOT_FOUND", "no such customer"},
+		},
+		{
+			name:   "the first known code decides, every error is listed",
+			status: 400, body: `{"errors":[{"errorCode":1,"errorTitle":"FIRST"},{"errorCode":100011,"errorTitle":"INVALID_SCOPE_DEALER"}]}`,
+			class: restrict.ErrForbidden, code: "100011", inMessage: []string{"FIRST; INVALID_SCOPE_DEALER"},
+		},
+		{
+			name:   "string-coded shape with the name",
+			status: 400, contentType: "*/*",
+			body:  `{"error":{"errorCode":"INVALID_REQUEST_DATA","errorDescription":"invoiceGUID is malformed"},"warnings":[{"warningCode":"NO_PREFERRED_DEALER_ID","warningDescription":"x"}]}`,
+			class: restrict.ErrInvalidRequest, code: "INVALID_REQUEST_DATA", inMessage: []string{"INVALID_REQUEST_DATA: invoiceGUID is malformed"},
+		},
+		{
+			name:   "string-coded shape with the number",
+			status: 401, body: `{"error":{"errorCode":"100003","errorDescription":"bad password"}}`,
+			class: restrict.ErrUnauthorized, code: "100003", inMessage: []string{"WRONG_CREDENTIAL: bad password"},
+		},
+		{
+			name:   "string-coded shape, name in another case",
+			status: 401, body: `{"error":{"errorCode":"access_forbidden","errorDescription":"nope"}}`,
+			class: restrict.ErrForbidden, code: "access_forbidden", inMessage: []string{"ACCESS_FORBIDDEN", "nope"},
+		},
+		{
+			name:   "string-coded shape, unknown code",
+			status: 422, body: `{"error":{"errorCode":"PAYMENT_URL_EXPIRED","errorDescription":"expired"}}`,
+			class: restrict.ErrInvalidRequest, code: "PAYMENT_URL_EXPIRED", inMessage: []string{"PAYMENT_URL_EXPIRED", "expired"},
+		},
+		{
+			name:   "an error with HTTP 200 is an error",
+			status: 200, contentType: "application/json",
+			body:  `{"errors":[{"errorCode":100002,"errorTitle":"ACCESS_FORBIDDEN"}]}`,
+			class: restrict.ErrForbidden, code: "100002", inMessage: []string{"ACCESS_FORBIDDEN"},
+		},
+		{
+			name:   "string-coded error with HTTP 200",
+			status: 200, body: `{"error":{"errorCode":"100006","errorDescription":"bad"}}`,
+			class: restrict.ErrInvalidRequest, code: "100006", inMessage: []string{"INVALID_REQUEST_DATA: bad"},
+		},
+		{
+			name:   "Spring default error page: error is a string",
+			status: 404, contentType: "application/json",
+			body:  `{"timestamp":"2026-11-21T10:00:00.000+00:00","status":404,"error":"Not Found","path":"/payment/kpayment/v1/customer/x/block"}`,
+			class: restrict.ErrNotFound, inMessage: []string{"Not Found"},
+		},
+		{
+			name:   "HTML from a proxy",
+			status: 502, contentType: "text/html",
+			body:  "<html><body><h1>502 Bad Gateway</h1></body></html>",
+			class: restrict.ErrUnavailable, inMessage: []string{"502 Bad Gateway"},
+		},
+		{
+			name:   "empty body",
+			status: 403, body: "",
+			class: restrict.ErrForbidden,
+		},
+		{
+			name:   "empty errors list",
+			status: 400, body: `{"errors":[],"warnings":[]}`,
+			class: restrict.ErrInvalidRequest,
+		},
+		{
+			name:   "errors of the wrong type",
+			status: 401, body: `{"errors":"denied"}`,
+			class: restrict.ErrUnauthorized, inMessage: []string{"denied"},
+		},
+		{
+			name:   "code of the wrong type",
+			status: 400, body: `{"errors":[{"errorCode":true,"errorTitle":"X"}]}`,
+			class: restrict.ErrInvalidRequest,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, _, _ := newMocked(t, basicCreds, []answer{{status: tt.status, body: tt.body, contentType: tt.contentType}},
+				restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
+			res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+			require.Nil(t, res)
+			ae := requireAPIError(t, err, tt.class)
+			require.Equal(t, "BlockCustomer", ae.Operation)
+			require.Equal(t, tt.status, ae.StatusCode)
+			require.Equal(t, tt.code, ae.Code)
+			require.Equal(t, 1, ae.Attempts)
+			for _, s := range tt.inMessage {
+				require.Contains(t, ae.Message, s)
+				require.Contains(t, err.Error(), s)
+			}
+			require.NotContains(t, err.Error(), testPass)
+		})
+	}
+}
+
+func TestErrorsNeverCarrySecrets(t *testing.T) {
+	t.Parallel()
+	// A provider that echoes what it received must not leak it through us.
+	for _, tc := range []struct {
+		creds kpayment.Credentials
+		echo  []string
+	}{
+		{basicCreds, []string{testPass, "c3Vic2NyaWJlcjpzM2NyZXQtcHc="}},
+		{kpayment.Credentials{Token: testToken}, []string{testToken}},
+	} {
+		for _, echoed := range tc.echo {
+			c, _, _ := newMocked(t, tc.creds, []answer{{status: 401, body: `{"errors":[{"errorCode":100003,"errorTitle":"WRONG_CREDENTIAL","errorMessage":"bad ` +
+				echoed + `","errorDescription":"Authorization: Basic ` + echoed + `"}]}`}})
+			_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+			ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+			require.NotContains(t, err.Error(), echoed)
+			require.NotContains(t, ae.Message, echoed)
+			require.Contains(t, ae.Message, "[REDACTED]")
+		}
+	}
+}
+
+func TestSuccessWarnings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+		want []kpayment.Warning
+	}{
+		{"none", `{}`, nil},
+		{"empty list", `{"warnings":[]}`, []kpayment.Warning{}},
+		{"numeric shape", `{"warnings":[{"warningCode":150000,"warningTitle":"NO_PREFERRED_DEALER_ID","warningMessage":"m","warningDescription":"d"}]}`,
+			[]kpayment.Warning{{Code: "150000", Title: "NO_PREFERRED_DEALER_ID", Message: "m", Description: "d"}}},
+		{"string shape", `{"warnings":[{"warningCode":"NO_PREFERRED_DEALER_ID","warningDescription":"dealer unknown"},{"warningCode":null}]}`,
+			[]kpayment.Warning{{Code: "NO_PREFERRED_DEALER_ID", Description: "dealer unknown"}, {}}},
+		{"other members are ignored", `{"status":"ok","warnings":[{"warningCode":1}]}`, []kpayment.Warning{{Code: "1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, _, _ := newMocked(t, basicCreds, []answer{{status: 200, body: tt.body, contentType: "application/json"}})
+			res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+			require.NoError(t, err)
+			require.Equal(t, tt.want, res.Warnings)
+			require.Equal(t, http.StatusOK, res.StatusCode)
+		})
+	}
+}
+
+func TestUnreadableSuccess(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"", "null", "[]", `"ok"`, "{", "<html>ok</html>", `{"warnings":"x"}`} {
+		t.Run(body, func(t *testing.T) {
+			t.Parallel()
+			c, _, _ := newMocked(t, basicCreds, []answer{{status: 200, body: body}}, restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
+			_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+			ae := requireAPIError(t, err, restrict.ErrUnavailable)
+			require.Equal(t, 200, ae.StatusCode)
+			require.Contains(t, ae.Message, "unreadable answer")
+		})
+	}
+}
