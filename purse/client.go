@@ -38,8 +38,10 @@ type Credentials struct {
 type Client struct {
 	tc      *transport.Client
 	account string
-	key     string
-	secret  []byte
+	// key and secret stay Secrets so that printing a Client with %+v
+	// shows nothing to steal.
+	key    restrict.Secret
+	secret restrict.Secret
 	// offset is added to the client's clock when dating a request, in
 	// nanoseconds: the server's clock minus ours, learned from a rejected
 	// timestamp (errorCode 011) and the server's Date header.
@@ -63,7 +65,7 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	case creds.Secret == "":
 		return nil, restrict.NewFieldError(Provider, "New", "Secret", "is required")
 	}
-	c := &Client{account: creds.Account, key: string(creds.Key), secret: []byte(creds.Secret)}
+	c := &Client{account: creds.Account, key: creds.Key, secret: creds.Secret}
 	tc, err := transport.New(transport.Config{
 		Provider:       Provider,
 		DefaultBaseURL: DefaultBaseURL,

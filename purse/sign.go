@@ -24,8 +24,8 @@ func (c *Client) sign(_ context.Context, a *transport.Attempt) error {
 		return err
 	}
 	a.Body = body
-	a.Header.Set("Key", c.key)
-	a.Header.Set("Sign", hexHMAC(c.secret, body))
+	a.Header.Set("Key", string(c.key))
+	a.Header.Set("Sign", Sign(c.secret, body))
 	return nil
 }
 
@@ -51,18 +51,14 @@ func envelope(account string, ts int64, payload []byte) ([]byte, error) {
 	return b, nil
 }
 
-func hexHMAC(key, body []byte) string {
-	m := hmac.New(sha512.New, key)
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
 // Sign returns Calypso's signature of body: the lowercase hex of
 // HMAC-SHA512 keyed with secret. Requests are signed with the API secret,
 // webhooks with the subscription's secretKey.
 // https://docs.calypso.finance/reference/authentification
 func Sign(secret restrict.Secret, body []byte) string {
-	return hexHMAC([]byte(secret), body)
+	m := hmac.New(sha512.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // VerifyWebhook reports whether sign, the Sign header of a webhook, is the
