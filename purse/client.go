@@ -123,3 +123,12 @@ func (c *Client) learn(offset time.Duration) bool {
 	c.offset.Store(int64(offset))
 	return true
 }
+
+// String describes the client without its key or secret: fmt cannot see
+// that its unexported fields are Secrets, so it must not print them.
+func (c *Client) String() string {
+	return "purse.Client{Account: " + c.account + ", BaseURL: " + c.tc.BaseURL().String() + "}"
+}
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
