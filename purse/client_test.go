@@ -160,7 +160,9 @@ func TestWireEveryEndpoint(t *testing.T) {
 		{
 			name: "GetAddress", path: "/address/get", payload: `{"purseId":"p-1"}`,
 			answer: `{"address":"TXYZ","currency":"USDT","purseId":"p-1","customerId":"c-1"}`,
-			call:   func(c *purse.Client) (any, error) { return c.GetAddress(ctx(), purse.GetAddressRequest{PurseID: "p-1"}) },
+			call: func(c *purse.Client) (any, error) {
+				return c.GetAddress(ctx(), purse.GetAddressRequest{PurseID: "p-1"})
+			},
 			want: &purse.Address{Address: "TXYZ", Currency: "USDT", PurseID: "p-1", CustomerID: "c-1",
 				Meta: restrict.Meta{StatusCode: 200, Attempts: 1}},
 		},
