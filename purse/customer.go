@@ -110,6 +110,14 @@ func (c *Client) customerCall(ctx context.Context, name, path string, idempotent
 	if err != nil {
 		return nil, err
 	}
+	if out.ID == "" {
+		// Whether Calypso wraps answers in an envelope is undocumented.
+		// Should it, the customer would decode empty, and a block would
+		// report "not blocked": refuse an answer without the customer's
+		// id rather than misreport its state.
+		return nil, &restrict.APIError{Provider: Provider, Operation: name, StatusCode: meta.StatusCode, Attempts: meta.Attempts,
+			RequestID: meta.RequestID, Class: restrict.ErrUnavailable, Message: "unreadable answer: no customer id"}
+	}
 	out.Meta = meta
 	return &out, nil
 }

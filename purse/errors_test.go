@@ -43,6 +43,7 @@ func TestErrorCodes(t *testing.T) {
 		{"RateLimited", 429, `{"errorCode":"001","message":"Too many requests"}`, restrict.ErrRateLimited, "001", "Too many requests"},
 		{"Malformed200", 200, `{"id":`, restrict.ErrUnavailable, "", "unreadable answer"},
 		{"Empty200", 200, ``, restrict.ErrUnavailable, "", "unreadable answer: empty body"},
+		{"Enveloped200", 200, `{"data":{"id":"c-1","blocked":true}}`, restrict.ErrUnavailable, "", "unreadable answer: no customer id"},
 		{"WrongType200", 200, `{"blocked":"yes"}`, restrict.ErrUnavailable, "", "unreadable answer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,18 +11,14 @@ package purse
 // JSON names of the payload fields, also used to name the field in
 // validation errors.
 const (
-	fieldID             = "id"             // confirmed: customer/update
-	fieldEmail          = "email"          // confirmed: customer/create, update
-	fieldDescription    = "description"    // confirmed: customer/create, update
-	fieldExternalID     = "externalId"     // confirmed on create; inferred for external/get
-	fieldCustomerID     = "customerId"     // confirmed for block and find; inferred for get, unblock, purse/get-all
-	fieldPurseID        = "purseId"        // inferred: address/get
-	fieldTransactionID  = "transactionId"  // confirmed: transaction/get
-	fieldPageNumber     = "pageNumber"     // confirmed: transaction/find
-	fieldPageSize       = "pageSize"       // confirmed: transaction/find
-	fieldSort           = "sort"           // confirmed: transaction/find
-	fieldCurrencyFilter = "currencyFilter" // confirmed: transaction/find
-	fieldStateFilter    = "transactionStateFilter"
+	fieldID            = "id"            // confirmed: customer/update
+	fieldExternalID    = "externalId"    // confirmed on create; inferred for external/get
+	fieldCustomerID    = "customerId"    // confirmed for block and find; inferred for get, unblock, purse/get-all
+	fieldPurseID       = "purseId"       // inferred: address/get
+	fieldTransactionID = "transactionId" // confirmed: transaction/get
+	fieldPageNumber    = "pageNumber"    // confirmed: transaction/find
+	fieldPageSize      = "pageSize"      // confirmed: transaction/find
+	fieldSort          = "sort"          // confirmed: transaction/find
 )
 
 // createCustomerPayload is the payload of customer/create.

@@ -2,6 +2,7 @@ package purse
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/restrictkit/restrict"
@@ -121,7 +122,7 @@ func (c *Client) FindTransactions(ctx context.Context, req FindTransactionsReque
 	case req.PageNumber < 0:
 		return nil, restrict.NewFieldError(Provider, op, fieldPageNumber, "must not be negative")
 	case req.PageSize < MinPageSize || req.PageSize > MaxPageSize:
-		return nil, restrict.NewFieldError(Provider, op, fieldPageSize, "must be between 1 and 1000")
+		return nil, restrict.NewFieldError(Provider, op, fieldPageSize, fmt.Sprintf("must be between %d and %d", MinPageSize, MaxPageSize))
 	case req.Sort != "" && req.Sort != SortAscending && req.Sort != SortDescending:
 		return nil, restrict.NewFieldError(Provider, op, fieldSort, `must be "ASC" or "DESC"`)
 	}
