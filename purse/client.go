@@ -96,9 +96,10 @@ const maxSkew = time.Minute
 // non-idempotent call is safe here: a rejected timestamp means the server
 // refused the request before acting on it.
 func (c *Client) do(ctx context.Context, op *transport.Operation, out any) (restrict.Meta, error) {
+	used := c.ClockOffset()
 	meta, err := c.tc.Do(ctx, op, out)
 	var skew *skewError
-	if err == nil || !errors.As(err, &skew) || !c.learn(skew.offset) {
+	if err == nil || !errors.As(err, &skew) || !c.learn(used, skew.offset) {
 		return meta, err
 	}
 	c.tc.Logger().LogAttrs(ctx, slog.LevelDebug, "restrict: clock skew corrected, retrying once",
@@ -113,14 +114,17 @@ func (c *Client) do(ctx context.Context, op *transport.Operation, out any) (rest
 	return meta, err
 }
 
-// learn stores offset if it differs from the one in use by more than
-// maxSkew, and reports whether it did: only then can a retry help.
-func (c *Client) learn(offset time.Duration) bool {
-	cur := time.Duration(c.offset.Load())
-	if d := offset - cur; d <= maxSkew && d >= -maxSkew {
+// learn compares the offset the server's Date implies with the one the
+// rejected call was dated with. Only if they differ by more than maxSkew
+// was our clock to blame, and only then is the new offset stored and a
+// retry worth making. Comparing with the offset the call used, not the
+// current one, lets concurrent calls rejected together all retry, whichever
+// of them stored the offset first.
+func (c *Client) learn(used, measured time.Duration) bool {
+	if d := measured - used; d <= maxSkew && d >= -maxSkew {
 		return false
 	}
-	c.offset.Store(int64(offset))
+	c.offset.Store(int64(measured))
 	return true
 }
 

@@ -42,14 +42,14 @@ type errorBody struct {
 	Message   string  `json:"message"`
 }
 
-// skewError is the cause of a rejected timestamp when the server's Date
-// header shows our clock disagreeing with it by more than maxSkew.
+// skewError is the cause of a rejected timestamp, when the answer had a
+// Date header: how far the server's clock is from ours.
 type skewError struct {
 	offset time.Duration // server clock minus ours
 }
 
 func (e *skewError) Error() string {
-	return fmt.Sprintf("the server's Date header is %s away from this client's clock", e.offset.Round(time.Second))
+	return fmt.Sprintf("the server's Date is %s from this client's clock", e.offset.Round(time.Second))
 }
 
 // decode is the Decoder for every call. Whether Calypso wraps successful
@@ -78,10 +78,10 @@ func (c *Client) apiError(res *transport.Response, code, message string) *restri
 	} else {
 		ae.Message += " (" + note + ")"
 	}
+	// The Date is kept even when it agrees with our clock: a client that
+	// learned an offset earlier must be able to learn it is gone.
 	if date, err := http.ParseTime(res.Header.Get("Date")); err == nil {
-		if off := date.Sub(c.tc.Now()); off > maxSkew || off < -maxSkew {
-			ae.Err = &skewError{offset: off}
-		}
+		ae.Err = &skewError{offset: date.Sub(c.tc.Now())}
 	}
 	return ae
 }

@@ -132,3 +132,24 @@ func TestSkewOnOtherCodesIsIgnored(t *testing.T) {
 	require.Equal(t, 1, mt.GetTotalCallCount())
 	require.Zero(t, c.ClockOffset())
 }
+
+// TestClockOffsetIsUnlearned: once the server's clock agrees with ours
+// again, a learned offset is dropped the same way it was learned.
+func TestClockOffsetIsUnlearned(t *testing.T) {
+	t.Parallel()
+	c, _, rec := newMocked(t, []answer{
+		{Status: 400, Body: invalidTimestamp, Header: dateHeader(epoch.Add(10 * time.Minute))},
+		{Status: 200, Body: customerJSON},
+		{Status: 400, Body: invalidTimestamp, Header: dateHeader(epoch)},
+		{Status: 200, Body: customerJSON},
+	}, noRetry)
+	_, err := c.GetCustomer(ctx(), "c-1")
+	require.NoError(t, err)
+	require.Equal(t, 10*time.Minute, c.ClockOffset())
+	_, err = c.GetCustomer(ctx(), "c-1")
+	require.NoError(t, err)
+	require.Zero(t, c.ClockOffset())
+	reqs := rec.requests()
+	require.Len(t, reqs, 4)
+	require.Equal(t, epoch.UnixMilli(), parse(t, reqs[3].Body).Timestamp)
+}
