@@ -148,11 +148,9 @@ func fail(code, message string) *apiError {
 	return &apiError{status: status, Code: code, Message: message}
 }
 
-// The documented errors.
-var (
-	errBadRequest = func(m string) *apiError { return fail("001", m) }
-	errNotFound   = func(m string) *apiError { return fail("004", m) }
-)
+func errBadRequest(message string) *apiError { return fail("001", message) }
+
+func errNotFound(message string) *apiError { return fail("004", message) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
