@@ -1,0 +1,54 @@
+package purse
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/restrictkit/restrict"
+)
+
+// Restrict blocks the customer whose Calypso ID is t.ID (BlockCustomer).
+// Calypso has no field for a reason, so t.Reason is only logged. The
+// customer's addresses keep receiving deposits, credited to the merchant.
+func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	if err := checkID("Restrict", "ID", t.ID); err != nil {
+		return nil, err
+	}
+	c.logReason(ctx, "Restrict", t)
+	cust, err := c.BlockCustomer(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	return result(restrict.ActionBlock, t.ID, cust), nil
+}
+
+// Lift unblocks the customer whose Calypso ID is t.ID (UnblockCustomer).
+func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	if err := checkID("Lift", "ID", t.ID); err != nil {
+		return nil, err
+	}
+	c.logReason(ctx, "Lift", t)
+	cust, err := c.UnblockCustomer(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	return result(restrict.ActionUnblock, t.ID, cust), nil
+}
+
+func (c *Client) logReason(ctx context.Context, op string, t restrict.Target) {
+	if t.Reason == "" {
+		return
+	}
+	c.tc.Logger().LogAttrs(ctx, slog.LevelDebug, "restrict: reason (not sent: Calypso has no field for it)",
+		slog.String("provider", Provider), slog.String("operation", op), slog.String("target", t.ID), slog.String("reason", t.Reason))
+}
+
+// result reports the state Calypso returned, not the one asked for: the
+// customer object's "blocked" is the provider's word on it.
+func result(action restrict.Action, id string, cust *Customer) *restrict.Result {
+	state := restrict.StateActive
+	if cust.Blocked {
+		state = restrict.StateRestricted
+	}
+	return &restrict.Result{Provider: Provider, Action: action, TargetID: id, State: state, Meta: cust.Meta}
+}

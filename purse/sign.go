@@ -1,0 +1,76 @@
+package purse
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
+)
+
+// sign wraps the attempt's payload in Calypso's envelope, dated now, and
+// signs exactly those bytes. The transport calls it before every attempt,
+// so a retry after a long backoff carries a fresh timestamp and signature
+// instead of one the server would reject as stale.
+func (c *Client) sign(_ context.Context, a *transport.Attempt) error {
+	ts := a.Now.Add(time.Duration(c.offset.Load())).UnixMilli()
+	body, err := envelope(c.account, ts, a.Body)
+	if err != nil {
+		return err
+	}
+	a.Body = body
+	a.Header.Set("Key", string(c.key))
+	a.Header.Set("Sign", Sign(c.secret, body))
+	return nil
+}
+
+// envelope builds {"account":…,"timestamp":…,"payload":…} around a payload
+// that is already JSON, so the payload is encoded once per call and only
+// the timestamp changes between attempts.
+func envelope(account string, ts int64, payload []byte) ([]byte, error) {
+	acct, err := json.Marshal(account)
+	if err != nil {
+		return nil, err
+	}
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	b := make([]byte, 0, len(acct)+len(payload)+48)
+	b = append(b, `{"account":`...)
+	b = append(b, acct...)
+	b = append(b, `,"timestamp":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"payload":`...)
+	b = append(b, payload...)
+	b = append(b, '}')
+	return b, nil
+}
+
+// Sign returns Calypso's signature of body: the lowercase hex of
+// HMAC-SHA512 keyed with secret. Requests are signed with the API secret,
+// webhooks with the subscription's secretKey.
+// https://docs.calypso.finance/reference/authentification
+func Sign(secret restrict.Secret, body []byte) string {
+	m := hmac.New(sha512.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifyWebhook reports whether sign, the Sign header of a webhook, is the
+// signature of body under the subscription's secretKey. It compares in
+// constant time, and accepts the hex in either case.
+// https://docs.calypso.money (Webhook subscriptions, "Sign check")
+func VerifyWebhook(secretKey restrict.Secret, body []byte, sign string) bool {
+	got, err := hex.DecodeString(sign)
+	if err != nil || secretKey == "" {
+		return false
+	}
+	m := hmac.New(sha512.New, []byte(secretKey))
+	m.Write(body)
+	return hmac.Equal(got, m.Sum(nil))
+}

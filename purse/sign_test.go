@@ -1,0 +1,31 @@
+package purse_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict/purse"
+)
+
+func TestSignDocumentedVector(t *testing.T) {
+	t.Parallel()
+	// From docs.calypso.finance/reference/authentification; the full hex
+	// computed with python3 hmac/hashlib, whose first 64 characters are the
+	// documented ones.
+	const want = "b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d" +
+		"482a10d34c12bea22fedde7e28e1b8e57a6a0a373b0e9a27c5257bd8b36e13b9"
+	require.Equal(t, want, purse.Sign("b823a6b9ea72408583cef9ec8d67fa52", []byte(`{"timestamp":1}`)))
+}
+
+func TestVerifyWebhook(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"timestamp":1}`)
+	good := "b16e9d45f49f2069becbc4f108b237bee588cfc353fe9501df103e692acbc68d" +
+		"482a10d34c12bea22fedde7e28e1b8e57a6a0a373b0e9a27c5257bd8b36e13b9"
+	require.True(t, purse.VerifyWebhook("b823a6b9ea72408583cef9ec8d67fa52", body, good))
+	require.False(t, purse.VerifyWebhook("b823a6b9ea72408583cef9ec8d67fa52", []byte(`{"timestamp":2}`), good))
+	require.False(t, purse.VerifyWebhook("other", body, good))
+	require.False(t, purse.VerifyWebhook("b823a6b9ea72408583cef9ec8d67fa52", body, "not hex"))
+	require.False(t, purse.VerifyWebhook("", body, good))
+}
