@@ -55,7 +55,9 @@ type Customer struct {
 }
 
 // Suspended reports whether KunaCore shows the customer as suspended.
-func (c *Customer) Suspended() bool { return strings.EqualFold(string(c.Status), string(StatusSuspended)) }
+func (c *Customer) Suspended() bool {
+	return strings.EqualFold(string(c.Status), string(StatusSuspended))
+}
 
 // CustomerResult is one customer as KunaCore answered it, with the answer's
 // metadata.
