@@ -3,6 +3,7 @@ package customerv2
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -179,7 +180,7 @@ type FindCustomersResult struct {
 // not its answer, so this accepts the shapes a NestJS service gives: a
 // list of customers; TypeORM's [customers, total]; or an object holding
 // the list under items, customers, data, rows or list, with total or
-// count beside it.
+// count beside it; or, with an "id", one customer.
 func (r *FindCustomersResult) UnmarshalJSON(b []byte) error {
 	var list []json.RawMessage
 	if err := json.Unmarshal(b, &list); err == nil {
@@ -216,15 +217,21 @@ func (r *FindCustomersResult) UnmarshalJSON(b []byte) error {
 			break
 		}
 	}
-	if !found && r.Total == nil {
-		// An object that is none of these is one customer.
+	if found || r.Total != nil {
+		return nil
+	}
+	if _, ok := obj["id"]; ok {
+		// A search by a unique field may answer with the customer itself.
 		var one Customer
 		if err := json.Unmarshal(b, &one); err != nil {
 			return err
 		}
 		r.Customers = []Customer{one}
+		return nil
 	}
-	return nil
+	// Reading an unknown shape as "no customers" could hide one that
+	// exists: report the answer unreadable instead.
+	return errors.New("find answer holds no list of customers")
 }
 
 // FindCustomers searches customers by any combination of fields, a page at

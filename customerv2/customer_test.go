@@ -129,6 +129,16 @@ func TestFindCustomersAnswerShapes(t *testing.T) {
 	}
 }
 
+func TestFindCustomersUnknownShapeIsUnreadable(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`{"data":{}}`, `{"data":{"success":true}}`, `{"data":{"items":"none"}}`, `{"data":5}`} {
+		c, mt, rec := newMock(t, keyCreds)
+		respond(mt, rec, "/v2/customer/find", http.StatusOK, body)
+		_, err := c.FindCustomers(bg(), customerv2.FindCustomersRequest{})
+		requireAPIError(t, err, restrict.ErrUnavailable)
+	}
+}
+
 func validCreate() customerv2.CreateCustomerRequest {
 	return customerv2.CreateCustomerRequest{
 		Email:                  "alex@example.com",

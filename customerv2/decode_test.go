@@ -2,6 +2,8 @@ package customerv2
 
 import (
 	"errors"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/restrictkit/restrict"
@@ -84,5 +86,31 @@ func TestValidCountryMatchesSystemList(t *testing.T) {
 	}
 	if n != 249 {
 		t.Errorf("%d codes accepted, want the 249 officially assigned", n)
+	}
+}
+
+// TestCountriesMatchTZData checks the list against the system's copy of
+// ISO 3166 (tzdata's iso3166.tab), where there is one.
+func TestCountriesMatchTZData(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("/usr/share/zoneinfo/iso3166.tab")
+	if err != nil {
+		t.Skip("no tzdata iso3166.tab on this machine")
+	}
+	var codes []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		code, _, _ := strings.Cut(line, "\t")
+		codes = append(codes, code)
+	}
+	if len(codes) != 249 {
+		t.Fatalf("iso3166.tab has %d codes", len(codes))
+	}
+	for _, code := range codes {
+		if !validCountry(code) {
+			t.Errorf("%s is assigned but refused", code)
+		}
 	}
 }

@@ -80,7 +80,7 @@ func failure(status int, obj map[string]json.RawMessage, isObject bool, body []b
 	if ae.Message == "" {
 		ae.Message = ae.Code
 	}
-	if len(msgs) > 1 || isList(obj["message"]) {
+	if isList(obj["message"]) {
 		ae.Fields = fields(msgs)
 	}
 	return ae

@@ -290,8 +290,6 @@ func newUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// ---- answers ----
-
 type nestError struct {
 	StatusCode int    `json:"statusCode"`
 	Message    any    `json:"message"`
@@ -367,8 +365,6 @@ func decodeStrict(w http.ResponseWriter, body []byte, v any) bool {
 	}
 	return true
 }
-
-// ---- auth ----
 
 func (s *Server) authorized(r *http.Request) bool {
 	s.mu.Lock()
@@ -455,8 +451,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	writeData(w, http.StatusCreated, map[string]string{"accessToken": s.issueLocked()})
 }
-
-// ---- customers ----
 
 type idBody struct {
 	ID string `json:"id"`
