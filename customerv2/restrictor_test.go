@@ -67,3 +67,19 @@ func TestLiftIsUnsupportedAndSendsNothing(t *testing.T) {
 		require.Zero(t, mt.GetTotalCallCount(), mode)
 	}
 }
+
+func TestLoginModeLogsNoSecret(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mt, rec := newMock(t, loginCreds, restrict.WithLogger(logger))
+	tok := jwt(farFuture, "1")
+	respond(mt, rec, "/v2/auth/login", http.StatusOK, `{"data":{"accessToken":"`+tok+`"}}`)
+	respond(mt, rec, "/v2/customer/suspend", http.StatusOK, `{"data":{"success":true}}`)
+	_, err := c.Restrict(bg(), restrict.Target{ID: "c-1"})
+	require.NoError(t, err)
+	require.Contains(t, logs.String(), `"operation":"Login"`)
+	require.Contains(t, logs.String(), `"operation":"Suspend"`)
+	require.NotContains(t, logs.String(), string(loginCreds.Password))
+	require.NotContains(t, logs.String(), tok)
+}

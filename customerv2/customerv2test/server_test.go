@@ -142,3 +142,25 @@ func TestNewHandlerMounts(t *testing.T) {
 	require.Contains(t, w.Body.String(), id)
 	require.Equal(t, 1, s.Requests())
 }
+
+func TestSetClockAndLifetime(t *testing.T) {
+	t.Parallel()
+	srv := customerv2test.NewServer(customerv2test.Config{})
+	defer srv.Close()
+	id := srv.AddCustomer(customerv2.Customer{}).ID
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv.SetClock(func() time.Time { return start })
+	srv.SetTokenLifetime(time.Second)
+	tok := srv.IssueToken()
+	require.Equal(t, 0, srv.Logins(), "IssueToken is not a login")
+	bearer := map[string]string{"Authorization": "Bearer " + tok}
+	status, _ := post(t, srv.URL+"/v2/customer/details", bearer, `{"id":"`+id+`"}`)
+	require.Equal(t, http.StatusOK, status)
+	srv.SetClock(func() time.Time { return start.Add(time.Second) })
+	status, _ = post(t, srv.URL+"/v2/customer/details", bearer, `{"id":"`+id+`"}`)
+	require.Equal(t, http.StatusUnauthorized, status)
+	srv.SetClock(func() time.Time { return start })
+	srv.RevokeTokens()
+	status, _ = post(t, srv.URL+"/v2/customer/details", bearer, `{"id":"`+id+`"}`)
+	require.Equal(t, http.StatusUnauthorized, status)
+}
