@@ -422,7 +422,11 @@ func (c *Client) scrub(s string, last *http.Request) string {
 		return s
 	}
 	for _, secret := range c.cfg.Secrets {
-		s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		// A secret of a few characters would garble every message and
+		// hide nothing.
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
 	}
 	if last == nil {
 		return s

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/restrictkit/restrict"
 )
 
 // loginTimeout bounds a shared login, which runs detached from the context
@@ -114,6 +117,13 @@ func (t *TokenAuth) Token(ctx context.Context) (string, error) {
 	select {
 	case r := <-ch:
 		if r.Err != nil {
+			// Every waiter gets its own copy: the transport fills in
+			// fields of the error it is handed.
+			var ae *restrict.APIError
+			if errors.As(r.Err, &ae) {
+				cp := *ae
+				return "", &cp
+			}
 			return "", r.Err
 		}
 		return r.Val.(string), nil

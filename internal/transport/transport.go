@@ -204,7 +204,10 @@ type Operation struct {
 	// json.RawMessage; nil sends no body.
 	Body any
 	// Idempotent operations are retried on transport errors and 5xx; the
-	// others only on 429 or when no connection was made.
+	// others only on 429 or when no connection was made. "No connection"
+	// is learnt from httptrace; a RoundTripper that reports none (httpmock)
+	// counts as never connected, so tests of "not repeated" need a real
+	// loopback server.
 	Idempotent bool
 	// Signer, when set, replaces the client's Signer for this operation
 	// (a login call, say).
