@@ -166,8 +166,8 @@ func (l *lenient) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// lenientObject is the convert object, or nothing when PHP wrote an empty
-// one as [] or sent null.
+// lenientObject is the convert object, or nothing when it is empty ({} or
+// PHP's []) or null.
 type lenientObject struct {
 	present    bool
 	ToCurrency lenient
@@ -194,6 +194,8 @@ func (o *lenientObject) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*o = lenientObject{present: true, ToCurrency: v.ToCurrency, Commission: v.Commission, Rate: v.Rate, Amount: v.Amount}
+	*o = lenientObject{ToCurrency: v.ToCurrency, Commission: v.Commission, Rate: v.Rate, Amount: v.Amount}
+	// An empty object, like PHP's [], says no conversion happened.
+	o.present = v.ToCurrency != "" || v.Commission != "" || v.Rate != "" || v.Amount != ""
 	return nil
 }
