@@ -1,6 +1,9 @@
 package cryptomus
 
 import (
+	"fmt"
+	"log/slog"
+
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/internal/transport"
 )
@@ -25,8 +28,11 @@ type Credentials struct {
 // Client calls the Cryptomus merchant API. It is safe for concurrent use,
 // and two clients with different credentials work side by side.
 type Client struct {
-	tc    *transport.Client
-	creds Credentials
+	tc         *transport.Client
+	merchantID string
+	// key is behind a pointer: fmt cannot call Secret's masking methods
+	// on an unexported field, and prints nested pointers as addresses.
+	key *restrict.Secret
 }
 
 var _ restrict.Restrictor = (*Client)(nil)
@@ -52,5 +58,18 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{tc: tc, creds: creds}, nil
+	key := creds.PaymentKey
+	return &Client{tc: tc, merchantID: creds.MerchantID, key: &key}, nil
+}
+
+// Format prints the client as its merchant ID and a masked key, under every
+// verb: the transport inside holds the key in clear, and fmt would
+// otherwise print it through %s or %x.
+func (c Client) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "cryptomus.Client{MerchantID: %q, PaymentKey: %s}", c.merchantID, c.key.String())
+}
+
+// LogValue keeps the key out of slog output.
+func (c Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("merchant_id", c.merchantID), slog.Any("payment_key", *c.key))
 }

@@ -69,7 +69,7 @@ func (c *Client) VerifyWebhook(body []byte) (*Webhook, error) {
 	if err != nil {
 		return fail(err.Error())
 	}
-	key := string(c.creds.PaymentKey)
+	key := string(*c.key)
 	ok := 0
 	for _, data := range candidates {
 		want := sign(data, key)
