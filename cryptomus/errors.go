@@ -46,7 +46,9 @@ func decode(res *transport.Response, out any) error {
 		// A proxy's HTML page or an empty 502: the status is all there is.
 		return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: transport.Snippet(res.Body)}
 	}
-	state := strings.TrimSpace(string(env.State))
+	// state is an int; a "0" string is read the same, so that a typing
+	// slip on Cryptomus' side is not taken for an error.
+	state := scalar(env.State)
 	if transport.IsSuccess(res.StatusCode) && state == "0" {
 		if out == nil {
 			return nil

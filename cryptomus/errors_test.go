@@ -105,6 +105,12 @@ func TestDecodeSuccess(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, WalletStatusInActive, out.Status)
 	require.NoError(t, decode(&transport.Response{StatusCode: 200, Body: []byte(`{"state":0,"result":[]}`)}, nil))
+	out = BlockAddressResult{}
+	require.NoError(t, decode(&transport.Response{StatusCode: 200, Body: []byte(`{"state":"0","result":{"uuid":"u","status":"active"}}`)}, &out))
+	require.Equal(t, WalletStatusActive, out.Status)
+
+	err = decode(&transport.Response{StatusCode: 200, Body: []byte(`{"state":1}`)}, &out)
+	require.ErrorIs(t, err, restrict.ErrInvalidRequest, "HTTP 200 with state 1 is an error")
 }
 
 func FuzzDecode(f *testing.F) {

@@ -111,7 +111,9 @@ func NewHandler(merchantID, paymentKey string) *Handler {
 	return &Handler{merchantID: merchantID, key: paymentKey, wallets: map[string]*Wallet{}, orders: map[string]string{}}
 }
 
-// AddWallet stores a static wallet and returns it as stored: an empty UUID,
+// AddWallet stores a static wallet, replacing one with the same UUID (to
+// seed funds into a wallet the client created), and returns it as stored:
+// an empty UUID,
 // WalletUUID or Address is generated, Status defaults to active, Currency
 // to USDT, Network to tron, Balance and Commission to "0.00".
 func (h *Handler) AddWallet(w Wallet) Wallet {
@@ -177,7 +179,10 @@ func (h *Handler) byOrder(orderID string) *Wallet {
 	return nil
 }
 
-// ServeHTTP answers as Cryptomus does.
+// ServeHTTP answers as Cryptomus does. The docs give the bodies of "Not
+// found" and "You can withdraw only once" but not their HTTP status; the
+// fake sends 404 and 422, and the client classifies them by message
+// whatever the status.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		reply(w, http.StatusMethodNotAllowed, map[string]any{"state": 1, "message": "Method not allowed"})
