@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -58,7 +59,7 @@ func decode(res *transport.Response, out any) error {
 		}
 		return transport.Unmarshal(env.Result, out)
 	}
-	if transport.IsSuccess(res.StatusCode) && state == "" {
+	if transport.IsSuccess(res.StatusCode) && state == "" && scalar(env.Message) == "" && len(env.Errors) == 0 {
 		// Neither the documented success nor an error: unreadable.
 		return errors.New("answer without state")
 	}
@@ -70,7 +71,7 @@ func decode(res *transport.Response, out any) error {
 	if ae.Message == "" {
 		ae.Message = scalar(env.Error)
 	}
-	ae.Class = classify(res.StatusCode, ae.Message)
+	ae.Class = classify(res.StatusCode, ae.Message, ae.Code)
 	if ae.Message == "" && len(ae.Fields) > 0 {
 		ae.Message = "validation failed"
 	}
@@ -78,10 +79,11 @@ func decode(res *transport.Response, out any) error {
 }
 
 // classify picks the class of an error answer: the message table first,
-// then the HTTP status. A 200 with state 1 and a
-// message the table does not know is the provider refusing the request as
-// given, so ErrInvalidRequest, as are validation fields on a 200.
-func classify(status int, message string) error {
+// then the HTTP status, then a 5xx code in the body. A 200 with state 1
+// and a message the table does not know is the provider refusing the
+// request as given, so ErrInvalidRequest, as are validation fields on a
+// 200.
+func classify(status int, message, code string) error {
 	key := strings.ToLower(strings.TrimRight(strings.TrimSpace(message), "."))
 	if c, ok := messageClass[key]; ok {
 		return c
@@ -92,6 +94,11 @@ func classify(status int, message string) error {
 	}
 	if !transport.IsSuccess(status) {
 		return transport.ClassForStatus(status)
+	}
+	// The 500 handler's body says "code":500; under a 200 that code is
+	// the better witness.
+	if n, err := strconv.Atoi(code); err == nil && n >= 500 && n <= 599 {
+		return restrict.ErrUnavailable
 	}
 	return restrict.ErrInvalidRequest
 }

@@ -48,6 +48,7 @@ func TestErrorShapes(t *testing.T) {
 		{"502 html", 502, `<html><body>Bad Gateway</body></html>`, restrict.ErrUnavailable, "", "<html><body>Bad Gateway</body></html>", nil},
 		{"403 empty", 403, ``, restrict.ErrForbidden, "", "", nil},
 		{"429", 429, `{"state":1,"message":"Too Many Attempts."}`, restrict.ErrRateLimited, "", "Too Many Attempts.", nil},
+		{"200 without state but a message", 200, `{"message":"Server error, #2","code":500}`, restrict.ErrUnavailable, "500", "Server error, #2", nil},
 		{"404 state 0", 404, `{"state":0,"result":{}}`, restrict.ErrNotFound, "", "", nil},
 	}
 	for _, tc := range cases {
