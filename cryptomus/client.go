@@ -1,0 +1,75 @@
+package cryptomus
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
+)
+
+// Provider is this package's name in results, errors and logs.
+const Provider = "cryptomus"
+
+// DefaultBaseURL is Cryptomus' API host.
+const DefaultBaseURL = "https://api.cryptomus.com"
+
+// Credentials identify a merchant to Cryptomus. They print with the key
+// masked under every fmt verb, in slog and in JSON.
+type Credentials struct {
+	// MerchantID is the merchant's UUID, sent in the merchant header.
+	MerchantID string
+	// PaymentKey is the merchant's payment API key. It signs every request
+	// (static wallets, block and refund all use the payment key, not the
+	// payout key) and verifies payment and wallet webhooks.
+	PaymentKey restrict.Secret
+}
+
+// Client calls the Cryptomus merchant API. It is safe for concurrent use,
+// and two clients with different credentials work side by side.
+type Client struct {
+	tc         *transport.Client
+	merchantID string
+	// key is behind a pointer: fmt cannot call Secret's masking methods
+	// on an unexported field, and prints nested pointers as addresses.
+	key *restrict.Secret
+}
+
+var _ restrict.Restrictor = (*Client)(nil)
+
+// New returns a client for the merchant in creds. It fails, with an error
+// matching restrict.ErrInvalidRequest, when a credential is missing or an
+// option is invalid, rather than returning a client that fails later.
+func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
+	if creds.MerchantID == "" {
+		return nil, restrict.NewFieldError(Provider, "New", "MerchantID", "is required")
+	}
+	if creds.PaymentKey == "" {
+		return nil, restrict.NewFieldError(Provider, "New", "PaymentKey", "is required")
+	}
+	tc, err := transport.New(transport.Config{
+		Provider:       Provider,
+		DefaultBaseURL: DefaultBaseURL,
+		Signer:         signer{merchantID: creds.MerchantID, key: creds.PaymentKey},
+		Decode:         decode,
+		Secrets:        []string{string(creds.PaymentKey)},
+		SecretHeaders:  []string{"sign"},
+	}, opts)
+	if err != nil {
+		return nil, err
+	}
+	key := creds.PaymentKey
+	return &Client{tc: tc, merchantID: creds.MerchantID, key: &key}, nil
+}
+
+// Format prints the client as its merchant ID and a masked key, under every
+// verb: the transport inside holds the key in clear, and fmt would
+// otherwise print it through %s or %x.
+func (c Client) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "cryptomus.Client{MerchantID: %q, PaymentKey: %s}", c.merchantID, c.key.String())
+}
+
+// LogValue keeps the key out of slog output.
+func (c Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("merchant_id", c.merchantID), slog.Any("payment_key", *c.key))
+}
