@@ -263,7 +263,9 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if !cl.op.Idempotent && cl.connected.Load() {
+		// An answer proves the request arrived, whatever httptrace saw:
+		// a call that must not run twice is not sent again.
+		if !cl.op.Idempotent {
 			return false, nil
 		}
 	case http.StatusInternalServerError:

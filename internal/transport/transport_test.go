@@ -616,3 +616,15 @@ func TestPrintingAClientShowsNoSecret(t *testing.T) {
 	}
 	require.Contains(t, fmt.Sprint(c), "api.example")
 }
+
+func TestNonIdempotentNotRetriedOnAnyAnswerEvenWithoutTrace(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{500, 502, 503, 504} {
+		mt := httpmock.NewMockTransport()
+		mt.RegisterNoResponder(httpmock.NewStringResponder(code, `{}`))
+		c := newClient(t, transport.Config{}, restrict.WithBaseURL("https://api.example"), restrict.WithHTTPClient(&http.Client{Transport: mt}), fast)
+		_, err := c.Do(context.Background(), op(false), nil)
+		require.ErrorIs(t, err, restrict.ErrUnavailable)
+		require.Equal(t, 1, mt.GetTotalCallCount(), "status %d", code)
+	}
+}
