@@ -139,3 +139,15 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	}
 	return c, nil
 }
+
+// String names the client and its base URL, never its credentials: a
+// client printed with %v or logged stays secret-free.
+func (c Client) String() string {
+	if c.tc == nil {
+		return "walletplatform.Client{}"
+	}
+	return "walletplatform.Client{" + c.tc.BaseURL().String() + "}"
+}
+
+// GoString is String, for %#v.
+func (c Client) GoString() string { return c.String() }
