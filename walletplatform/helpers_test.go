@@ -152,4 +152,3 @@ func apiError(t *testing.T, err error) *restrict.APIError {
 	require.ErrorAs(t, err, &ae)
 	return ae
 }
-
