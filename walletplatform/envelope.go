@@ -44,7 +44,7 @@ func (f format) String() string {
 // JSON label on an XML body) the first non-space byte decides, since an
 // envelope is always a JSON object or an XML element.
 func sniff(contentType string, body []byte) format {
-	body = bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n")
+	body = trimStart(body)
 	var first byte
 	if len(body) > 0 {
 		first = body[0]
@@ -69,10 +69,17 @@ func sniff(contentType string, body []byte) format {
 	return formatNone
 }
 
+// trimStart drops a UTF-8 byte order mark and leading white space, which
+// neither syntax needs and json.Unmarshal refuses.
+func trimStart(body []byte) []byte {
+	return bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n")
+}
+
 // parseObject reads an answer of either syntax as one JSON object, keyed by
 // its top-level names. An XML answer must be a <response> element; its
 // children become keys, repeated children arrays, and text strings.
 func parseObject(contentType string, body []byte) (map[string]json.RawMessage, format, error) {
+	body = trimStart(body)
 	f := sniff(contentType, body)
 	var obj map[string]json.RawMessage
 	switch f {
@@ -304,11 +311,15 @@ func errorsOf(raw json.RawMessage) []envelopeError {
 	return out
 }
 
-// isEmptyJSON reports an absent, null or empty-string value: an XML
-// <data></data> arrives as "".
+// isEmptyJSON reports an absent, null, empty-string or empty-object value:
+// an XML <data></data> arrives as "", and the JSON form sends {}.
 func isEmptyJSON(raw json.RawMessage) bool {
 	s := string(bytes.TrimSpace(raw))
-	return s == "" || s == "null" || s == `""`
+	if s == "" || s == "null" || s == `""` {
+		return true
+	}
+	var obj map[string]json.RawMessage
+	return json.Unmarshal(raw, &obj) == nil && len(obj) == 0
 }
 
 // describe is a short, secret-free account of an answer that cannot be
