@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -151,4 +152,12 @@ func apiError(t *testing.T, err error) *restrict.APIError {
 	var ae *restrict.APIError
 	require.ErrorAs(t, err, &ae)
 	return ae
+}
+
+// newLoopback serves h on a loopback httptest server and returns its URL.
+func newLoopback(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
