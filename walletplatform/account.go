@@ -92,10 +92,8 @@ func checkID(id string) string {
 	if strings.TrimSpace(id) == "" {
 		return "is required"
 	}
-	for _, r := range id {
-		if r < 0x20 || r == 0x7f {
-			return "must not contain control characters"
-		}
+	if strings.ContainsFunc(id, isControl) {
+		return "must not contain control characters"
 	}
 	return ""
 }

@@ -18,8 +18,9 @@ const Provider = "walletplatform"
 type Credentials struct {
 	// APIKey is the tenant's key, sent as the apiKey header on every call.
 	APIKey restrict.Secret
-	// Token is a bearer token used as given. It is never renewed: when it
-	// expires, calls fail with an error matching restrict.ErrUnauthorized.
+	// Token is a bearer token used as given, with or without its "Bearer "
+	// prefix. It is never renewed: when it expires, calls fail with an
+	// error matching restrict.ErrUnauthorized.
 	Token restrict.Secret
 	// Username is the platform user that logs in, such as an e-mail address.
 	Username string
@@ -34,13 +35,17 @@ func (c Credentials) validate() error {
 	switch {
 	case strings.TrimSpace(string(c.APIKey)) == "":
 		return field("APIKey", "is required")
+	case strings.ContainsFunc(string(c.APIKey), isControl):
+		// It goes into a header, where net/http would refuse it on every
+		// attempt; say so now.
+		return field("APIKey", "must not contain control characters")
 	case c.Token != "" && (c.Username != "" || c.PassID != ""):
 		// Two ways to authenticate would leave it unclear which one a
 		// failure came from: the caller picks one.
 		return field("Token", "must not be combined with Username and PassID: give a token or a login, not both")
 	case c.Token != "":
-		if strings.TrimSpace(string(c.Token)) == "" {
-			return field("Token", "is blank")
+		if !usableToken(string(c.Token)) {
+			return field("Token", "must be a bearer token: not blank, without spaces or control characters")
 		}
 		return nil
 	case strings.TrimSpace(c.Username) == "":
@@ -50,6 +55,8 @@ func (c Credentials) validate() error {
 	}
 	return nil
 }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // Client calls the SABI wallet platform. It is safe for concurrent use, and
 // it satisfies restrict.Restrictor: Restrict freezes an account and Lift
@@ -93,6 +100,9 @@ func WithUsersURL(rawURL string) restrict.Option {
 // JWT expiry, shares one login among concurrent calls, and logs in again
 // once when a call is answered 401.
 func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
+	if t := strings.TrimSpace(string(creds.Token)); len(t) > 7 && strings.EqualFold(t[:7], "Bearer ") {
+		creds.Token = restrict.Secret(strings.TrimSpace(t[7:]))
+	}
 	if err := creds.validate(); err != nil {
 		return nil, err
 	}

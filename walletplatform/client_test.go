@@ -30,6 +30,9 @@ func TestNewValidatesCredentials(t *testing.T) {
 		{"pass without username", walletplatform.Credentials{APIKey: apiKey, PassID: passID}, "Username"},
 		{"token and login", walletplatform.Credentials{APIKey: apiKey, Token: staticTk, Username: "u", PassID: passID}, "Token"},
 		{"blank token", walletplatform.Credentials{APIKey: apiKey, Token: " "}, "Token"},
+		{"bare bearer", walletplatform.Credentials{APIKey: apiKey, Token: "Bearer "}, "Token"},
+		{"token with space", walletplatform.Credentials{APIKey: apiKey, Token: "two words"}, "Token"},
+		{"key with newline", walletplatform.Credentials{APIKey: "key\r\nX-Evil: 1", Token: staticTk}, "APIKey"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,6 +111,17 @@ func TestUsersURLOption(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, logins.count())
 	require.Equal(t, 2, mt.GetTotalCallCount())
+}
+
+// A token pasted with its scheme is sent once, not as "Bearer Bearer".
+func TestTokenWithBearerPrefix(t *testing.T) {
+	t.Parallel()
+	c, mt := newMocked(t, walletplatform.Credentials{APIKey: apiKey, Token: " bearer " + staticTk})
+	var s seen
+	mt.RegisterResponder(http.MethodPost, freezeAt, s.wrap(answer(http.StatusOK, jsonCT, okJSON)))
+	_, err := c.FreezeAccount(context.Background(), "acc-1")
+	require.NoError(t, err)
+	require.Equal(t, "Bearer "+staticTk, s.reqs[0].Header.Get("Authorization"))
 }
 
 func TestCredentialsDoNotPrintSecrets(t *testing.T) {
