@@ -50,8 +50,10 @@ type FreezeResult struct {
 }
 
 // FreezeAccount freezes the account: it can no longer transact until it is
-// unfrozen. Freezing an account that is already frozen succeeds. accountID
-// is the account's identifier, the UUID GetAccount takes.
+// unfrozen. accountID is sent as the body's accountId; the documentation
+// does not say which identifier that is, and its sibling GET takes the
+// account UUID, so that is the one to give. The call is retried like any
+// idempotent one: freezing twice leaves the account frozen.
 //
 // Docs: https://sabi-docs.netlify.app ("Freeze or Unfreeze Account" in the
 // wallet API's account management section; its own address was not recorded)

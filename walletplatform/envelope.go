@@ -84,11 +84,9 @@ func parseObject(contentType string, body []byte) (map[string]json.RawMessage, f
 	var obj map[string]json.RawMessage
 	switch f {
 	case formatJSON:
+		// The body starts with '{', so a well-formed one is an object.
 		if err := json.Unmarshal(body, &obj); err != nil {
 			return nil, f, fmt.Errorf("malformed JSON: %w", err)
-		}
-		if obj == nil {
-			return nil, f, errors.New("JSON answer is null, not an object")
 		}
 	case formatXML:
 		root, err := parseXML(body)
@@ -108,6 +106,9 @@ func parseObject(contentType string, body []byte) (map[string]json.RawMessage, f
 	default:
 		if len(bytes.TrimSpace(body)) == 0 {
 			return nil, f, errors.New("empty answer")
+		}
+		if json.Valid(body) {
+			return nil, f, errors.New("JSON answer is not an object")
 		}
 		mt, _, _ := mime.ParseMediaType(contentType)
 		return nil, f, fmt.Errorf("answer is neither JSON nor XML (Content-Type %q)", clip(mt))

@@ -185,11 +185,11 @@ func TestUnreadableSuccess(t *testing.T) {
 		"html":         {"text/html", `<!DOCTYPE html><html><head><title>Welcome to nginx</title></head></html>`, "XML answer is <html>, not <response>"},
 		"no status":    {jsonCT, `{"data":{"uuid":"u"}}`, "answer has no status field"},
 		"empty":        {jsonCT, ``, "empty answer"},
-		"json array":   {jsonCT, `[{"status":true}]`, "neither JSON nor XML"},
+		"json array":   {jsonCT, `[{"status":true}]`, "JSON answer is not an object"},
 		"bad json":     {jsonCT, `{"status":tru`, "malformed JSON"},
 		"bad xml":      {xmlCT, `<response><status>true</status>`, "malformed XML"},
 		"text":         {"text/plain", `OK`, `neither JSON nor XML (Content-Type "text/plain")`},
-		"null":         {jsonCT, `null`, "neither JSON nor XML"},
+		"null":         {jsonCT, `null`, "JSON answer is not an object"},
 		"two xml root": {xmlCT, `<response><status>true</status></response><response/>`, "more than one root"},
 		"xml text":     {xmlCT, `<response>ok</response>`, "holds only text"},
 	}

@@ -11,7 +11,8 @@
 //		Username: walletplatformtest.Username,
 //		PassID:   walletplatformtest.PassID,
 //	}, restrict.WithBaseURL(srv.BaseURL()))
-//	_, err := c.FreezeAccount(ctx, "acc-1") // srv.Account("acc-1").Frozen is now true
+//	_, err := c.FreezeAccount(ctx, "acc-1")
+//	acc, _ := srv.Account("acc-1") // acc.Frozen is now true
 //
 // Faults are injected the same way as for every fake in this module:
 // srv.Inject(restricttest.Fault{Status: 503, Times: 2}).
@@ -42,7 +43,7 @@ import (
 
 // The credentials the fake accepts from the start. AddUser adds more users.
 const (
-	APIKey   restrict.Secret = "fake-api-key-6987f1c0"
+	APIKey   restrict.Secret = "fake-api-key-0001"
 	Username                 = "tech@example.com"
 	PassID   restrict.Secret = "fake-pass-id"
 )
