@@ -1,0 +1,163 @@
+package walletplatform
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
+)
+
+// Provider is this package's name, as it appears in results, errors and logs.
+const Provider = "walletplatform"
+
+// Credentials authenticate a client to the SABI wallet platform. Give APIKey
+// and either a Token (a bearer token obtained elsewhere, used as it is) or a
+// Username and PassID (the client logs in and renews the token itself).
+type Credentials struct {
+	// APIKey is the tenant's key, sent as the apiKey header on every call.
+	APIKey restrict.Secret
+	// Token is a bearer token used as given, with or without its "Bearer "
+	// prefix. It is never renewed: when it expires, calls fail with an
+	// error matching restrict.ErrUnauthorized.
+	Token restrict.Secret
+	// Username is the platform user that logs in, such as an e-mail address.
+	Username string
+	// PassID is that user's pass ID, the login's password.
+	PassID restrict.Secret
+}
+
+func (c Credentials) validate() error {
+	field := func(name, problem string) error {
+		return restrict.NewFieldError(Provider, "New", name, problem)
+	}
+	switch {
+	case strings.TrimSpace(string(c.APIKey)) == "":
+		return field("APIKey", "is required")
+	case strings.ContainsFunc(string(c.APIKey), isControl):
+		// It goes into a header, where net/http would refuse it on every
+		// attempt; say so now.
+		return field("APIKey", "must not contain control characters")
+	case c.Token != "" && (c.Username != "" || c.PassID != ""):
+		// Two ways to authenticate would leave it unclear which one a
+		// failure came from: the caller picks one.
+		return field("Token", "must not be combined with Username and PassID: give a token or a login, not both")
+	case c.Token != "":
+		if !usableToken(string(c.Token)) {
+			return field("Token", "must be a bearer token: not blank, without spaces or control characters")
+		}
+		return nil
+	case strings.TrimSpace(c.Username) == "":
+		return field("Username", "is required (or give a Token)")
+	case strings.TrimSpace(string(c.PassID)) == "":
+		return field("PassID", "is required with Username")
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// Client calls the SABI wallet platform. It is safe for concurrent use, and
+// it satisfies restrict.Restrictor: Restrict freezes an account and Lift
+// unfreezes it.
+type Client struct {
+	tc    *transport.Client
+	users *transport.Client // the users service, for logins; nil with a static Token
+	creds Credentials
+}
+
+var _ restrict.Restrictor = (*Client)(nil)
+
+// usersURLKey keys the users-service URL in restrict.Options.Extra.
+type usersURLKey struct{}
+
+// WithUsersURL sets where the users service (the login endpoint) lives. By
+// default it is the scheme and host of the base URL: the documentation
+// addresses the wallet service as http://20.87.230.105/platform/wallets and
+// the login as /api/v1/users/... on the same host. The URL is held to the
+// same plain-http rule as the base URL, so WithInsecureHTTP covers both.
+// It matters only when logging in with Username and PassID.
+func WithUsersURL(rawURL string) restrict.Option {
+	return func(o *restrict.Options) error {
+		// Reuse the base URL's checks: absolute, no user info, no query.
+		var probe restrict.Options
+		if err := restrict.WithBaseURL(rawURL)(&probe); err != nil {
+			return errors.New("WithUsersURL: " + strings.TrimPrefix(err.Error(), "WithBaseURL: "))
+		}
+		o.SetExtra(usersURLKey{}, rawURL)
+		return nil
+	}
+}
+
+// New returns a client for the wallet service at the base URL given with
+// restrict.WithBaseURL, which is required: SABI publishes no TLS host. The
+// only documented one, http://20.87.230.105/platform/wallets, is plain http
+// on a bare IP and is accepted only with restrict.WithInsecureHTTP().
+//
+// With a Username and PassID the client logs in on first use at the users
+// service (see WithUsersURL), caches the token until a minute before its
+// JWT expiry, shares one login among concurrent calls, and logs in again
+// once when a call is answered 401.
+func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
+	if t := strings.TrimSpace(string(creds.Token)); len(t) > 7 && strings.EqualFold(t[:7], "Bearer ") {
+		creds.Token = restrict.Secret(strings.TrimSpace(t[7:]))
+	}
+	if err := creds.validate(); err != nil {
+		return nil, err
+	}
+	c := &Client{creds: creds}
+	cfg := transport.Config{
+		Provider: Provider,
+		Decode:   decode,
+		Secrets:  []string{string(creds.APIKey), string(creds.Token), string(creds.PassID)},
+		// The token is also a secret when it came from a login, and the
+		// apiKey header carries the key.
+		SecretHeaders: []string{"apiKey", "Authorization"},
+	}
+	login := creds.Token == ""
+	if login {
+		cfg.Signer = transport.NewTokenAuth(c.login, func() time.Time { return c.tc.Now() }, c.setAPIKey)
+	} else {
+		cfg.Signer = transport.SignerFunc(c.signStatic)
+	}
+	tc, err := transport.New(cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.tc = tc
+	if !login {
+		return c, nil
+	}
+	usersURL, _ := tc.Options().Extra[usersURLKey{}].(string)
+	if usersURL == "" {
+		base := tc.BaseURL()
+		usersURL = base.Scheme + "://" + base.Host
+	}
+	if _, err := transport.ParseURL(usersURL, tc.Options().InsecureHTTP); err != nil {
+		return nil, &restrict.APIError{Provider: Provider, Operation: "New", Class: restrict.ErrInvalidRequest,
+			Message: "users-service URL: " + err.Error()}
+	}
+	ucfg := cfg
+	ucfg.Signer = transport.SignerFunc(c.signLogin)
+	ucfg.Decode = decodeLogin
+	// The caller's options, with the users service as the base URL; the
+	// caller's slice is never appended to in place.
+	uopts := append(opts[:len(opts):len(opts)], restrict.WithBaseURL(usersURL))
+	if c.users, err = transport.New(ucfg, uopts); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// String names the client and its base URL, never its credentials: a
+// client printed with %v or logged stays secret-free.
+func (c Client) String() string {
+	if c.tc == nil {
+		return "walletplatform.Client{}"
+	}
+	return "walletplatform.Client{" + c.tc.BaseURL().String() + "}"
+}
+
+// GoString is String, for %#v.
+func (c Client) GoString() string { return c.String() }

@@ -1,0 +1,47 @@
+package walletplatform
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/restrictkit/restrict"
+)
+
+// Restrict freezes the account t.ID names (FreezeAccount). The platform has
+// no field for a reason; t.Reason is only logged, at debug level.
+func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	if problem := checkID(t.ID); problem != "" {
+		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", problem)
+	}
+	c.logReason(ctx, "Restrict", t)
+	res, err := c.FreezeAccount(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &restrict.Result{Provider: Provider, Action: restrict.ActionFreeze, TargetID: t.ID,
+		State: restrict.StateRestricted, Meta: res.Meta}, nil
+}
+
+// Lift unfreezes the account t.ID names (UnfreezeAccount). t.Reason is only
+// logged, at debug level.
+func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	if problem := checkID(t.ID); problem != "" {
+		return nil, restrict.NewFieldError(Provider, "Lift", "ID", problem)
+	}
+	c.logReason(ctx, "Lift", t)
+	res, err := c.UnfreezeAccount(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &restrict.Result{Provider: Provider, Action: restrict.ActionUnfreeze, TargetID: t.ID,
+		State: restrict.StateActive, Meta: res.Meta}, nil
+}
+
+func (c *Client) logReason(ctx context.Context, op string, t restrict.Target) {
+	if t.Reason == "" {
+		return
+	}
+	c.tc.Logger().LogAttrs(ctx, slog.LevelDebug, "restrict: reason not sent; the provider has no field for it",
+		slog.String("provider", Provider), slog.String("operation", op),
+		slog.String("target", t.ID), slog.String("reason", t.Reason))
+}
