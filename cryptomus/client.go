@@ -62,14 +62,9 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	return &Client{tc: tc, merchantID: creds.MerchantID, key: &key}, nil
 }
 
-// Format prints the client as its merchant ID and a masked key, under every
-// verb: the transport inside holds the key in clear, and fmt would
-// otherwise print it through %s or %x.
-func (c Client) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "cryptomus.Client{MerchantID: %q, PaymentKey: %s}", c.merchantID, c.key.String())
-}
+// Format prints the client as its provider and host, whatever the verb: the
+// credentials it holds never reach a log or an error report.
+func (c Client) Format(f fmt.State, verb rune) { c.tc.Format(f, verb) }
 
-// LogValue keeps the key out of slog output.
-func (c Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("merchant_id", c.merchantID), slog.Any("payment_key", *c.key))
-}
+// LogValue keeps the client's credentials out of slog output.
+func (c Client) LogValue() slog.Value { return c.tc.LogValue() }

@@ -2,6 +2,8 @@ package customerv2
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -109,3 +111,10 @@ func (c *Client) do(ctx context.Context, name, path string, body any, idempotent
 		Idempotent: idempotent,
 	}, out)
 }
+
+// Format prints the client as its provider and host, whatever the verb: the
+// credentials it holds never reach a log or an error report.
+func (c Client) Format(f fmt.State, verb rune) { c.tc.Format(f, verb) }
+
+// LogValue keeps the client's credentials out of slog output.
+func (c Client) LogValue() slog.Value { return c.tc.LogValue() }

@@ -3,7 +3,6 @@ package kpayment
 import (
 	"encoding/base64"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 
@@ -125,24 +124,13 @@ func (creds Credentials) authorization() (*authorization, error) {
 	return &authorization{value: restrict.Secret("Basic " + base64.StdEncoding.EncodeToString([]byte(raw)))}, nil
 }
 
-// String names the client by its base URL. It, Format and LogValue exist
-// because the transport's configuration holds the credentials as plain
-// strings: without them %+v or %s of a Client would print the password.
-func (c Client) String() string {
-	base := ""
-	if c.tc != nil {
-		base = c.tc.BaseURL().String()
-	}
-	return "kpayment.Client(" + base + ")"
-}
-
-// Format writes String whatever the verb, so that no verb reaches the
-// credentials inside.
-func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
-
-// LogValue keeps the credentials out of slog output.
-func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func isSpaceOrControl(r rune) bool { return r == ' ' || isControl(r) }
+
+// Format prints the client as its provider and host, whatever the verb: the
+// credentials it holds never reach a log or an error report.
+func (c Client) Format(f fmt.State, verb rune) { c.tc.Format(f, verb) }
+
+// LogValue keeps the client's credentials out of slog output.
+func (c Client) LogValue() slog.Value { return c.tc.LogValue() }

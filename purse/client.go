@@ -3,6 +3,7 @@ package purse
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -45,7 +46,7 @@ type Client struct {
 	// offset is added to the client's clock when dating a request, in
 	// nanoseconds: the server's clock minus ours, learned from a rejected
 	// timestamp (errorCode 011) and the server's Date header.
-	offset atomic.Int64
+	offset *atomic.Int64 // a pointer, so that Client can be copied by Format
 }
 
 var _ restrict.Restrictor = (*Client)(nil)
@@ -65,7 +66,7 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	case creds.Secret == "":
 		return nil, restrict.NewFieldError(Provider, "New", "Secret", "is required")
 	}
-	c := &Client{account: creds.Account, key: creds.Key, secret: creds.Secret}
+	c := &Client{account: creds.Account, key: creds.Key, secret: creds.Secret, offset: new(atomic.Int64)}
 	tc, err := transport.New(transport.Config{
 		Provider:       Provider,
 		DefaultBaseURL: DefaultBaseURL,
@@ -128,11 +129,9 @@ func (c *Client) learn(used, measured time.Duration) bool {
 	return true
 }
 
-// String describes the client without its key or secret: fmt cannot see
-// that its unexported fields are Secrets, so it must not print them.
-func (c *Client) String() string {
-	return "purse.Client{Account: " + c.account + ", BaseURL: " + c.tc.BaseURL().String() + "}"
-}
+// Format prints the client as its provider and host, whatever the verb: the
+// credentials it holds never reach a log or an error report.
+func (c Client) Format(f fmt.State, verb rune) { c.tc.Format(f, verb) }
 
-// GoString is String, for %#v.
-func (c *Client) GoString() string { return c.String() }
+// LogValue keeps the client's credentials out of slog output.
+func (c Client) LogValue() slog.Value { return c.tc.LogValue() }

@@ -2,6 +2,8 @@ package walletplatform
 
 import (
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -150,14 +152,9 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	return c, nil
 }
 
-// String names the client and its base URL, never its credentials: a
-// client printed with %v or logged stays secret-free.
-func (c Client) String() string {
-	if c.tc == nil {
-		return "walletplatform.Client{}"
-	}
-	return "walletplatform.Client{" + c.tc.BaseURL().String() + "}"
-}
+// Format prints the client as its provider and host, whatever the verb: the
+// credentials it holds never reach a log or an error report.
+func (c Client) Format(f fmt.State, verb rune) { c.tc.Format(f, verb) }
 
-// GoString is String, for %#v.
-func (c Client) GoString() string { return c.String() }
+// LogValue keeps the client's credentials out of slog output.
+func (c Client) LogValue() slog.Value { return c.tc.LogValue() }

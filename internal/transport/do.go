@@ -417,12 +417,14 @@ func (cl *call) fail(err error, resp *http.Response) error {
 	return ae
 }
 
-// scrub removes every credential, and every value of a secret header sent
-// on the last attempt, from s.
+// scrub removes every credential, every value of a secret header sent on
+// the last attempt, and anything shaped like a JWT, from s.
 func (c *Client) scrub(s string, last *http.Request) string {
 	if s == "" {
 		return s
 	}
+	// A provider may echo a bearer token that is not even ours.
+	s = redactJWT(s)
 	for _, secret := range c.cfg.Secrets {
 		// A secret of a few characters would garble every message and
 		// hide nothing.

@@ -50,7 +50,9 @@ type Config struct {
 
 // Client sends operations to one provider. It is safe for concurrent use.
 type Client struct {
-	cfg      Config
+	// cfg is behind a pointer so that no fmt path (not even a bad verb on a
+	// struct holding this client) can print its Secrets.
+	cfg      *Config
 	opts     restrict.Options
 	base     *url.URL
 	basePath string // escaped, without a trailing slash
@@ -93,7 +95,7 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 	}
 	cfg.Secrets = nonEmpty(cfg.Secrets)
 	return &Client{
-		cfg:      cfg,
+		cfg:      &cfg,
 		opts:     o,
 		base:     base,
 		basePath: strings.TrimRight(base.EscapedPath(), "/"),
