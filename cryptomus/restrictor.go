@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
 )
 
 // Restrict blocks the static wallet t.ID with BlockAddress. The ID is the
@@ -55,7 +56,7 @@ func blockTarget(op, id string) (BlockAddressRequest, error) {
 	switch {
 	case id == "":
 		return BlockAddressRequest{}, restrict.NewFieldError(Provider, op, "ID", "is required")
-	case isUUID(id):
+	case transport.IsUUID(id):
 		return BlockAddressRequest{UUID: id}, nil
 	case alphaDash(id, 1, 32) != "":
 		return BlockAddressRequest{}, restrict.NewFieldError(Provider, op, "ID",

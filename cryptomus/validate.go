@@ -6,29 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
 )
-
-// isUUID reports the 8-4-4-4-12 hexadecimal form, in either case, that
-// Laravel's uuid rule accepts. No version or variant is required.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
 
 // alphaDash checks Laravel's alpha_dash rule with a length in characters,
 // as Cryptomus' validator applies them: letters (marks included), digits,
@@ -68,7 +47,7 @@ func walletRef(op, uuid, orderID string) error {
 		return restrict.NewFieldError(Provider, op, "uuid", "or order_id is required")
 	case uuid != "" && orderID != "":
 		return restrict.NewFieldError(Provider, op, "uuid", "and order_id must not both be set: Cryptomus' docs disagree on which wins")
-	case uuid != "" && !isUUID(uuid):
+	case uuid != "" && !transport.IsUUID(uuid):
 		return restrict.NewFieldError(Provider, op, "uuid", "must be a UUID")
 	case orderID != "":
 		if p := alphaDash(orderID, 1, 32); p != "" {

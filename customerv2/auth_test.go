@@ -160,7 +160,7 @@ func TestWrongPasswordAgainstFake(t *testing.T) {
 	creds.Password = "not-the-password-42"
 	c := newFakeClient(t, srv, creds)
 	for i := 0; i < 2; i++ {
-		_, err := c.Suspend(bg(), "any")
+		_, err := c.Suspend(bg(), "00000000-0000-4000-8000-00000000dead")
 		ae := requireAPIError(t, err, restrict.ErrUnauthorized)
 		require.Equal(t, "Login", ae.Operation)
 		require.Equal(t, "Invalid credentials", ae.Message)

@@ -111,7 +111,7 @@ func TestLoginModeOnTheWire(t *testing.T) {
 	respond(mt, rec, "/v2/customer/suspend", http.StatusOK, `{"data":{"success":true}}`)
 
 	for i := 0; i < 2; i++ {
-		_, err := c.Suspend(bg(), "cust-1")
+		_, err := c.Suspend(bg(), "6d962783-f0cf-420d-a511-3a48c71c5595")
 		require.NoError(t, err)
 	}
 
@@ -128,7 +128,7 @@ func TestLoginModeOnTheWire(t *testing.T) {
 		require.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
 		require.Empty(t, r.Header.Get("merchant_id"), "merchant_id goes on the login call only")
 		require.Empty(t, r.Header.Get("api-key"))
-		requireJSON(t, `{"id":"cust-1"}`, r.Body)
+		requireJSON(t, `{"id":"6d962783-f0cf-420d-a511-3a48c71c5595"}`, r.Body)
 	}
 }
 
@@ -148,7 +148,7 @@ func TestLoginRefusedIsUnauthorizedAndNotRepeated(t *testing.T) {
 			respond(mt, rec, "/v2/auth/login", tc.status, tc.body)
 			respond(mt, rec, "/v2/customer/suspend", http.StatusOK, `{"data":{"success":true}}`)
 
-			_, err := c.Suspend(bg(), "cust-1")
+			_, err := c.Suspend(bg(), "6d962783-f0cf-420d-a511-3a48c71c5595")
 			ae := requireAPIError(t, err, restrict.ErrUnauthorized)
 			require.Equal(t, "Login", ae.Operation)
 			require.Equal(t, tc.status, ae.StatusCode)
@@ -163,7 +163,7 @@ func TestLoginWithoutTokenIsUnavailable(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := newMock(t, loginCreds)
 	respond(mt, rec, "/v2/auth/login", http.StatusOK, `{"data":{}}`)
-	_, err := c.Suspend(bg(), "cust-1")
+	_, err := c.Suspend(bg(), "6d962783-f0cf-420d-a511-3a48c71c5595")
 	ae := requireAPIError(t, err, restrict.ErrUnavailable)
 	require.Contains(t, ae.Message, "accessToken")
 	require.Len(t, rec.all(), 1)
@@ -177,7 +177,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 	// A provider that echoes the request's credentials back.
 	respond(mt, rec, "/v2/customer/details", http.StatusNotFound,
 		`{"statusCode":404,"message":"no customer for token `+tok+` / password `+string(loginCreds.Password)+`","error":"Not Found"}`)
-	_, err := c.CustomerDetails(bg(), "x")
+	_, err := c.CustomerDetails(bg(), "00000000-0000-4000-8000-00000000dead")
 	requireAPIError(t, err, restrict.ErrNotFound)
 	require.NotContains(t, err.Error(), tok)
 	require.NotContains(t, err.Error(), strings.Split(tok, ".")[1])

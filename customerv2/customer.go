@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
 )
 
 // The customer endpoints; all are POST with a JSON body.
@@ -80,9 +81,11 @@ type idRequest struct {
 	ID string `json:"id"`
 }
 
+// checkID refuses a customer ID that KunaCore could not have issued: its
+// docs give customer IDs as UUIDs ("6d962783-f0cf-420d-a511-3a48c71c5595").
 func checkID(op, id string) error {
-	if strings.TrimSpace(id) == "" {
-		return restrict.NewFieldError(Provider, op, "id", "is required")
+	if p := transport.CheckUUID(id); p != "" {
+		return restrict.NewFieldError(Provider, op, "id", p)
 	}
 	return nil
 }

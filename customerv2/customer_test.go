@@ -173,20 +173,20 @@ func TestCreateCustomerOnTheWire(t *testing.T) {
 func TestUpdateCustomerOnTheWire(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := newMock(t, keyCreds)
-	respond(mt, rec, "/v2/customer/update", http.StatusCreated, `{"data":{"id":"c-1","firstName":"Alexander","comment":""}}`)
+	respond(mt, rec, "/v2/customer/update", http.StatusCreated, `{"data":{"id":"6d962783-f0cf-420d-a511-3a48c71c5595","firstName":"Alexander","comment":""}}`)
 	res, err := c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{
-		ID:        "c-1",
+		ID:        "6d962783-f0cf-420d-a511-3a48c71c5595",
 		FirstName: customerv2.String("Alexander"),
 		Comment:   customerv2.String(""),
 		Country:   customerv2.String("IT"),
 	})
 	require.NoError(t, err)
 	require.Equal(t, "Alexander", res.FirstName)
-	require.Equal(t, `{"id":"c-1","firstName":"Alexander","comment":"","country":"IT"}`, string(rec.all()[0].Body))
+	require.Equal(t, `{"id":"6d962783-f0cf-420d-a511-3a48c71c5595","firstName":"Alexander","comment":"","country":"IT"}`, string(rec.all()[0].Body))
 
 	// An answer of {"success":true} instead of the customer is accepted.
 	respond(mt, rec, "/v2/customer/update", http.StatusCreated, `{"data":{"success":true}}`)
-	_, err = c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: "c-1", Email: customerv2.String("new@example.com")})
+	_, err = c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: "6d962783-f0cf-420d-a511-3a48c71c5595", Email: customerv2.String("new@example.com")})
 	require.NoError(t, err)
 }
 
@@ -218,11 +218,11 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}, "UpdateCustomer", "id"},
 		{"update empty email", func(c *customerv2.Client) error {
-			_, err := c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: "c", Email: customerv2.String("")})
+			_, err := c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: "6d962783-f0cf-420d-a511-3a48c71c5595", Email: customerv2.String("")})
 			return err
 		}, "UpdateCustomer", "email"},
 		{"update bad country", func(c *customerv2.Client) error {
-			_, err := c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: "c", Country: customerv2.String("Ukraine")})
+			_, err := c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: "6d962783-f0cf-420d-a511-3a48c71c5595", Country: customerv2.String("Ukraine")})
 			return err
 		}, "UpdateCustomer", "country"},
 		{"restrict empty id", func(c *customerv2.Client) error { _, err := c.Restrict(bg(), restrict.Target{}); return err }, "Restrict", "ID"},
@@ -312,11 +312,11 @@ func TestSuspendRetriedOn503(t *testing.T) {
 		}
 		return httpmock.NewStringResponse(http.StatusOK, `{"data":{"success":true}}`), nil
 	})
-	res, err := c.Suspend(bg(), "c-1")
+	res, err := c.Suspend(bg(), "6d962783-f0cf-420d-a511-3a48c71c5595")
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Attempts)
 	for _, r := range rec.all() {
-		require.Equal(t, `{"id":"c-1"}`, string(r.Body), "the same bytes on every attempt")
+		require.Equal(t, `{"id":"6d962783-f0cf-420d-a511-3a48c71c5595"}`, string(r.Body), "the same bytes on every attempt")
 		require.Equal(t, string(keyCreds.APIKey), r.Header.Get("api-key"))
 	}
 }

@@ -71,7 +71,7 @@ func TestFakeCustomerLifecycle(t *testing.T) {
 			_, err = c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: created.ID, LastName: customerv2.String("X")})
 			requireAPIError(t, err, restrict.ErrConflict)
 
-			_, err = c.Suspend(bg(), "no-such-customer")
+			_, err = c.Suspend(bg(), "00000000-0000-4000-8000-00000000dead")
 			ae = requireAPIError(t, err, restrict.ErrNotFound)
 			require.Equal(t, "Customer not found", ae.Message)
 		})
@@ -176,7 +176,7 @@ func TestFakeRateLimit(t *testing.T) {
 	c := newFakeClient(t, srv, fakeKeyCreds())
 	srv.Inject(restricttest.Fault{Status: http.StatusTooManyRequests, Header: restricttest.RetryAfter(120),
 		Body: `{"statusCode":429,"message":"ThrottlerException: Too Many Requests"}`})
-	_, err := c.Suspend(bg(), "x")
+	_, err := c.Suspend(bg(), "00000000-0000-4000-8000-00000000dead")
 	ae := requireAPIError(t, err, restrict.ErrRateLimited)
 	require.Equal(t, 2*time.Minute, ae.RetryAfter)
 	require.Equal(t, 1, srv.Requests(), "a wait longer than MaxWait is reported, not slept")

@@ -74,26 +74,26 @@ func TestSecretsNeverPrinted(t *testing.T) {
 // included (computed with python3 hmac).
 func TestWireBlockCustomerGolden(t *testing.T) {
 	t.Parallel()
-	c, _, rec := newMocked(t, []answer{{Status: 200, Body: `{"id":"c-1","email":"a@b.c","description":"d","externalId":"x-1","blocked":true}`}})
-	cust, err := c.BlockCustomer(ctx(), "c-1")
+	c, _, rec := newMocked(t, []answer{{Status: 200, Body: `{"id":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","email":"a@b.c","description":"d","externalId":"x-1","blocked":true}`}})
+	cust, err := c.BlockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.NoError(t, err)
 	reqs := rec.requests()
 	require.Len(t, reqs, 1)
 	r := reqs[0]
 	require.Equal(t, http.MethodPost, r.Method)
 	require.Equal(t, apiBase+"/customer/block", r.URL)
-	require.Equal(t, `{"account":"0x00000000000000000000000000000000000000aa","timestamp":1700000000000,"payload":{"customerId":"c-1"}}`, string(r.Body))
+	require.Equal(t, `{"account":"0x00000000000000000000000000000000000000aa","timestamp":1700000000000,"payload":{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}}`, string(r.Body))
 	require.Equal(t, testKey, r.Header.Get("Key"))
-	require.Equal(t, "7c7b57ccd6ff4917192544bb187e4f2e46497bb16da9465c98802f76c615f623"+
-		"101fde1110f408e225639d5795d52affa559a42062953210bb3e5373c8484165", r.Header.Get("Sign"))
+	require.Equal(t, "fa4a1974e2be530b5108358030035cab888f64f59a1bac4294cda87542943a4b"+
+		"87fe82fe4b0b8dbe1f66e78b09dd1e95ae6791c339601c02b0e1e5986c38dbe5", r.Header.Get("Sign"))
 	require.Equal(t, "application/json", r.Header.Get("Content-Type"))
-	require.Equal(t, &purse.Customer{ID: "c-1", Email: "a@b.c", Description: "d", ExternalID: "x-1", Blocked: true,
+	require.Equal(t, &purse.Customer{ID: "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", Email: "a@b.c", Description: "d", ExternalID: "x-1", Blocked: true,
 		Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}, cust)
 }
 
-const customerJSON = `{"id":"c-1","email":"a@b.c","description":"d","externalId":"x-1","blocked":false}`
+const customerJSON = `{"id":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","email":"a@b.c","description":"d","externalId":"x-1","blocked":false}`
 
-var wantCustomer = purse.Customer{ID: "c-1", Email: "a@b.c", Description: "d", ExternalID: "x-1", Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}
+var wantCustomer = purse.Customer{ID: "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", Email: "a@b.c", Description: "d", ExternalID: "x-1", Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}
 
 func TestWireEveryEndpoint(t *testing.T) {
 	t.Parallel()
@@ -120,15 +120,15 @@ func TestWireEveryEndpoint(t *testing.T) {
 		},
 		{
 			name: "UpdateCustomer", path: "/customer/update",
-			payload: `{"id":"c-1","description":""}`, answer: customerJSON,
+			payload: `{"id":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","description":""}`, answer: customerJSON,
 			call: func(c *purse.Client) (any, error) {
-				return c.UpdateCustomer(ctx(), purse.UpdateCustomerRequest{ID: "c-1", Description: purse.String("")})
+				return c.UpdateCustomer(ctx(), purse.UpdateCustomerRequest{ID: "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", Description: purse.String("")})
 			},
 			want: &wantCustomer,
 		},
 		{
-			name: "GetCustomer", path: "/customer/get", payload: `{"customerId":"c-1"}`, answer: customerJSON,
-			call: func(c *purse.Client) (any, error) { return c.GetCustomer(ctx(), "c-1") },
+			name: "GetCustomer", path: "/customer/get", payload: `{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}`, answer: customerJSON,
+			call: func(c *purse.Client) (any, error) { return c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b") },
 			want: &wantCustomer,
 		},
 		{
@@ -137,60 +137,60 @@ func TestWireEveryEndpoint(t *testing.T) {
 			want: &wantCustomer,
 		},
 		{
-			name: "UnblockCustomer", path: "/customer/unblock", payload: `{"customerId":"c-1"}`, answer: customerJSON,
-			call: func(c *purse.Client) (any, error) { return c.UnblockCustomer(ctx(), "c-1") },
+			name: "UnblockCustomer", path: "/customer/unblock", payload: `{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}`, answer: customerJSON,
+			call: func(c *purse.Client) (any, error) { return c.UnblockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b") },
 			want: &wantCustomer,
 		},
 		{
-			name: "GetPursesArray", path: "/purse/get-all", payload: `{"customerId":"c-1"}`,
-			answer: `[{"id":"p-1","customerId":"c-1","currency":"USDT","balance":"10.50"},{"id":"p-2","customerId":"c-1","currency":"BTC","balance":0.00000001}]`,
-			call:   func(c *purse.Client) (any, error) { return c.GetPurses(ctx(), "c-1") },
+			name: "GetPursesArray", path: "/purse/get-all", payload: `{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}`,
+			answer: `[{"id":"p-1","customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","currency":"USDT","balance":"10.50"},{"id":"p-2","customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","currency":"BTC","balance":0.00000001}]`,
+			call:   func(c *purse.Client) (any, error) { return c.GetPurses(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b") },
 			want: &purse.Purses{Purses: []purse.Purse{
-				{ID: "p-1", CustomerID: "c-1", Currency: "USDT", Balance: "10.50"},
-				{ID: "p-2", CustomerID: "c-1", Currency: "BTC", Balance: "0.00000001"},
+				{ID: "p-1", CustomerID: "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", Currency: "USDT", Balance: "10.50"},
+				{ID: "p-2", CustomerID: "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", Currency: "BTC", Balance: "0.00000001"},
 			}, Meta: restrict.Meta{StatusCode: 200, Attempts: 1}},
 		},
 		{
-			name: "GetPursesPaged", path: "/purse/get-all", payload: `{"customerId":"c-1"}`,
-			answer: `{"page":0,"size":20,"total":1,"totalElements":1,"result":[{"id":"p-1","customerId":"c-1","currency":"USDT","balance":"1"}]}`,
-			call:   func(c *purse.Client) (any, error) { return c.GetPurses(ctx(), "c-1") },
-			want: &purse.Purses{Purses: []purse.Purse{{ID: "p-1", CustomerID: "c-1", Currency: "USDT", Balance: "1"}},
+			name: "GetPursesPaged", path: "/purse/get-all", payload: `{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}`,
+			answer: `{"page":0,"size":20,"total":1,"totalElements":1,"result":[{"id":"p-1","customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","currency":"USDT","balance":"1"}]}`,
+			call:   func(c *purse.Client) (any, error) { return c.GetPurses(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b") },
+			want: &purse.Purses{Purses: []purse.Purse{{ID: "p-1", CustomerID: "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", Currency: "USDT", Balance: "1"}},
 				Meta: restrict.Meta{StatusCode: 200, Attempts: 1}},
 		},
 		{
 			name: "GetAddress", path: "/address/get", payload: `{"purseId":"p-1"}`,
-			answer: `{"address":"TXYZ","currency":"USDT","purseId":"p-1","customerId":"c-1"}`,
+			answer: `{"address":"TXYZ","currency":"USDT","purseId":"p-1","customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}`,
 			call: func(c *purse.Client) (any, error) {
 				return c.GetAddress(ctx(), purse.GetAddressRequest{PurseID: "p-1"})
 			},
-			want: &purse.Address{Address: "TXYZ", Currency: "USDT", PurseID: "p-1", CustomerID: "c-1",
+			want: &purse.Address{Address: "TXYZ", Currency: "USDT", PurseID: "p-1", CustomerID: "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b",
 				Meta: restrict.Meta{StatusCode: 200, Attempts: 1}},
 		},
 		{
-			name: "GetTransaction", path: "/transaction/get", payload: `{"transactionId":"t-1"}`,
-			answer: `{"id":"t-1","customerId":"c-1","purseId":"p-1","currency":"USDT","amount":"12.345678","transactionState":"MEM_POOL_FOUND",` +
+			name: "GetTransaction", path: "/transaction/get", payload: `{"transactionId":"9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"}`,
+			answer: `{"id":"9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a","customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","purseId":"p-1","currency":"USDT","amount":"12.345678","transactionState":"MEM_POOL_FOUND",` +
 				`"complianceState":"UNCHECKED","translationToAccountCompleted":false,"createdDate":"2026-11-21T10:00:00Z"}`,
-			call: func(c *purse.Client) (any, error) { return c.GetTransaction(ctx(), "t-1") },
-			want: &purse.TransactionResult{Transaction: purse.Transaction{ID: "t-1", CustomerID: "c-1", PurseID: "p-1", Currency: "USDT",
+			call: func(c *purse.Client) (any, error) { return c.GetTransaction(ctx(), "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a") },
+			want: &purse.TransactionResult{Transaction: purse.Transaction{ID: "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", CustomerID: "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", PurseID: "p-1", Currency: "USDT",
 				Amount: "12.345678", TransactionState: "MEM_POOL_FOUND", ComplianceState: "UNCHECKED", CreatedDate: "2026-11-21T10:00:00Z"},
 				Meta: restrict.Meta{StatusCode: 200, Attempts: 1}},
 		},
 		{
 			name: "FindTransactions", path: "/transaction/find",
-			payload: `{"customerId":"c-1","currencyFilter":{"in":["USDT","BTC"],"specified":true},` +
+			payload: `{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","currencyFilter":{"in":["USDT","BTC"],"specified":true},` +
 				`"transactionStateFilter":{"equals":"","notEquals":"FAILED","notIn":["X"],"specified":false,"contains":"POOL","doesNotContain":"Z"},` +
 				`"pageNumber":0,"pageSize":1000,"sort":"DESC","properties":["createdDate"]}`,
-			answer: `{"page":0,"size":1000,"total":1,"totalElements":1,"result":[{"id":"t-1","amount":5}]}`,
+			answer: `{"page":0,"size":1000,"total":1,"totalElements":1,"result":[{"id":"9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a","amount":5}]}`,
 			call: func(c *purse.Client) (any, error) {
 				return c.FindTransactions(ctx(), purse.FindTransactionsRequest{
-					CustomerID:     "c-1",
+					CustomerID:     "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b",
 					CurrencyFilter: &purse.Filter{In: []string{"USDT", "BTC"}, Specified: purse.Bool(true)},
 					TransactionStateFilter: &purse.Filter{Equals: purse.String(""), NotEquals: purse.String("FAILED"), NotIn: []string{"X"},
 						Specified: purse.Bool(false), Contains: purse.String("POOL"), DoesNotContain: purse.String("Z")},
 					PageSize: 1000, Sort: purse.SortDescending, Properties: []string{"createdDate"},
 				})
 			},
-			want: &purse.TransactionPage{Size: 1000, Total: 1, TotalElements: 1, Result: []purse.Transaction{{ID: "t-1", Amount: "5"}},
+			want: &purse.TransactionPage{Size: 1000, Total: 1, TotalElements: 1, Result: []purse.Transaction{{ID: "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", Amount: "5"}},
 				Meta: restrict.Meta{StatusCode: 200, Attempts: 1}},
 		},
 		{
@@ -278,7 +278,7 @@ func TestErrorMessagesCarryNoSecret(t *testing.T) {
 	// A provider that echoes the request back must not leak the key, the
 	// secret or the signature through the error.
 	c, _, rec := newMocked(t, []answer{{Status: 400, Body: `{"errorCode":"003","message":"Wrong sign for key ` + testKey + ` secret ` + testSecret + `"}`}})
-	_, err := c.GetCustomer(ctx(), "c-1")
+	_, err := c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
 	require.NotContains(t, err.Error(), testKey)
 	require.NotContains(t, err.Error(), testSecret)

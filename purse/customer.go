@@ -3,7 +3,6 @@ package purse
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/internal/transport"
@@ -122,10 +121,17 @@ func (c *Client) customerCall(ctx context.Context, name, path string, idempotent
 	return &out, nil
 }
 
-// checkID refuses an empty or blank identifier before anything is sent.
+// checkID refuses an identifier Calypso could not have issued before
+// anything is sent. Customer and transaction IDs are documented as UUIDs;
+// purse and external IDs have no documented form.
 func checkID(operation, field, value string) error {
-	if strings.TrimSpace(value) == "" {
-		return restrict.NewFieldError(Provider, operation, field, "is required")
+	check := transport.CheckID
+	switch field {
+	case fieldID, fieldCustomerID, fieldTransactionID, "ID":
+		check = transport.CheckUUID
+	}
+	if p := check(value); p != "" {
+		return restrict.NewFieldError(Provider, operation, field, p)
 	}
 	return nil
 }

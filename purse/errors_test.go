@@ -43,13 +43,13 @@ func TestErrorCodes(t *testing.T) {
 		{"RateLimited", 429, `{"errorCode":"001","message":"Too many requests"}`, restrict.ErrRateLimited, "001", "Too many requests"},
 		{"Malformed200", 200, `{"id":`, restrict.ErrUnavailable, "", "unreadable answer"},
 		{"Empty200", 200, ``, restrict.ErrUnavailable, "", "unreadable answer: empty body"},
-		{"Enveloped200", 200, `{"data":{"id":"c-1","blocked":true}}`, restrict.ErrUnavailable, "", "unreadable answer: no customer id"},
+		{"Enveloped200", 200, `{"data":{"id":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","blocked":true}}`, restrict.ErrUnavailable, "", "unreadable answer: no customer id"},
 		{"WrongType200", 200, `{"blocked":"yes"}`, restrict.ErrUnavailable, "", "unreadable answer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, _, _ := newMocked(t, []answer{{Status: tc.status, Body: tc.body}}, noRetry)
-			cust, err := c.BlockCustomer(ctx(), "c-1")
+			cust, err := c.BlockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 			require.Nil(t, cust)
 			require.ErrorIs(t, err, tc.class)
 			for _, other := range []error{restrict.ErrInvalidRequest, restrict.ErrUnauthorized, restrict.ErrForbidden, restrict.ErrNotFound,
@@ -75,7 +75,7 @@ func TestErrorCodes(t *testing.T) {
 func TestRetriesRunOutKeepTheLastAnswer(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newMocked(t, []answer{{Status: 503, Body: `{"errorCode":"000","message":"Internal server error"}`}}, fastRetry)
-	_, err := c.GetCustomer(ctx(), "c-1")
+	_, err := c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 	var ae *restrict.APIError
 	require.ErrorAs(t, err, &ae)
@@ -96,7 +96,7 @@ func TestCreateIsNotRetriedOn500(t *testing.T) {
 func TestRetryAfterBeyondMaxWaitIsReported(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newMocked(t, []answer{{Status: 429, Body: `{"errorCode":"001","message":"slow down"}`, Header: http.Header{"Retry-After": {"3600"}}}}, fastRetry)
-	_, err := c.BlockCustomer(ctx(), "c-1")
+	_, err := c.BlockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.ErrorIs(t, err, restrict.ErrRateLimited)
 	var ae *restrict.APIError
 	require.ErrorAs(t, err, &ae)

@@ -37,7 +37,7 @@ func Example() {
 	}
 	fmt.Println(res.Provider, res.Action, res.State)
 
-	_, err = c.Restrict(context.Background(), restrict.Target{ID: "no-such-customer"})
+	_, err = c.Restrict(context.Background(), restrict.Target{ID: "00000000-0000-4000-8000-00000000dead"})
 	fmt.Println(errors.Is(err, restrict.ErrNotFound))
 	// Output:
 	// purse block restricted

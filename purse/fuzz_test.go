@@ -19,7 +19,7 @@ func FuzzDecode(f *testing.F) {
 		date   string
 		body   string
 	}{
-		{200, "", `{"id":"c-1","email":"a@b.c","description":"d","externalId":"x","blocked":true}`},
+		{200, "", `{"id":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","email":"a@b.c","description":"d","externalId":"x","blocked":true}`},
 		{200, "", `{"page":0,"size":20,"total":1,"totalElements":1,"result":[{"id":"t","amount":1.5}]}`},
 		{200, "", `[{"id":"p","balance":"1"}]`},
 		{200, "", `{"errorCode":"004","message":"Not found"}`},

@@ -57,7 +57,7 @@ func TestRestrictAndLiftAgainstFake(t *testing.T) {
 func TestRestrictUnknownCustomer(t *testing.T) {
 	t.Parallel()
 	c, srv := newFake(t)
-	_, err := c.Restrict(ctx(), restrict.Target{ID: "nobody"})
+	_, err := c.Restrict(ctx(), restrict.Target{ID: "00000000-0000-4000-8000-00000000dead"})
 	require.ErrorIs(t, err, restrict.ErrNotFound)
 	var ae *restrict.APIError
 	require.ErrorAs(t, err, &ae)
@@ -81,7 +81,7 @@ func TestMalformedAnswerFromFake(t *testing.T) {
 	t.Parallel()
 	c, srv := newFake(t)
 	srv.Inject(restricttest.Fault{Body: `{"id":`, Times: 1})
-	_, err := c.GetCustomer(ctx(), "c-1")
+	_, err := c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 }
 
@@ -99,7 +99,7 @@ func TestWrongCredentialsAgainstFake(t *testing.T) {
 	} {
 		c, err := purse.New(tc.creds, restrict.WithBaseURL(srv.URL))
 		require.NoError(t, err)
-		_, err = c.GetCustomer(ctx(), "c-1")
+		_, err = c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 		require.ErrorIs(t, err, restrict.ErrUnauthorized, name)
 		var ae *restrict.APIError
 		require.True(t, errors.As(err, &ae))
@@ -185,7 +185,7 @@ func TestEveryEndpointAgainstFake(t *testing.T) {
 	tx, err := c.GetTransaction(ctx(), other.ID)
 	require.NoError(t, err)
 	require.Equal(t, other, tx.Transaction)
-	_, err = c.GetTransaction(ctx(), "nope")
+	_, err = c.GetTransaction(ctx(), "00000000-0000-4000-8000-00000000dead")
 	require.ErrorIs(t, err, restrict.ErrNotFound)
 
 	page, err := c.FindTransactions(ctx(), purse.FindTransactionsRequest{

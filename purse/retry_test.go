@@ -37,14 +37,14 @@ func TestRetryRenewsTimestampAndSignature(t *testing.T) {
 		{Status: 503, Body: `{"errorCode":"000","message":"Internal server error"}`},
 		{Status: 200, Body: customerJSON},
 	}, fastRetry, restrict.WithClock(clock))
-	cust, err := c.BlockCustomer(ctx(), "c-1")
+	cust, err := c.BlockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.NoError(t, err)
 	require.Equal(t, 2, cust.Attempts)
 	reqs := rec.requests()
 	require.Len(t, reqs, 2)
 	first, second := parse(t, reqs[0].Body), parse(t, reqs[1].Body)
 	require.Greater(t, second.Timestamp, first.Timestamp)
-	require.JSONEq(t, `{"customerId":"c-1"}`, string(first.Payload))
+	require.JSONEq(t, `{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}`, string(first.Payload))
 	require.JSONEq(t, string(first.Payload), string(second.Payload))
 	for _, r := range reqs {
 		require.Equal(t, hmacHex(testSecret, r.Body), r.Header.Get("Sign"))
@@ -69,7 +69,7 @@ func TestClockSkewIsCorrectedOnce(t *testing.T) {
 		{Status: 200, Body: customerJSON},
 	}, noRetry)
 	require.Zero(t, c.ClockOffset())
-	cust, err := c.BlockCustomer(ctx(), "c-1")
+	cust, err := c.BlockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.NoError(t, err)
 	require.Equal(t, 2, cust.Attempts)
 	require.Equal(t, 10*time.Minute, c.ClockOffset())
@@ -80,7 +80,7 @@ func TestClockSkewIsCorrectedOnce(t *testing.T) {
 	require.Equal(t, hmacHex(testSecret, reqs[1].Body), reqs[1].Header.Get("Sign"))
 
 	// Later calls are dated right from the start.
-	_, err = c.GetCustomer(ctx(), "c-1")
+	_, err = c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.NoError(t, err)
 	reqs = rec.requests()
 	require.Len(t, reqs, 3)
@@ -114,7 +114,7 @@ func TestSmallOrUnknownSkewIsNotRetried(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c, mt, _ := newMocked(t, []answer{{Status: 400, Body: invalidTimestamp, Header: h}}, noRetry)
-			_, err := c.BlockCustomer(ctx(), "c-1")
+			_, err := c.BlockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 			require.ErrorIs(t, err, restrict.ErrInvalidRequest)
 			require.Contains(t, err.Error(), "clock is off")
 			require.Equal(t, 1, mt.GetTotalCallCount())
@@ -127,7 +127,7 @@ func TestSkewOnOtherCodesIsIgnored(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newMocked(t, []answer{{Status: 400, Body: `{"errorCode":"003","message":"Wrong sign"}`,
 		Header: dateHeader(epoch.Add(time.Hour))}}, noRetry)
-	_, err := c.BlockCustomer(ctx(), "c-1")
+	_, err := c.BlockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
 	require.Equal(t, 1, mt.GetTotalCallCount())
 	require.Zero(t, c.ClockOffset())
@@ -143,10 +143,10 @@ func TestClockOffsetIsUnlearned(t *testing.T) {
 		{Status: 400, Body: invalidTimestamp, Header: dateHeader(epoch)},
 		{Status: 200, Body: customerJSON},
 	}, noRetry)
-	_, err := c.GetCustomer(ctx(), "c-1")
+	_, err := c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.NoError(t, err)
 	require.Equal(t, 10*time.Minute, c.ClockOffset())
-	_, err = c.GetCustomer(ctx(), "c-1")
+	_, err = c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
 	require.NoError(t, err)
 	require.Zero(t, c.ClockOffset())
 	reqs := rec.requests()

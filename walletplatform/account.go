@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/internal/transport"
@@ -90,15 +89,7 @@ func (c *Client) freezeUnfreeze(ctx context.Context, name, accountID string, act
 
 // checkID is the local check of an account identifier. Its format is not
 // documented, so only what can never be one is refused.
-func checkID(id string) string {
-	if strings.TrimSpace(id) == "" {
-		return "is required"
-	}
-	if strings.ContainsFunc(id, isControl) {
-		return "must not contain control characters"
-	}
-	return ""
-}
+func checkID(id string) string { return transport.CheckID(id) }
 
 // Account is one wallet account.
 //

@@ -181,8 +181,6 @@ func (c *Client) url(op *Operation) (string, error) {
 
 func checkPathParam(v string) string {
 	switch {
-	case v == "":
-		return "is required"
 	case v == ".":
 		// Servers and proxies collapse "/./", so the call would reach the
 		// parent path.
@@ -190,12 +188,7 @@ func checkPathParam(v string) string {
 	case strings.ContainsAny(v, `/\`) || strings.Contains(v, ".."):
 		return `must not contain "/", "\" or ".."`
 	}
-	for _, r := range v {
-		if r < 0x20 || r == 0x7f {
-			return "must not contain control characters"
-		}
-	}
-	return ""
+	return CheckID(v)
 }
 
 func (cl *call) reader() (io.Reader, error) { return bytes.NewReader(cl.body), nil }

@@ -628,3 +628,18 @@ func TestNonIdempotentNotRetriedOnAnyAnswerEvenWithoutTrace(t *testing.T) {
 		require.Equal(t, 1, mt.GetTotalCallCount(), "status %d", code)
 	}
 }
+
+func TestIdentifierChecks(t *testing.T) {
+	t.Parallel()
+	require.Empty(t, transport.CheckID("acc-1"))
+	require.Empty(t, transport.CheckUUID("6D962783-f0cf-420d-a511-3a48c71c5595"))
+	for _, bad := range []string{"", "  ", strings.Repeat("a", transport.MaxIDLength+1), "a\x00b", "a\tb"} {
+		require.NotEmpty(t, transport.CheckID(bad), "%q", bad)
+		require.NotEmpty(t, transport.CheckUUID(bad), "%q", bad)
+	}
+	for _, bad := range []string{"6d962783f0cf420da5113a48c71c5595", "6d962783-f0cf-420d-a511-3a48c71c559", "6d962783-f0cf-420d-a511-3a48c71c559g", "{6d962783-f0cf-420d-a511-3a48c71c5595}"} {
+		require.False(t, transport.IsUUID(bad), bad)
+		require.NotEmpty(t, transport.CheckUUID(bad), bad)
+	}
+	require.Empty(t, transport.CheckID(strings.Repeat("a", transport.MaxIDLength)))
+}

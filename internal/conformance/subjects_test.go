@@ -1,0 +1,317 @@
+package conformance_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/cryptomus"
+	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
+	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/customerv2/customerv2test"
+	"github.com/restrictkit/restrict/kpayment"
+	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
+	"github.com/restrictkit/restrict/purse"
+	"github.com/restrictkit/restrict/purse/pursetest"
+	"github.com/restrictkit/restrict/restricttest"
+	"github.com/restrictkit/restrict/walletplatform"
+	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
+)
+
+// faulty is what every provider fake offers through restricttest.Faults.
+type faulty interface {
+	Inject(...restricttest.Fault)
+	Requests() int
+}
+
+// env is one provider's fake, started, with one target it knows.
+type env struct {
+	fake    faulty
+	target  restrict.Target
+	success string   // the provider's success body for Restrict of target
+	lifted  string   // its success body for Lift, where it has one
+	secrets []string // every credential value the client is given
+	// newClient builds the provider's client against the fake; opts come
+	// after the base URL, so a test may add retry policy, logger, client.
+	newClient func(opts ...restrict.Option) (restrict.Restrictor, error)
+	// once is a call that must never be sent twice (a refund, a create),
+	// or nil where the provider has none.
+	once func(ctx context.Context, opts ...restrict.Option) error
+	// bad are native calls with bad input, each naming the field that is
+	// wrong.
+	bad []badCall
+}
+
+type badCall struct {
+	name  string
+	field string
+	call  func(ctx context.Context, opts ...restrict.Option) error
+}
+
+type subject struct {
+	name  string
+	lift  bool
+	start func(t *testing.T) *env
+}
+
+func with(base string, opts []restrict.Option) []restrict.Option {
+	return append([]restrict.Option{restrict.WithBaseURL(base)}, opts...)
+}
+
+var subjects = []subject{
+	{name: cryptomus.Provider, start: startCryptomus},
+	{name: customerv2.Provider, start: startCustomerV2},
+	{name: kpayment.Provider, start: startKPayment},
+	{name: purse.Provider, lift: true, start: startPurse},
+	{name: walletplatform.Provider, lift: true, start: startWalletPlatform},
+}
+
+const (
+	cryptomusMerchant = "8b03432e-385b-4670-8d06-064591096795"
+	cryptomusKey      = "conformance-payment-key-6f1e2d"
+)
+
+func startCryptomus(t *testing.T) *env {
+	srv := cryptomustest.NewServer(cryptomusMerchant, cryptomusKey)
+	t.Cleanup(srv.Close)
+	w := srv.AddWallet(cryptomustest.Wallet{OrderID: "order-17", Balance: "10.00", Commission: "0.50"})
+	client := func(opts []restrict.Option) (*cryptomus.Client, error) {
+		return cryptomus.New(cryptomus.Credentials{MerchantID: cryptomusMerchant, PaymentKey: cryptomusKey}, with(srv.URL, opts)...)
+	}
+	call := func(f func(context.Context, *cryptomus.Client) error) func(context.Context, ...restrict.Option) error {
+		return func(ctx context.Context, opts ...restrict.Option) error {
+			c, err := client(opts)
+			require.NoError(t, err)
+			return f(ctx, c)
+		}
+	}
+	block := func(r cryptomus.BlockAddressRequest) func(context.Context, *cryptomus.Client) error {
+		return func(ctx context.Context, c *cryptomus.Client) error { _, err := c.BlockAddress(ctx, r); return err }
+	}
+	refund := func(r cryptomus.RefundBlockedAddressRequest) func(context.Context, *cryptomus.Client) error {
+		return func(ctx context.Context, c *cryptomus.Client) error { _, err := c.RefundBlockedAddress(ctx, r); return err }
+	}
+	create := func(r cryptomus.CreateStaticWalletRequest) func(context.Context, *cryptomus.Client) error {
+		return func(ctx context.Context, c *cryptomus.Client) error { _, err := c.CreateStaticWallet(ctx, r); return err }
+	}
+	const addr = "TXYZabcdefghijklmnop"
+	return &env{
+		fake:    srv,
+		target:  restrict.Target{ID: w.UUID, Reason: "fraud ring 2026-11"},
+		success: `{"state":0,"result":{"uuid":"` + w.UUID + `","status":"blocked"}}`,
+		secrets: []string{cryptomusKey},
+		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
+			return client(opts)
+		},
+		once: call(refund(cryptomus.RefundBlockedAddressRequest{UUID: w.UUID, Address: addr})),
+		bad: []badCall{
+			{"no identifier", "uuid", call(block(cryptomus.BlockAddressRequest{}))},
+			{"both identifiers", "uuid", call(block(cryptomus.BlockAddressRequest{UUID: w.UUID, OrderID: "order-17"}))},
+			{"uuid not a UUID", "uuid", call(block(cryptomus.BlockAddressRequest{UUID: "not-a-uuid"}))},
+			{"order_id too long", "order_id", call(block(cryptomus.BlockAddressRequest{OrderID: "o123456789012345678901234567890123"}))},
+			{"order_id path", "order_id", call(block(cryptomus.BlockAddressRequest{OrderID: "../admin"}))},
+			{"order_id spaces", "order_id", call(block(cryptomus.BlockAddressRequest{OrderID: "order 17"}))},
+			{"refund address short", "address", call(refund(cryptomus.RefundBlockedAddressRequest{UUID: w.UUID, Address: "T123"}))},
+			{"refund address chars", "address", call(refund(cryptomus.RefundBlockedAddressRequest{UUID: w.UUID, Address: "TXYZ/abcdefghijk"}))},
+			{"refund no identifier", "uuid", call(refund(cryptomus.RefundBlockedAddressRequest{Address: addr}))},
+			{"wallet without currency", "currency", call(create(cryptomus.CreateStaticWalletRequest{Network: "tron", OrderID: "o-1"}))},
+		},
+	}
+}
+
+const (
+	kunaEmail = "compliance@example.com"
+)
+
+func startCustomerV2(t *testing.T) *env {
+	srv := customerv2test.NewServer(customerv2test.Config{})
+	t.Cleanup(srv.Close)
+	cust := srv.AddCustomer(customerv2.Customer{Email: "suspect@example.com", FirstName: "Ivan", LastName: "Petrenko", Country: "UA"})
+	client := func(opts []restrict.Option) (*customerv2.Client, error) {
+		return customerv2.New(customerv2.Credentials{APIKey: customerv2test.DefaultAPIKey}, with(srv.URL, opts)...)
+	}
+	call := func(f func(context.Context, *customerv2.Client) error) func(context.Context, ...restrict.Option) error {
+		return func(ctx context.Context, opts ...restrict.Option) error {
+			c, err := client(opts)
+			require.NoError(t, err)
+			return f(ctx, c)
+		}
+	}
+	create := func(r customerv2.CreateCustomerRequest) func(context.Context, *customerv2.Client) error {
+		return func(ctx context.Context, c *customerv2.Client) error { _, err := c.CreateCustomer(ctx, r); return err }
+	}
+	valid := customerv2.CreateCustomerRequest{Email: "new@example.com", FirstName: "Olena", LastName: "Koval", Country: "UA",
+		VerificationDocumentID: "passport-1", ResidenceAddress: "Kyiv"}
+	badCountry := valid
+	badCountry.Country = "Ukraine"
+	noEmail := valid
+	noEmail.Email = ""
+	return &env{
+		fake:    srv,
+		target:  restrict.Target{ID: cust.ID, Reason: "court order"},
+		success: `{"data":{"success":true}}`,
+		secrets: []string{string(customerv2test.DefaultAPIKey)},
+		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
+			return client(opts)
+		},
+		once: call(create(valid)),
+		bad: []badCall{
+			{"suspend empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error { _, err := c.Suspend(ctx, ""); return err })},
+			{"details empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error { _, err := c.CustomerDetails(ctx, ""); return err })},
+			{"create bad country", "country", call(create(badCountry))},
+			{"create no email", "email", call(create(noEmail))},
+			{"find negative take", "take", call(func(ctx context.Context, c *customerv2.Client) error {
+				_, err := c.FindCustomers(ctx, customerv2.FindCustomersRequest{Take: -1})
+				return err
+			})},
+		},
+	}
+}
+
+const (
+	kaarmaUser     = "service-subscriber"
+	kaarmaPassword = "kaarma-conformance-password"
+)
+
+func startKPayment(t *testing.T) *env {
+	creds := kpayment.Credentials{Username: kaarmaUser, Password: kaarmaPassword}
+	srv := kpaymenttest.NewServer(creds)
+	t.Cleanup(srv.Close)
+	client := func(opts []restrict.Option) (*kpayment.Client, error) {
+		return kpayment.New(creds, with(srv.BaseURL(), opts)...)
+	}
+	block := func(id string, r kpayment.BlockCustomerRequest) func(context.Context, ...restrict.Option) error {
+		return func(ctx context.Context, opts ...restrict.Option) error {
+			c, err := client(opts)
+			require.NoError(t, err)
+			_, err = c.BlockCustomer(ctx, id, r)
+			return err
+		}
+	}
+	const id = "0e4b8c4c-7d3f-4b8e-9d7a-3f0c5b9e2a11"
+	return &env{
+		fake:    srv,
+		target:  restrict.Target{ID: id, Reason: "chargeback fraud"},
+		success: `{}`,
+		secrets: []string{kaarmaPassword},
+		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
+			return client(opts)
+		},
+		bad: []badCall{
+			{"empty uuid", "customerUuid", block("", kpayment.BlockCustomerRequest{})},
+			{"dot-dot path", "customerUuid", block("../admin", kpayment.BlockCustomerRequest{})},
+			{"slash", "customerUuid", block("a/b", kpayment.BlockCustomerRequest{})},
+			{"control character", "customerUuid", block("a\nb", kpayment.BlockCustomerRequest{})},
+			{"card digits", "ccLastFour", block(id, kpayment.BlockCustomerRequest{CCLastFour: "12a4"})},
+			{"card length", "ccLastFour", block(id, kpayment.BlockCustomerRequest{CCLastFour: "12345"})},
+		},
+	}
+}
+
+var calypso = pursetest.Credentials{
+	Account: "0x1111111111111111111111111111111111111111",
+	Key:     "calypso-public-key-7a7a",
+	Secret:  "b823a6b9ea72408583cef9ec8d67fa52",
+}
+
+func startPurse(t *testing.T) *env {
+	srv := pursetest.NewServer(calypso)
+	t.Cleanup(srv.Close)
+	cust := srv.AddCustomer(purse.Customer{Email: "suspect@example.com"})
+	client := func(opts []restrict.Option) (*purse.Client, error) {
+		return purse.New(purse.Credentials{Account: calypso.Account, Key: restrict.Secret(calypso.Key), Secret: restrict.Secret(calypso.Secret)}, with(srv.URL, opts)...)
+	}
+	call := func(f func(context.Context, *purse.Client) error) func(context.Context, ...restrict.Option) error {
+		return func(ctx context.Context, opts ...restrict.Option) error {
+			c, err := client(opts)
+			require.NoError(t, err)
+			return f(ctx, c)
+		}
+	}
+	byID := func(f func(*purse.Client, context.Context, string) (*purse.Customer, error), id string) func(context.Context, ...restrict.Option) error {
+		return call(func(ctx context.Context, c *purse.Client) error { _, err := f(c, ctx, id); return err })
+	}
+	find := func(r purse.FindTransactionsRequest) func(context.Context, ...restrict.Option) error {
+		return call(func(ctx context.Context, c *purse.Client) error { _, err := c.FindTransactions(ctx, r); return err })
+	}
+	return &env{
+		fake:    srv,
+		target:  restrict.Target{ID: cust.ID, Reason: "sanctions hit"},
+		success: `{"id":"` + cust.ID + `","email":"suspect@example.com","description":"","externalId":"","blocked":true}`,
+		lifted:  `{"id":"` + cust.ID + `","email":"suspect@example.com","description":"","externalId":"","blocked":false}`,
+		secrets: []string{calypso.Key, calypso.Secret},
+		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
+			return client(opts)
+		},
+		once: call(func(ctx context.Context, c *purse.Client) error {
+			_, err := c.CreateCustomer(ctx, purse.CreateCustomerRequest{Email: "new@example.com"})
+			return err
+		}),
+		bad: []badCall{
+			{"block empty id", "customerId", byID((*purse.Client).BlockCustomer, "")},
+			{"unblock empty id", "customerId", byID((*purse.Client).UnblockCustomer, "")},
+			{"get empty id", "customerId", byID((*purse.Client).GetCustomer, "")},
+			{"external empty id", "externalId", byID((*purse.Client).GetCustomerByExternalID, "")},
+			{"page size too big", "pageSize", find(purse.FindTransactionsRequest{PageSize: purse.MaxPageSize + 1})},
+			{"page size negative", "pageSize", find(purse.FindTransactionsRequest{PageSize: -1})},
+			{"page number negative", "pageNumber", find(purse.FindTransactionsRequest{PageNumber: -1})},
+		},
+	}
+}
+
+func startWalletPlatform(t *testing.T) *env {
+	srv := walletplatformtest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.AddAccount("acc-2026-0001")
+	token := srv.IssueToken()
+	client := func(opts []restrict.Option) (*walletplatform.Client, error) {
+		return walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Token: restrict.Secret(token)}, with(srv.BaseURL(), opts)...)
+	}
+	call := func(f func(context.Context, *walletplatform.Client) error) func(context.Context, ...restrict.Option) error {
+		return func(ctx context.Context, opts ...restrict.Option) error {
+			c, err := client(opts)
+			require.NoError(t, err)
+			return f(ctx, c)
+		}
+	}
+	return &env{
+		fake:    srv,
+		target:  restrict.Target{ID: "acc-2026-0001", Reason: "AML review"},
+		success: `{"status":true,"statusCode":0,"message":"Account frozen","data":{},"errors":[]}`,
+		lifted:  `{"status":true,"statusCode":0,"message":"Account unfrozen","data":{},"errors":[]}`,
+		secrets: []string{string(walletplatformtest.APIKey), token},
+		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
+			return client(opts)
+		},
+		bad: []badCall{
+			{"freeze empty id", "accountId", call(func(ctx context.Context, c *walletplatform.Client) error { _, err := c.FreezeAccount(ctx, ""); return err })},
+			{"unfreeze empty id", "accountId", call(func(ctx context.Context, c *walletplatform.Client) error { _, err := c.UnfreezeAccount(ctx, ""); return err })},
+			{"get empty uuid", "accountUuid", call(func(ctx context.Context, c *walletplatform.Client) error { _, err := c.GetAccount(ctx, ""); return err })},
+			{"get path", "accountUuid", call(func(ctx context.Context, c *walletplatform.Client) error { _, err := c.GetAccount(ctx, "../users"); return err })},
+		},
+	}
+}
+
+// recordingTransport keeps the value of every credential-bearing header
+// the client sends, so tests can check none of them surfaces anywhere.
+type recordingTransport struct {
+	base http.RoundTripper
+	seen chan string
+}
+
+var secretHeaders = []string{"sign", "Sign", "Key", "Authorization", "api-key", "apiKey"}
+
+func (rt *recordingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	for _, h := range secretHeaders {
+		if v := r.Header.Get(h); v != "" {
+			select {
+			case rt.seen <- v:
+			default:
+			}
+		}
+	}
+	return rt.base.RoundTrip(r)
+}

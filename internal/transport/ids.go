@@ -1,0 +1,59 @@
+package transport
+
+import "strings"
+
+// MaxIDLength bounds any identifier a caller passes. No provider here
+// documents an ID anywhere near it; a longer one is a bug or an attack, and
+// is refused before it reaches a URL or a body.
+const MaxIDLength = 256
+
+// CheckID returns what is wrong with an identifier the caller gave, or ""
+// when nothing is: it must not be blank, longer than MaxIDLength bytes, or
+// hold control characters. Providers name the field in the error.
+func CheckID(v string) string {
+	switch {
+	case strings.TrimSpace(v) == "":
+		return "is required"
+	case len(v) > MaxIDLength:
+		return "must be at most 256 bytes"
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return "must not contain control characters"
+		}
+	}
+	return ""
+}
+
+// CheckUUID is CheckID for an identifier the provider documents as a UUID.
+func CheckUUID(v string) string {
+	if p := CheckID(v); p != "" {
+		return p
+	}
+	if !IsUUID(v) {
+		return "must be a UUID (8-4-4-4-12 hexadecimal digits)"
+	}
+	return ""
+}
+
+// IsUUID reports the 8-4-4-4-12 hexadecimal form, in either case. No
+// version or variant is required: providers issue what they issue.
+func IsUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
