@@ -128,7 +128,9 @@ func TestWireEveryEndpoint(t *testing.T) {
 		},
 		{
 			name: "GetCustomer", path: "/customer/get", payload: `{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}`, answer: customerJSON,
-			call: func(c *purse.Client) (any, error) { return c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b") },
+			call: func(c *purse.Client) (any, error) {
+				return c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
+			},
 			want: &wantCustomer,
 		},
 		{
@@ -138,7 +140,9 @@ func TestWireEveryEndpoint(t *testing.T) {
 		},
 		{
 			name: "UnblockCustomer", path: "/customer/unblock", payload: `{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}`, answer: customerJSON,
-			call: func(c *purse.Client) (any, error) { return c.UnblockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b") },
+			call: func(c *purse.Client) (any, error) {
+				return c.UnblockCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
+			},
 			want: &wantCustomer,
 		},
 		{
@@ -170,7 +174,9 @@ func TestWireEveryEndpoint(t *testing.T) {
 			name: "GetTransaction", path: "/transaction/get", payload: `{"transactionId":"9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"}`,
 			answer: `{"id":"9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a","customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b","purseId":"p-1","currency":"USDT","amount":"12.345678","transactionState":"MEM_POOL_FOUND",` +
 				`"complianceState":"UNCHECKED","translationToAccountCompleted":false,"createdDate":"2026-11-21T10:00:00Z"}`,
-			call: func(c *purse.Client) (any, error) { return c.GetTransaction(ctx(), "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a") },
+			call: func(c *purse.Client) (any, error) {
+				return c.GetTransaction(ctx(), "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a")
+			},
 			want: &purse.TransactionResult{Transaction: purse.Transaction{ID: "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", CustomerID: "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b", PurseID: "p-1", Currency: "USDT",
 				Amount: "12.345678", TransactionState: "MEM_POOL_FOUND", ComplianceState: "UNCHECKED", CreatedDate: "2026-11-21T10:00:00Z"},
 				Meta: restrict.Meta{StatusCode: 200, Attempts: 1}},

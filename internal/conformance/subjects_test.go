@@ -92,10 +92,16 @@ func startCryptomus(t *testing.T) *env {
 		return func(ctx context.Context, c *cryptomus.Client) error { _, err := c.BlockAddress(ctx, r); return err }
 	}
 	refund := func(r cryptomus.RefundBlockedAddressRequest) func(context.Context, *cryptomus.Client) error {
-		return func(ctx context.Context, c *cryptomus.Client) error { _, err := c.RefundBlockedAddress(ctx, r); return err }
+		return func(ctx context.Context, c *cryptomus.Client) error {
+			_, err := c.RefundBlockedAddress(ctx, r)
+			return err
+		}
 	}
 	create := func(r cryptomus.CreateStaticWalletRequest) func(context.Context, *cryptomus.Client) error {
-		return func(ctx context.Context, c *cryptomus.Client) error { _, err := c.CreateStaticWallet(ctx, r); return err }
+		return func(ctx context.Context, c *cryptomus.Client) error {
+			_, err := c.CreateStaticWallet(ctx, r)
+			return err
+		}
 	}
 	const addr = "TXYZabcdefghijklmnop"
 	return &env{
@@ -121,10 +127,6 @@ func startCryptomus(t *testing.T) *env {
 		},
 	}
 }
-
-const (
-	kunaEmail = "compliance@example.com"
-)
 
 func startCustomerV2(t *testing.T) *env {
 	srv := customerv2test.NewServer(customerv2test.Config{})
@@ -160,7 +162,10 @@ func startCustomerV2(t *testing.T) *env {
 		once: call(create(valid)),
 		bad: []badCall{
 			{"suspend empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error { _, err := c.Suspend(ctx, ""); return err })},
-			{"details empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error { _, err := c.CustomerDetails(ctx, ""); return err })},
+			{"details empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error {
+				_, err := c.CustomerDetails(ctx, "")
+				return err
+			})},
 			{"create bad country", "country", call(create(badCountry))},
 			{"create no email", "email", call(create(noEmail))},
 			{"find negative take", "take", call(func(ctx context.Context, c *customerv2.Client) error {
@@ -287,10 +292,19 @@ func startWalletPlatform(t *testing.T) *env {
 			return client(opts)
 		},
 		bad: []badCall{
-			{"freeze empty id", "accountId", call(func(ctx context.Context, c *walletplatform.Client) error { _, err := c.FreezeAccount(ctx, ""); return err })},
-			{"unfreeze empty id", "accountId", call(func(ctx context.Context, c *walletplatform.Client) error { _, err := c.UnfreezeAccount(ctx, ""); return err })},
+			{"freeze empty id", "accountId", call(func(ctx context.Context, c *walletplatform.Client) error {
+				_, err := c.FreezeAccount(ctx, "")
+				return err
+			})},
+			{"unfreeze empty id", "accountId", call(func(ctx context.Context, c *walletplatform.Client) error {
+				_, err := c.UnfreezeAccount(ctx, "")
+				return err
+			})},
 			{"get empty uuid", "accountUuid", call(func(ctx context.Context, c *walletplatform.Client) error { _, err := c.GetAccount(ctx, ""); return err })},
-			{"get path", "accountUuid", call(func(ctx context.Context, c *walletplatform.Client) error { _, err := c.GetAccount(ctx, "../users"); return err })},
+			{"get path", "accountUuid", call(func(ctx context.Context, c *walletplatform.Client) error {
+				_, err := c.GetAccount(ctx, "../users")
+				return err
+			})},
 		},
 	}
 }
