@@ -1,0 +1,35 @@
+package customerv2test_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/customerv2/customerv2test"
+	"github.com/restrictkit/restrict/restricttest"
+)
+
+// A test of code that suspends KunaCore customers, in login mode: the fake
+// issues the JWT, counts logins and keeps the customer's status.
+func Example() {
+	srv := customerv2test.NewServer(customerv2test.Config{})
+	defer srv.Close()
+	cust := srv.AddCustomer(customerv2.Customer{Email: "suspect@example.com", FirstName: "Ivan", LastName: "Petrenko", Country: "UA"})
+
+	c, _ := customerv2.New(customerv2.Credentials{
+		MerchantID: customerv2test.DefaultMerchantID, Email: customerv2test.DefaultEmail, Password: customerv2test.DefaultPassword,
+	}, restrict.WithBaseURL(srv.URL))
+	ctx := context.Background()
+	_, err := c.Restrict(ctx, restrict.Target{ID: cust.ID})
+	stored, _ := srv.Customer(cust.ID)
+	fmt.Println(err, stored.Status, srv.Logins())
+
+	srv.Inject(restricttest.Fault{Status: 404, Body: `{"statusCode":404,"message":"Customer not found","error":"Not Found"}`, Times: 1})
+	_, err = c.Restrict(ctx, restrict.Target{ID: cust.ID})
+	fmt.Println(errors.Is(err, restrict.ErrNotFound))
+	// Output:
+	// <nil> Suspended 1
+	// true
+}
