@@ -115,18 +115,16 @@ func (creds Credentials) authorization() (*authorization, error) {
 		// RFC 7617: the user-id cannot contain a colon, the server would
 		// split it at the wrong place.
 		return nil, restrict.NewFieldError(Provider, "New", "Username", `must not contain ":"`)
-	case strings.IndexFunc(creds.Username, isControl) >= 0:
+	case strings.IndexFunc(creds.Username, transport.IsControl) >= 0:
 		return nil, restrict.NewFieldError(Provider, "New", "Username", "must not contain control characters")
-	case strings.IndexFunc(string(creds.Password), isControl) >= 0:
+	case strings.IndexFunc(string(creds.Password), transport.IsControl) >= 0:
 		return nil, restrict.NewFieldError(Provider, "New", "Password", "must not contain control characters")
 	}
 	raw := creds.Username + ":" + string(creds.Password)
 	return &authorization{value: restrict.Secret("Basic " + base64.StdEncoding.EncodeToString([]byte(raw)))}, nil
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
-
-func isSpaceOrControl(r rune) bool { return r == ' ' || isControl(r) }
+func isSpaceOrControl(r rune) bool { return r == ' ' || transport.IsControl(r) }
 
 // Format prints the client as its provider and host, whatever the verb: the
 // credentials it holds never reach a log or an error report.

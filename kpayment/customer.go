@@ -147,7 +147,7 @@ func (c *code) UnmarshalJSON(b []byte) error {
 // https://docs.mykaarma.com/API_references/payments/API/API_reference/block-customer
 func (c *Client) BlockCustomer(ctx context.Context, customerUUID string, req BlockCustomerRequest) (*BlockCustomerResult, error) {
 	const op = "BlockCustomer"
-	if problem := segmentProblem(customerUUID); problem != "" {
+	if problem := transport.CheckPathSegment(customerUUID); problem != "" {
 		return nil, restrict.NewFieldError(Provider, op, "customerUuid", problem)
 	}
 	if err := req.validate(op); err != nil {
@@ -169,22 +169,4 @@ func (c *Client) BlockCustomer(ctx context.Context, customerUUID string, req Blo
 	}
 	out.Meta = meta
 	return &out, nil
-}
-
-// segmentProblem says why v cannot be one path segment. The transport
-// refuses the same values except a lone ".", which servers and proxies
-// resolve as "this directory" and so would turn
-// /customer/./block into /customer/block.
-func segmentProblem(v string) string {
-	switch {
-	case v == "":
-		return "is required"
-	case v == ".":
-		return `must not be "."`
-	case strings.ContainsAny(v, `/\`) || strings.Contains(v, ".."):
-		return `must not contain "/", "\" or ".."`
-	case strings.IndexFunc(v, isControl) >= 0:
-		return "must not contain control characters"
-	}
-	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
 )
 
 // restrictRequestKey keys WithRestrictRequest's value in
@@ -43,7 +44,7 @@ func WithRestrictRequest(req BlockCustomerRequest) restrict.Option {
 // so t.Reason is only logged, at Debug level. Warnings on the answer are
 // logged at Warn level; call BlockCustomer to receive them.
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	if problem := segmentProblem(t.ID); problem != "" {
+	if problem := transport.CheckPathSegment(t.ID); problem != "" {
 		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", problem)
 	}
 	log := c.tc.Logger()

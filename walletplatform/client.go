@@ -37,7 +37,7 @@ func (c Credentials) validate() error {
 	switch {
 	case strings.TrimSpace(string(c.APIKey)) == "":
 		return field("APIKey", "is required")
-	case strings.ContainsFunc(string(c.APIKey), isControl):
+	case strings.ContainsFunc(string(c.APIKey), transport.IsControl):
 		// It goes into a header, where net/http would refuse it on every
 		// attempt; say so now.
 		return field("APIKey", "must not contain control characters")
@@ -57,8 +57,6 @@ func (c Credentials) validate() error {
 	}
 	return nil
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // Client calls the SABI wallet platform. It is safe for concurrent use, and
 // it satisfies restrict.Restrictor: Restrict freezes an account and Lift

@@ -157,7 +157,7 @@ func encodeBody(b any) ([]byte, error) {
 func (c *Client) url(op *Operation) (string, error) {
 	path := op.Path
 	for name, value := range op.PathParams {
-		if problem := checkPathParam(value); problem != "" {
+		if problem := CheckPathSegment(value); problem != "" {
 			return "", restrict.NewFieldError(c.cfg.Provider, op.Name, name, problem)
 		}
 		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(value))
@@ -179,7 +179,10 @@ func (c *Client) url(op *Operation) (string, error) {
 	return u.String(), nil
 }
 
-func checkPathParam(v string) string {
+// CheckPathSegment returns what stops v from being one path segment, or "":
+// on top of CheckID, "/", "\", ".." and a lone "." are refused, so no value
+// can reach another path, even past a server or proxy that unescapes %2F.
+func CheckPathSegment(v string) string {
 	switch {
 	case v == ".":
 		// Servers and proxies collapse "/./", so the call would reach the

@@ -17,13 +17,15 @@ func CheckID(v string) string {
 	case len(v) > MaxIDLength:
 		return "must be at most 256 bytes"
 	}
-	for _, r := range v {
-		if r < 0x20 || r == 0x7f {
-			return "must not contain control characters"
-		}
+	if strings.ContainsFunc(v, IsControl) {
+		return "must not contain control characters"
 	}
 	return ""
 }
+
+// IsControl reports an ASCII control character, which no identifier or
+// header value may hold.
+func IsControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // CheckUUID is CheckID for an identifier the provider documents as a UUID.
 func CheckUUID(v string) string {
