@@ -141,7 +141,7 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	var r restrict.Restrictor = c
 	res, err := r.Restrict(ctx, restrict.Target{ID: w.UUID, Reason: "chargeback"})
 	if err != nil {
-		return fmt.Errorf("Restrict: %w", err)
+		return fmt.Errorf("restrict through the interface: %w", err)
 	}
 	fmt.Fprintf(out, "Restrict: %s %s -> %s\n", res.Provider, res.Action, res.State)
 	_, err = r.Lift(ctx, restrict.Target{ID: w.UUID})
