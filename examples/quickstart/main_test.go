@@ -7,7 +7,10 @@ import (
 
 	"github.com/restrictkit/restrict/cryptomus"
 	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
+	"github.com/restrictkit/restrict/customerv2"
 	"github.com/restrictkit/restrict/customerv2/customerv2test"
+	"github.com/restrictkit/restrict/kpayment"
+	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 	"github.com/restrictkit/restrict/purse"
 	"github.com/restrictkit/restrict/purse/pursetest"
 	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
@@ -239,5 +242,86 @@ func TestRunFlags(t *testing.T) {
 	}
 	if code, _, _ := runQuickstart(t, env(nil), "extra"); code != 2 {
 		t.Errorf("stray argument: exit %d; want 2", code)
+	}
+}
+
+// Every documented variable reaches its client: all five providers
+// configured, each pointed at a fake standing in for the real API.
+func TestRunEveryProviderConfigured(t *testing.T) {
+	t.Parallel()
+	crypto := cryptomustest.NewServer("0a7c5b1e-1111-4222-8333-444455556666", "all-cryptomus-key")
+	defer crypto.Close()
+	wallet := crypto.AddWallet(cryptomustest.Wallet{})
+
+	kuna := customerv2test.NewServer(customerv2test.Config{MerchantID: "all-merchant", Email: "ops@example.com", Password: "all-kuna-password"})
+	defer kuna.Close()
+	kunaCustomer := kuna.AddCustomer(customerv2.Customer{Email: "target@example.com"})
+
+	kaarma := kpaymenttest.NewServer(kpayment.Credentials{Token: "all-kpayment-token"})
+	defer kaarma.Close()
+
+	calypso := pursetest.NewServer(pursetest.Credentials{Account: "0xall", Key: "all-purse-key", Secret: "all-purse-secret"})
+	defer calypso.Close()
+	purseCustomer := calypso.AddCustomer(purse.Customer{ExternalID: "all"})
+
+	sabi := walletplatformtest.NewServer()
+	defer sabi.Close()
+	sabi.AddUser("all-user", "all-pass-id")
+	sabi.AddAccount("all-account")
+
+	code, stdout, stderr := runQuickstart(t, env(map[string]string{
+		"RESTRICT_CRYPTOMUS_MERCHANT_ID":        "0a7c5b1e-1111-4222-8333-444455556666",
+		"RESTRICT_CRYPTOMUS_PAYMENT_KEY":        "all-cryptomus-key",
+		"RESTRICT_CRYPTOMUS_TARGET":             wallet.UUID,
+		"RESTRICT_CRYPTOMUS_BASE_URL":           crypto.URL,
+		"RESTRICT_CUSTOMERV2_BASE_URL":          kuna.URL,
+		"RESTRICT_CUSTOMERV2_MERCHANT_ID":       "all-merchant",
+		"RESTRICT_CUSTOMERV2_EMAIL":             "ops@example.com",
+		"RESTRICT_CUSTOMERV2_PASSWORD":          "all-kuna-password",
+		"RESTRICT_CUSTOMERV2_TARGET":            kunaCustomer.ID,
+		"RESTRICT_KPAYMENT_TOKEN":               "all-kpayment-token",
+		"RESTRICT_KPAYMENT_TARGET":              "all-kpayment-customer",
+		"RESTRICT_KPAYMENT_BASE_URL":            kaarma.BaseURL(),
+		"RESTRICT_PURSE_ACCOUNT":                "0xall",
+		"RESTRICT_PURSE_KEY":                    "all-purse-key",
+		"RESTRICT_PURSE_SECRET":                 "all-purse-secret",
+		"RESTRICT_PURSE_TARGET":                 purseCustomer.ID,
+		"RESTRICT_PURSE_BASE_URL":               calypso.URL,
+		"RESTRICT_WALLETPLATFORM_BASE_URL":      sabi.BaseURL(),
+		"RESTRICT_WALLETPLATFORM_API_KEY":       string(walletplatformtest.APIKey),
+		"RESTRICT_WALLETPLATFORM_USERNAME":      "all-user",
+		"RESTRICT_WALLETPLATFORM_PASS_ID":       "all-pass-id",
+		"RESTRICT_WALLETPLATFORM_TARGET":        "all-account",
+		"RESTRICT_WALLETPLATFORM_USERS_URL":     sabi.URL,
+		"RESTRICT_WALLETPLATFORM_INSECURE_HTTP": "1",
+	}))
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	restricted, lifted := sections(t, stdout)
+	for _, p := range providers {
+		if r := restricted[p]; strings.Contains(r, " fake ") || !strings.Contains(r, "127.0.0.1:") || !strings.Contains(r, " restricted ") {
+			t.Errorf("restrict row for %s = %q; want it restricted at the configured host", p, r)
+		}
+	}
+	if !strings.Contains(lifted["purse"], " active ") || !strings.Contains(lifted["walletplatform"], " active ") {
+		t.Errorf("lift rows:\n%s", stdout)
+	}
+	if !kaarma.Blocked("all-kpayment-customer") {
+		t.Error("the configured myKaarma customer was not blocked")
+	}
+	if c, _ := kuna.Customer(kunaCustomer.ID); !c.Suspended() {
+		t.Error("the configured KunaCore customer was not suspended")
+	}
+	if n := len(kuna.Customers()); n != 1 {
+		t.Errorf("KunaCore holds %d customers; the quickstart must create none for a configured provider", n)
+	}
+	if a, _ := sabi.Account("all-account"); a.Frozen {
+		t.Error("the configured SABI account is still frozen after the lift")
+	}
+	for _, s := range []string{"all-cryptomus-key", "all-kuna-password", "all-kpayment-token", "all-purse-key", "all-purse-secret", "all-pass-id", string(walletplatformtest.APIKey)} {
+		if strings.Contains(stdout+stderr, s) {
+			t.Errorf("output contains the configured credential %q", s)
+		}
 	}
 }
