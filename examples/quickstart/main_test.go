@@ -199,8 +199,11 @@ func TestRunFailsWhenARestrictFails(t *testing.T) {
 	if !strings.Contains(restricted["purse"], "FAILED") || !strings.Contains(lifted["purse"], "FAILED") {
 		t.Errorf("purse rows do not show the failure:\n%s", stdout)
 	}
-	if !strings.Contains(stderr, "restrict at purse failed") || !strings.Contains(stderr, "not found") {
-		t.Errorf("stderr does not explain the failure:\n%s", stderr)
+	if !strings.Contains(stderr, "restrict at purse failed") {
+		t.Errorf("stderr does not report the failure:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "  purse: restrict: purse BlockCustomer:") || !strings.Contains(stdout, "not found") {
+		t.Errorf("the failure's error is not under the table:\n%s", stdout)
 	}
 	// The other four still ran: one failure never stops the fan-out.
 	if !strings.Contains(restricted["walletplatform"], "restricted") {
