@@ -1,0 +1,174 @@
+// Command cryptomus walks through the Cryptomus client's native API against
+// an in-process fake of Cryptomus: create a static wallet, verify the
+// webhook of a top-up, block the wallet, refund what it held, and see how
+// the refusals read.
+//
+//	go run ./examples/cryptomus      # -v logs every HTTP attempt to stderr
+//
+// It needs no account and never calls the real Cryptomus: creating wallets
+// and refunding are not things to try on a live merchant. To restrict a real
+// wallet, use the quickstart with the RESTRICT_CRYPTOMUS_* variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/cryptomus"
+	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
+)
+
+// The fake merchant's credentials. The payment key is a secret to the
+// program all the same: it is never printed.
+const (
+	merchantID = "8b03432e-385b-4670-8d06-064591096795"
+	paymentKey = "example-cryptomus-payment-key"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	logger, code := parseFlags("cryptomus", args, stderr)
+	if logger == nil {
+		return code
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := walkthrough(ctx, logger, stdout); err != nil {
+		fmt.Fprintln(stderr, "cryptomus example:", err)
+		return 1
+	}
+	return 0
+}
+
+func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error {
+	srv := cryptomustest.NewServer(merchantID, paymentKey)
+	defer srv.Close()
+
+	// In production leave out WithBaseURL: the client defaults to
+	// https://api.cryptomus.com.
+	c, err := cryptomus.New(cryptomus.Credentials{MerchantID: merchantID, PaymentKey: paymentKey},
+		restrict.WithBaseURL(srv.URL), restrict.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+
+	// 1. A static wallet: one deposit address per customer, tied to an order ID.
+	w, err := c.CreateStaticWallet(ctx, cryptomus.CreateStaticWalletRequest{
+		Currency: "USDT", Network: "tron", OrderID: "customer-42",
+	})
+	if err != nil {
+		return fmt.Errorf("CreateStaticWallet: %w", err)
+	}
+	fmt.Fprintf(out, "created wallet %s (%s %s) address %s\n", w.UUID, w.Currency, w.Network, w.Address)
+
+	// Creating again with the same order ID is how to recover from a
+	// timeout: Cryptomus answers with the wallet it already has.
+	again, err := c.CreateStaticWallet(ctx, cryptomus.CreateStaticWalletRequest{
+		Currency: "USDT", Network: "tron", OrderID: "customer-42",
+	})
+	if err != nil {
+		return fmt.Errorf("CreateStaticWallet again: %w", err)
+	}
+	fmt.Fprintf(out, "same order ID gives the same wallet: %t\n", again.UUID == w.UUID)
+
+	// 2. The customer tops the wallet up, and Cryptomus posts a webhook.
+	// The fake stands in for the payer here: it credits the wallet and
+	// signs the webhook as Cryptomus would.
+	stored, _ := srv.Wallet(w.UUID)
+	stored.Balance, stored.Commission = "25.00", "0.50"
+	srv.AddWallet(stored)
+	body := srv.SignWebhook(cryptomus.Webhook{
+		Type: cryptomus.WebhookWallet, OrderID: "customer-42", WalletAddressUUID: w.UUID,
+		Amount: "25.00", PaymentAmount: "25.00", Currency: "USDT", Network: "tron", Status: "paid", IsFinal: true,
+	})
+	hook, err := c.VerifyWebhook(body)
+	if err != nil {
+		return fmt.Errorf("VerifyWebhook: %w", err)
+	}
+	fmt.Fprintf(out, "webhook verified: %s %s %s %s\n", hook.Type, hook.OrderID, hook.Amount, hook.Status)
+
+	// A webhook whose amount was changed in transit must not be acted on.
+	forged := []byte(`{"type":"wallet","order_id":"customer-42","amount":"2500.00","status":"paid","sign":"00000000000000000000000000000000"}`)
+	_, err = c.VerifyWebhook(forged)
+	fmt.Fprintf(out, "forged webhook refused: %t (ErrUnauthorized)\n", errors.Is(err, restrict.ErrUnauthorized))
+
+	// 3. Block the wallet. Payments to it are no longer credited; Cryptomus
+	// has no unblock.
+	blocked, err := c.BlockAddress(ctx, cryptomus.BlockAddressRequest{OrderID: "customer-42"})
+	if err != nil {
+		return fmt.Errorf("BlockAddress: %w", err)
+	}
+	fmt.Fprintf(out, "blocked wallet %s: status %s, HTTP %d, %d attempt(s)\n", blocked.UUID, blocked.Status, blocked.StatusCode, blocked.Attempts)
+
+	// 4. Refund what the blocked wallet held, once.
+	refund, err := c.RefundBlockedAddress(ctx, cryptomus.RefundBlockedAddressRequest{
+		UUID: w.UUID, Address: "TQrZ8tKfjGp1ExampleRefundAddr",
+	})
+	if err != nil {
+		return fmt.Errorf("RefundBlockedAddress: %w", err)
+	}
+	fmt.Fprintf(out, "refunded %s (commission %s)\n", refund.Amount, refund.Commission)
+
+	// A second refund is refused: it matches ErrConflict, and the error
+	// carries Cryptomus' own words.
+	_, err = c.RefundBlockedAddress(ctx, cryptomus.RefundBlockedAddressRequest{
+		UUID: w.UUID, Address: "TQrZ8tKfjGp1ExampleRefundAddr",
+	})
+	if !errors.Is(err, restrict.ErrConflict) {
+		return fmt.Errorf("second refund: got %v, want an error matching ErrConflict", err)
+	}
+	fmt.Fprintf(out, "second refund refused (ErrConflict): %v\n", err)
+
+	// Input that cannot be valid is refused before anything is sent.
+	_, err = c.BlockAddress(ctx, cryptomus.BlockAddressRequest{})
+	var ae *restrict.APIError
+	if !errors.As(err, &ae) || !errors.Is(err, restrict.ErrInvalidRequest) {
+		return fmt.Errorf("empty block request: got %v, want an error matching ErrInvalidRequest", err)
+	}
+	fmt.Fprintf(out, "empty block request refused locally after %d attempts: %v\n", ae.Attempts, err)
+
+	// 5. The same client through the provider-neutral interface.
+	var r restrict.Restrictor = c
+	res, err := r.Restrict(ctx, restrict.Target{ID: w.UUID, Reason: "chargeback"})
+	if err != nil {
+		return fmt.Errorf("restrict through the interface: %w", err)
+	}
+	fmt.Fprintf(out, "Restrict: %s %s -> %s\n", res.Provider, res.Action, res.State)
+	_, err = r.Lift(ctx, restrict.Target{ID: w.UUID})
+	fmt.Fprintf(out, "Lift unsupported: %t\n", errors.Is(err, restrict.ErrUnsupported))
+	return nil
+}
+
+// parseFlags reads -v, the one flag every example takes, and returns the
+// logger it selects: warnings only, or every HTTP attempt with -v. With no
+// logger it returns the exit code: 0 after -h, 2 for a usage error.
+func parseFlags(name string, args []string, stderr io.Writer) (*slog.Logger, int) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	verbose := fs.Bool("v", false, "log every HTTP attempt (debug level) to stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, 0
+		}
+		return nil, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
+		return nil, 2
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})), 0
+}

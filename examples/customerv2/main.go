@@ -1,0 +1,159 @@
+// Command customerv2 walks through the KunaCore customer API v2 client's
+// native API against an in-process fake of KunaCore: log in as a merchant
+// user, create a customer, find it, suspend it, read its details, and see
+// how refusals read.
+//
+//	go run ./examples/customerv2      # -v logs every HTTP attempt to stderr
+//
+// It needs no account and never calls a real KunaCore: it creates and
+// suspends a customer, and suspension cannot be undone. To suspend a real
+// customer, use the quickstart with the RESTRICT_CUSTOMERV2_* variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/customerv2/customerv2test"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	logger, code := parseFlags("customerv2", args, stderr)
+	if logger == nil {
+		return code
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := walkthrough(ctx, logger, stdout); err != nil {
+		fmt.Fprintln(stderr, "customerv2 example:", err)
+		return 1
+	}
+	return 0
+}
+
+func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error {
+	// The fake accepts customerv2test's default merchant user and API key.
+	srv := customerv2test.NewServer(customerv2test.Config{})
+	defer srv.Close()
+
+	// KunaCore publishes no host, so WithBaseURL is always needed: here the
+	// fake's, in production your KunaCore instance's. Logging in with the
+	// merchant user's email and password, the client fetches a JWT once
+	// and renews it before it expires; Credentials{APIKey: ...} is the
+	// other way in.
+	c, err := customerv2.New(customerv2.Credentials{
+		MerchantID: customerv2test.DefaultMerchantID,
+		Email:      customerv2test.DefaultEmail,
+		Password:   customerv2test.DefaultPassword,
+	}, restrict.WithBaseURL(srv.URL), restrict.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+
+	// 1. A customer and its wallet. Every field here is required, and the
+	// email is KunaCore's primary key for customers.
+	req := customerv2.CreateCustomerRequest{
+		Email:                  "alex@example.com",
+		FirstName:              "Alex",
+		LastName:               "Smith",
+		Country:                "UA",
+		VerificationDocumentID: "passport-FX123456",
+		ResidenceAddress:       "Kyiv, Khreshchatyk St 1",
+		ExternalID:             "user-1001",
+	}
+	created, err := c.CreateCustomer(ctx, req)
+	if err != nil {
+		return fmt.Errorf("CreateCustomer: %w", err)
+	}
+	fmt.Fprintf(out, "created customer %s with wallet %s, status %s\n", created.ID, created.WalletID, created.Status)
+
+	_, err = c.CreateCustomer(ctx, req)
+	if !errors.Is(err, restrict.ErrConflict) {
+		return fmt.Errorf("duplicate create: got %v, want an error matching ErrConflict", err)
+	}
+	fmt.Fprintf(out, "duplicate email refused (ErrConflict): %v\n", err)
+
+	// A field KunaCore requires is checked before anything is sent.
+	_, err = c.CreateCustomer(ctx, customerv2.CreateCustomerRequest{Email: "incomplete@example.com"})
+	fmt.Fprintf(out, "incomplete create refused (ErrInvalidRequest %t): %v\n", errors.Is(err, restrict.ErrInvalidRequest), err)
+
+	// 2. Find it again by our own ID, as after a lost answer.
+	found, err := c.FindCustomers(ctx, customerv2.FindCustomersRequest{ExternalID: "user-1001", Take: 10})
+	if err != nil {
+		return fmt.Errorf("FindCustomers: %w", err)
+	}
+	for _, cu := range found.Customers {
+		fmt.Fprintf(out, "found %s %s %s <%s>\n", cu.ID, cu.FirstName, cu.LastName, cu.Email)
+	}
+
+	// 3. Suspend: no financial or non-financial action is possible for the
+	// customer afterwards, and KunaCore documents no way back.
+	susp, err := c.Suspend(ctx, created.ID)
+	if err != nil {
+		return fmt.Errorf("suspending: %w", err)
+	}
+	fmt.Fprintf(out, "Suspend: success %t (HTTP %d, %d attempt(s))\n", susp.Success, susp.StatusCode, susp.Attempts)
+
+	details, err := c.CustomerDetails(ctx, created.ID)
+	if err != nil {
+		return fmt.Errorf("CustomerDetails: %w", err)
+	}
+	fmt.Fprintf(out, "CustomerDetails: %s %s, status %s, suspended %t\n", details.FirstName, details.LastName, details.Status, details.Suspended())
+
+	// 4. Refusals match the restrict sentinels and keep KunaCore's words.
+	_, err = c.CustomerDetails(ctx, "00000000-0000-4000-8000-000000000000")
+	if !errors.Is(err, restrict.ErrNotFound) {
+		return fmt.Errorf("details of an unknown ID: got %v, want an error matching ErrNotFound", err)
+	}
+	fmt.Fprintf(out, "unknown customer (ErrNotFound): %v\n", err)
+
+	// 5. The same client through the provider-neutral interface.
+	var r restrict.Restrictor = c
+	res, err := r.Restrict(ctx, restrict.Target{ID: created.ID, Reason: "chargeback"})
+	if err != nil {
+		return fmt.Errorf("restrict through the interface: %w", err)
+	}
+	fmt.Fprintf(out, "Restrictor: %s %s -> %s\n", res.Provider, res.Action, res.State)
+	_, err = r.Lift(ctx, restrict.Target{ID: created.ID})
+	fmt.Fprintf(out, "Lift unsupported: %t\n", errors.Is(err, restrict.ErrUnsupported))
+
+	// Every call above shared one login.
+	fmt.Fprintf(out, "logins: %d\n", srv.Logins())
+	return nil
+}
+
+// parseFlags reads -v, the one flag every example takes, and returns the
+// logger it selects: warnings only, or every HTTP attempt with -v. With no
+// logger it returns the exit code: 0 after -h, 2 for a usage error.
+func parseFlags(name string, args []string, stderr io.Writer) (*slog.Logger, int) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	verbose := fs.Bool("v", false, "log every HTTP attempt (debug level) to stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, 0
+		}
+		return nil, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
+		return nil, 2
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})), 0
+}

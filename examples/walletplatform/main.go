@@ -1,0 +1,153 @@
+// Command walletplatform walks through the SABI wallet platform client's
+// native API against an in-process fake of the platform: log in with a
+// user's credentials, freeze an account, look it up, unfreeze it, and see
+// how refusals and an expired login are handled.
+//
+//	go run ./examples/walletplatform      # -v logs every HTTP attempt to stderr
+//
+// It needs no account and never calls the real platform. To freeze a real
+// account, use the quickstart with the RESTRICT_WALLETPLATFORM_* variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/walletplatform"
+	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
+)
+
+const accountUUID = "8f0c6e2a-4b7d-4e1a-9c3f-0a1b2c3d4e5f"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	logger, code := parseFlags("walletplatform", args, stderr)
+	if logger == nil {
+		return code
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := walkthrough(ctx, logger, stdout); err != nil {
+		fmt.Fprintln(stderr, "walletplatform example:", err)
+		return 1
+	}
+	return 0
+}
+
+func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error {
+	srv := walletplatformtest.NewServer()
+	defer srv.Close()
+	// The platform's API has no call to open an account; the fake is
+	// seeded with one.
+	srv.AddAccount(accountUUID)
+
+	// SABI publishes no TLS host, so WithBaseURL is always needed. Against
+	// its documented plain-http address, restrict.WithInsecureHTTP() would
+	// be needed too; a loopback fake is allowed without it.
+	c, err := walletplatform.New(walletplatform.Credentials{
+		APIKey:   walletplatformtest.APIKey,
+		Username: walletplatformtest.Username,
+		PassID:   walletplatformtest.PassID,
+	}, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+
+	// 1. Freeze. The first call logs in; the token is cached after that.
+	fr, err := c.FreezeAccount(ctx, accountUUID)
+	if err != nil {
+		return fmt.Errorf("FreezeAccount: %w", err)
+	}
+	fmt.Fprintf(out, "FreezeAccount: %s %s: %q (HTTP %d)\n", fr.Action, fr.AccountID, fr.Message, fr.StatusCode)
+
+	acc, err := c.GetAccount(ctx, accountUUID)
+	if err != nil {
+		return fmt.Errorf("GetAccount: %w", err)
+	}
+	fmt.Fprintf(out, "GetAccount: %s status %s\n", acc.UUID, acc.Status)
+
+	// 2. Unfreeze, after the platform restarted and forgot every token:
+	// the client logs in again and repeats the call once, unseen.
+	srv.RevokeTokens()
+	uf, err := c.UnfreezeAccount(ctx, accountUUID)
+	if err != nil {
+		return fmt.Errorf("UnfreezeAccount: %w", err)
+	}
+	fmt.Fprintf(out, "UnfreezeAccount: %s %s: %q (%d attempt(s))\n", uf.Action, uf.AccountID, uf.Message, uf.Attempts)
+
+	// The documentation prints answers as XML; the client reads XML and
+	// JSON alike.
+	srv.SetXML(true)
+	acc, err = c.GetAccount(ctx, accountUUID)
+	if err != nil {
+		return fmt.Errorf("GetAccount (XML): %w", err)
+	}
+	srv.SetXML(false)
+	fmt.Fprintf(out, "GetAccount (XML answer): %s status %s\n", acc.UUID, acc.Status)
+	fmt.Fprintf(out, "logins: %d\n", srv.Logins())
+
+	// 3. Refusals match the restrict sentinels and keep the platform's words.
+	_, err = c.FreezeAccount(ctx, "no-such-account")
+	var ae *restrict.APIError
+	if !errors.As(err, &ae) || !errors.Is(err, restrict.ErrNotFound) {
+		return fmt.Errorf("freezing an unknown account: got %v, want an error matching ErrNotFound", err)
+	}
+	fmt.Fprintf(out, "unknown account (ErrNotFound, HTTP %d): %s\n", ae.StatusCode, ae.Message)
+
+	wrong, err := walletplatform.New(walletplatform.Credentials{
+		APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: "not-the-pass-id",
+	}, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	_, err = wrong.GetAccount(ctx, accountUUID)
+	if !errors.Is(err, restrict.ErrUnauthorized) {
+		return fmt.Errorf("wrong pass ID: got %v, want an error matching ErrUnauthorized", err)
+	}
+	fmt.Fprintf(out, "wrong pass ID (ErrUnauthorized): %v\n", err)
+
+	// 4. The same client through the provider-neutral interface.
+	var r restrict.Restrictor = c
+	for _, call := range []func(context.Context, restrict.Target) (*restrict.Result, error){r.Restrict, r.Lift} {
+		res, err := call(ctx, restrict.Target{ID: accountUUID, Reason: "chargeback"})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Restrictor: %s %s -> %s\n", res.Provider, res.Action, res.State)
+	}
+	return nil
+}
+
+// parseFlags reads -v, the one flag every example takes, and returns the
+// logger it selects: warnings only, or every HTTP attempt with -v. With no
+// logger it returns the exit code: 0 after -h, 2 for a usage error.
+func parseFlags(name string, args []string, stderr io.Writer) (*slog.Logger, int) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	verbose := fs.Bool("v", false, "log every HTTP attempt (debug level) to stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, 0
+		}
+		return nil, 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
+		return nil, 2
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})), 0
+}
