@@ -189,7 +189,7 @@ func TestRunFailsWhenARestrictFails(t *testing.T) {
 		"RESTRICT_PURSE_ACCOUNT":  "0xfail",
 		"RESTRICT_PURSE_KEY":      "fail-key",
 		"RESTRICT_PURSE_SECRET":   "fail-secret",
-		"RESTRICT_PURSE_TARGET":   "no-such-customer",
+		"RESTRICT_PURSE_TARGET":   "00000000-0000-4000-8000-00000000dead", // unknown to the fake
 		"RESTRICT_PURSE_BASE_URL": srv.URL,
 	}))
 	if code != 1 {
