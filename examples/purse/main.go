@@ -136,7 +136,7 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	fmt.Fprintf(out, "UnblockCustomer: blocked %t\n", unblocked.Blocked)
 
 	// 6. Refusals match the restrict sentinels and keep Calypso's code.
-	_, err = c.GetCustomer(ctx, "no-such-customer")
+	_, err = c.GetCustomer(ctx, "00000000-0000-4000-8000-00000000dead")
 	var ae *restrict.APIError
 	if !errors.As(err, &ae) || !errors.Is(err, restrict.ErrNotFound) {
 		return fmt.Errorf("GetCustomer of an unknown ID: got %v, want an error matching ErrNotFound", err)
