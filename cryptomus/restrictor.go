@@ -2,7 +2,6 @@ package cryptomus
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/internal/transport"
@@ -22,8 +21,7 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 	if err != nil {
 		return nil, err
 	}
-	c.tc.Logger().LogAttrs(ctx, slog.LevelDebug, "restrict: cryptomus block",
-		slog.String("target", t.ID), slog.String("reason", t.Reason))
+	c.tc.LogTarget(ctx, "Restrict", t)
 	res, err := c.BlockAddress(ctx, req)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package customerv2
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -15,8 +14,7 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 	if strings.TrimSpace(t.ID) == "" {
 		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", "is required")
 	}
-	c.tc.Logger().LogAttrs(ctx, slog.LevelDebug, "restrict: suspending customer",
-		slog.String("provider", Provider), slog.String("target", t.ID), slog.String("reason", t.Reason))
+	c.tc.LogTarget(ctx, "Restrict", t)
 	res, err := c.Suspend(ctx, t.ID)
 	if err != nil {
 		return nil, err

@@ -47,16 +47,14 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 	if problem := transport.CheckPathSegment(t.ID); problem != "" {
 		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", problem)
 	}
-	log := c.tc.Logger()
-	log.LogAttrs(ctx, slog.LevelDebug, "kpayment: restrict",
-		slog.String("customer_uuid", t.ID), slog.String("reason", t.Reason))
+	c.tc.LogTarget(ctx, "Restrict", t)
 	res, err := c.BlockCustomer(ctx, t.ID, c.restrictRequest.clone())
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range res.Warnings {
-		log.LogAttrs(ctx, slog.LevelWarn, "kpayment: warning on block",
-			slog.String("customer_uuid", t.ID), slog.String("code", w.Code),
+		c.tc.Logger().LogAttrs(ctx, slog.LevelWarn, "restrict: warning on block",
+			slog.String("provider", Provider), slog.String("target", t.ID), slog.String("code", w.Code),
 			slog.String("title", w.Title), slog.String("message", w.Message), slog.String("description", w.Description))
 	}
 	return &restrict.Result{

@@ -2,7 +2,6 @@ package purse
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/restrictkit/restrict"
 )
@@ -14,7 +13,7 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 	if err := checkID("Restrict", "ID", t.ID); err != nil {
 		return nil, err
 	}
-	c.logReason(ctx, "Restrict", t)
+	c.tc.LogTarget(ctx, "Restrict", t)
 	cust, err := c.BlockCustomer(ctx, t.ID)
 	if err != nil {
 		return nil, err
@@ -27,20 +26,12 @@ func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result,
 	if err := checkID("Lift", "ID", t.ID); err != nil {
 		return nil, err
 	}
-	c.logReason(ctx, "Lift", t)
+	c.tc.LogTarget(ctx, "Lift", t)
 	cust, err := c.UnblockCustomer(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
 	return result(restrict.ActionUnblock, t.ID, cust), nil
-}
-
-func (c *Client) logReason(ctx context.Context, op string, t restrict.Target) {
-	if t.Reason == "" {
-		return
-	}
-	c.tc.Logger().LogAttrs(ctx, slog.LevelDebug, "restrict: reason (not sent: Calypso has no field for it)",
-		slog.String("provider", Provider), slog.String("operation", op), slog.String("target", t.ID), slog.String("reason", t.Reason))
 }
 
 // result reports the state Calypso returned, not the one asked for: the

@@ -2,7 +2,6 @@ package walletplatform
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/restrictkit/restrict"
 )
@@ -13,7 +12,7 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 	if problem := checkID(t.ID); problem != "" {
 		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", problem)
 	}
-	c.logReason(ctx, "Restrict", t)
+	c.tc.LogTarget(ctx, "Restrict", t)
 	res, err := c.FreezeAccount(ctx, t.ID)
 	if err != nil {
 		return nil, err
@@ -28,20 +27,11 @@ func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result,
 	if problem := checkID(t.ID); problem != "" {
 		return nil, restrict.NewFieldError(Provider, "Lift", "ID", problem)
 	}
-	c.logReason(ctx, "Lift", t)
+	c.tc.LogTarget(ctx, "Lift", t)
 	res, err := c.UnfreezeAccount(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
 	return &restrict.Result{Provider: Provider, Action: restrict.ActionUnfreeze, TargetID: t.ID,
 		State: restrict.StateActive, Meta: res.Meta}, nil
-}
-
-func (c *Client) logReason(ctx context.Context, op string, t restrict.Target) {
-	if t.Reason == "" {
-		return
-	}
-	c.tc.Logger().LogAttrs(ctx, slog.LevelDebug, "restrict: reason not sent; the provider has no field for it",
-		slog.String("provider", Provider), slog.String("operation", op),
-		slog.String("target", t.ID), slog.String("reason", t.Reason))
 }

@@ -489,3 +489,7 @@ func reply(w http.ResponseWriter, status int, v any) {
 
 // SignWebhookPayload signs a webhook payload; see Handler.SignWebhookPayload.
 func (s *Server) SignWebhookPayload(payload []byte) []byte { return s.h.SignWebhookPayload(payload) }
+
+// BaseURL is the URL to give the client with restrict.WithBaseURL. Every
+// provider fake has it, whether or not it serves under a path.
+func (s *Server) BaseURL() string { return s.URL }

@@ -707,3 +707,7 @@ func (s *Server) update(w http.ResponseWriter, _ *http.Request, body []byte) {
 	}
 	writeData(w, http.StatusCreated, rec)
 }
+
+// BaseURL is the URL to give the client with restrict.WithBaseURL. Every
+// provider fake has it, whether or not it serves under a path.
+func (s *Server) BaseURL() string { return s.URL }

@@ -334,6 +334,8 @@ func TestRestrictThenLiftAgainstEveryFake(t *testing.T) {
 			require.Equal(t, restrict.StateRestricted, res.State)
 			require.Equal(t, 200, res.StatusCode)
 			require.Equal(t, 1, res.Attempts)
+			require.Contains(t, h.logs.String(), `msg="restrict: Restrict" provider=`+s.name+" operation=Restrict target="+e.target.ID,
+				"every provider logs the target one way")
 			require.Contains(t, h.logs.String(), e.target.Reason, "the reason is logged")
 			if s.lift {
 				res, err = c.Lift(context.Background(), e.target)

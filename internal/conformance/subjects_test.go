@@ -79,7 +79,7 @@ func startCryptomus(t *testing.T) *env {
 	t.Cleanup(srv.Close)
 	w := srv.AddWallet(cryptomustest.Wallet{OrderID: "order-17", Balance: "10.00", Commission: "0.50"})
 	client := func(opts []restrict.Option) (*cryptomus.Client, error) {
-		return cryptomus.New(cryptomus.Credentials{MerchantID: cryptomusMerchant, PaymentKey: cryptomusKey}, with(srv.URL, opts)...)
+		return cryptomus.New(cryptomus.Credentials{MerchantID: cryptomusMerchant, PaymentKey: cryptomusKey}, with(srv.BaseURL(), opts)...)
 	}
 	call := func(f func(context.Context, *cryptomus.Client) error) func(context.Context, ...restrict.Option) error {
 		return func(ctx context.Context, opts ...restrict.Option) error {
@@ -133,7 +133,7 @@ func startCustomerV2(t *testing.T) *env {
 	t.Cleanup(srv.Close)
 	cust := srv.AddCustomer(customerv2.Customer{Email: "suspect@example.com", FirstName: "Ivan", LastName: "Petrenko", Country: "UA"})
 	client := func(opts []restrict.Option) (*customerv2.Client, error) {
-		return customerv2.New(customerv2.Credentials{APIKey: customerv2test.DefaultAPIKey}, with(srv.URL, opts)...)
+		return customerv2.New(customerv2.Credentials{APIKey: customerv2test.DefaultAPIKey}, with(srv.BaseURL(), opts)...)
 	}
 	call := func(f func(context.Context, *customerv2.Client) error) func(context.Context, ...restrict.Option) error {
 		return func(ctx context.Context, opts ...restrict.Option) error {
@@ -227,7 +227,7 @@ func startPurse(t *testing.T) *env {
 	t.Cleanup(srv.Close)
 	cust := srv.AddCustomer(purse.Customer{Email: "suspect@example.com"})
 	client := func(opts []restrict.Option) (*purse.Client, error) {
-		return purse.New(purse.Credentials{Account: calypso.Account, Key: restrict.Secret(calypso.Key), Secret: restrict.Secret(calypso.Secret)}, with(srv.URL, opts)...)
+		return purse.New(purse.Credentials{Account: calypso.Account, Key: restrict.Secret(calypso.Key), Secret: restrict.Secret(calypso.Secret)}, with(srv.BaseURL(), opts)...)
 	}
 	call := func(f func(context.Context, *purse.Client) error) func(context.Context, ...restrict.Option) error {
 		return func(ctx context.Context, opts ...restrict.Option) error {

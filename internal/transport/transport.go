@@ -143,15 +143,29 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Format prints only the provider and host: the client holds credentials
-// (in its signer and Config.Secrets) that must never reach a log.
+// Format prints the client as the provider's client and its host, whatever
+// the verb: it holds credentials (in its signer and Config.Secrets) that
+// must never reach a log. Provider clients format through it.
 func (c *Client) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "transport.Client{provider: %s, host: %s}", c.cfg.Provider, c.base.Host)
+	fmt.Fprintf(f, "%s.Client{host: %s}", c.cfg.Provider, c.base.Host)
 }
 
 // LogValue keeps slog from printing the client's credentials.
 func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("provider", c.cfg.Provider), slog.String("host", c.base.Host))
+}
+
+// LogTarget records, at Debug, the target a Restrict or Lift acts on and
+// the caller's reason. No provider here has a field for the reason, so this
+// line is where it is kept; every provider writes it the same way, so logs
+// can be filtered by provider and target alike.
+func (c *Client) LogTarget(ctx context.Context, operation string, t restrict.Target) {
+	if !c.opts.Logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	c.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "restrict: "+operation,
+		slog.String("provider", c.cfg.Provider), slog.String("operation", operation),
+		slog.String("target", t.ID), slog.String("reason", t.Reason))
 }
 
 // Options returns the resolved options, for provider-specific settings

@@ -519,3 +519,7 @@ func (h *Handler) findTransactions(p json.RawMessage) (any, *apiError) {
 	}
 	return out, nil
 }
+
+// BaseURL is the URL to give the client with restrict.WithBaseURL. Every
+// provider fake has it, whether or not it serves under a path.
+func (s *Server) BaseURL() string { return s.URL }
