@@ -16,6 +16,8 @@ import (
 //
 // The Result's State is StateRestricted when Cryptomus answers "blocked",
 // StateActive for "active", and StateUnknown otherwise.
+//
+// https://doc.cryptomus.com/en/business/payments/block-wallet
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	req, err := blockTarget("Restrict", t.ID)
 	if err != nil {
@@ -37,6 +39,8 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 
 // Lift always fails with an error matching restrict.ErrUnsupported and
 // sends nothing: Cryptomus documents no way to unblock a static wallet.
+//
+// https://doc.cryptomus.com/en/business/payments/block-wallet
 func (c *Client) Lift(_ context.Context, t restrict.Target) (*restrict.Result, error) {
 	if _, err := blockTarget("Lift", t.ID); err != nil {
 		return nil, err

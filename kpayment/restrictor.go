@@ -43,6 +43,8 @@ func WithRestrictRequest(req BlockCustomerRequest) restrict.Option {
 // ({"onlinePayment":true} by default). myKaarma has no field for a reason,
 // so t.Reason is only logged, at Debug level. Warnings on the answer are
 // logged at Warn level; call BlockCustomer to receive them.
+//
+// https://docs.mykaarma.com/API_references/payments/API/API_reference/block-customer
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	if problem := transport.CheckPathSegment(t.ID); problem != "" {
 		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", problem)
@@ -68,6 +70,8 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 
 // Lift always fails with an error matching restrict.ErrUnsupported and
 // sends nothing: the myKaarma Payments API publishes no unblock endpoint.
+//
+// https://docs.mykaarma.com/API_references/payments/API/API_reference/block-customer
 func (c *Client) Lift(_ context.Context, _ restrict.Target) (*restrict.Result, error) {
 	return nil, &restrict.APIError{
 		Provider:  Provider,

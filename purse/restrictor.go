@@ -9,6 +9,8 @@ import (
 // Restrict blocks the customer whose Calypso ID is t.ID (BlockCustomer).
 // Calypso has no field for a reason, so t.Reason is only logged. The
 // customer's addresses keep receiving deposits, credited to the merchant.
+//
+// https://docs.calypso.finance/api-reference/customer-purse-api
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	if err := checkID("Restrict", "ID", t.ID); err != nil {
 		return nil, err
@@ -22,6 +24,8 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 }
 
 // Lift unblocks the customer whose Calypso ID is t.ID (UnblockCustomer).
+//
+// https://docs.calypso.finance/api-reference/customer-purse-api
 func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	if err := checkID("Lift", "ID", t.ID); err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 
 // Restrict freezes the account t.ID names (FreezeAccount). The platform has
 // no field for a reason; t.Reason is only logged, at debug level.
+//
+// https://sabi-docs.netlify.app ("Freeze or Unfreeze Account")
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	if problem := checkID(t.ID); problem != "" {
 		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", problem)
@@ -23,6 +25,8 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 
 // Lift unfreezes the account t.ID names (UnfreezeAccount). t.Reason is only
 // logged, at debug level.
+//
+// https://sabi-docs.netlify.app ("Freeze or Unfreeze Account")
 func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	if problem := checkID(t.ID); problem != "" {
 		return nil, restrict.NewFieldError(Provider, "Lift", "ID", problem)
