@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -24,9 +25,10 @@ const (
 	Unfreeze AccountAction = "UNFREEZE"
 )
 
-// freezeQuery is the query of freeze-unfreeze.
-type freezeQuery struct {
-	Action AccountAction `url:"action"`
+// freezeQuery is the query of freeze-unfreeze, built as url.Values so the
+// transport sends it without encoding a struct by reflection on every call.
+func freezeQuery(action AccountAction) url.Values {
+	return url.Values{"action": {string(action)}}
 }
 
 // freezeRequest is the body of freeze-unfreeze.
@@ -78,7 +80,7 @@ func (c *Client) freezeUnfreeze(ctx context.Context, name, accountID string, act
 		Name:       name,
 		Method:     http.MethodPost,
 		Path:       "/accounts/freeze-unfreeze",
-		Query:      freezeQuery{Action: action},
+		Query:      freezeQuery(action),
 		Body:       freezeRequest{AccountID: accountID},
 		Idempotent: true,
 	}, &env)

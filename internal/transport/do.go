@@ -87,6 +87,9 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 		// never reached the server: no connection was ever obtained.
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { cl.connected.Store(true) }})
 	}
+	// The client's one retryablehttp.Client finds this call's state
+	// through the request's context.
+	ctx = context.WithValue(ctx, callKey{}, cl)
 	var body any
 	if cl.payload != nil {
 		body = retryablehttp.ReaderFunc(cl.reader)
@@ -105,20 +108,7 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 	if err := cl.prepare(req.Request); err != nil {
 		return restrict.Meta{}, nil, cl.fail(err, nil)
 	}
-	rc := &retryablehttp.Client{
-		HTTPClient:     c.hc,
-		RetryWaitMin:   c.opts.Retry.MinWait,
-		RetryWaitMax:   c.opts.Retry.MaxWait,
-		RetryMax:       c.opts.Retry.MaxAttempts - 1,
-		CheckRetry:     cl.checkRetry,
-		Backoff:        cl.backoff,
-		PrepareRetry:   cl.prepareRetry,
-		RequestLogHook: cl.requestStarted,
-		// Keep the last answer and error as they are; retryablehttp's
-		// default throws the body away and says "giving up".
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
-	}
-	resp, err := rc.Do(req)
+	resp, err := c.rc.Do(req)
 	meta := restrict.Meta{Attempts: cl.attempts}
 	if resp != nil {
 		if cl.answer == nil && err == nil {
@@ -126,7 +116,11 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 			// the last answer over unread.
 			err = cl.read(resp)
 		}
-		drain(resp.Body)
+		if cl.answer == nil {
+			// An answer that was read is read to its end and closed
+			// already; only an unread one is drained.
+			drain(resp.Body)
+		}
 		meta.StatusCode = resp.StatusCode
 		meta.RequestID = resp.Header.Get(c.cfg.RequestIDHeader)
 	}
@@ -137,6 +131,37 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 		return meta, cl.last.Header, cl.fail(err, resp)
 	}
 	return meta, nil, nil
+}
+
+// callKey keys the *call in the context of its requests.
+type callKey struct{}
+
+// callOf returns the call a request belongs to.
+func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
+
+// retryClient builds the one retryablehttp.Client a Client sends through.
+// Its hooks are shared by all calls, and each finds its own call's state
+// in the request's context.
+func (c *Client) retryClient() *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   c.hc,
+		RetryWaitMin: c.opts.Retry.MinWait,
+		RetryWaitMax: c.opts.Retry.MaxWait,
+		RetryMax:     c.opts.Retry.MaxAttempts - 1,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			return callOf(ctx).checkRetry(ctx, resp, err)
+		},
+		Backoff: c.backoff,
+		PrepareRetry: func(req *http.Request) error {
+			return callOf(req.Context()).prepareRetry(req)
+		},
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
+			callOf(req.Context()).started = time.Now()
+		},
+		// Keep the last answer and error as they are; retryablehttp's
+		// default throws the body away and says "giving up".
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
+	}
 }
 
 func encodeBody(b any) ([]byte, error) {
@@ -169,7 +194,12 @@ func (c *Client) url(op *Operation) (string, error) {
 		return "", &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest, Message: "invalid path"}
 	}
 	u.Path, u.RawPath = unescaped, escaped
-	if op.Query != nil {
+	switch q := op.Query.(type) {
+	case nil:
+	case url.Values:
+		// Already encoded form: no reflection needed.
+		u.RawQuery = q.Encode()
+	default:
 		v, err := query.Values(op.Query)
 		if err != nil {
 			return "", &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest, Message: "query cannot be encoded", Err: err}
@@ -222,10 +252,6 @@ func (cl *call) prepareRetry(req *http.Request) error {
 	// may be reading.
 	req.Header = req.Header.Clone()
 	return cl.prepare(req)
-}
-
-func (cl *call) requestStarted(_ retryablehttp.Logger, _ *http.Request, _ int) {
-	cl.started = time.Now()
 }
 
 // read runs on the final answer inside the retry loop, so that a body lost
@@ -281,9 +307,9 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	return true, nil
 }
 
-func (cl *call) backoff(minWait, maxWait time.Duration, n int, resp *http.Response) time.Duration {
+func (c *Client) backoff(minWait, maxWait time.Duration, n int, resp *http.Response) time.Duration {
 	if resp != nil {
-		if d, ok := retryAfter(resp.Header, cl.c.opts.Clock()); ok && d <= maxWait {
+		if d, ok := retryAfter(resp.Header, c.opts.Clock()); ok && d <= maxWait {
 			return d
 		}
 	}

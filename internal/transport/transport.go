@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/restrictkit/restrict"
 )
@@ -57,6 +58,7 @@ type Client struct {
 	base     *url.URL
 	basePath string // escaped, without a trailing slash
 	hc       *http.Client
+	rc       *retryablehttp.Client // built once; see retryClient
 }
 
 // New resolves the caller's options against cfg. Its errors match
@@ -94,13 +96,15 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 		cfg.Decode = DecodeJSON
 	}
 	cfg.Secrets = nonEmpty(cfg.Secrets)
-	return &Client{
+	c := &Client{
 		cfg:      &cfg,
 		opts:     o,
 		base:     base,
 		basePath: strings.TrimRight(base.EscapedPath(), "/"),
 		hc:       hc,
-	}, nil
+	}
+	c.rc = c.retryClient()
+	return c, nil
 }
 
 func nonEmpty(ss []string) []string {
@@ -200,7 +204,8 @@ type Operation struct {
 	// "/", "\", ".." or a control character, is refused before sending, so
 	// no caller input can reach another path.
 	PathParams map[string]string
-	// Query is a struct encoded with go-querystring, or nil.
+	// Query is a struct encoded with go-querystring, a url.Values sent as
+	// it is, or nil.
 	Query any
 	// Body is encoded as JSON once, or sent verbatim if it is a []byte or
 	// json.RawMessage; nil sends no body.
