@@ -187,26 +187,61 @@ func (c *Client) url(op *Operation) (string, error) {
 		}
 		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(value))
 	}
-	u := url.URL{Scheme: c.base.Scheme, Host: c.base.Host}
 	escaped := c.basePath + path
+	if isPlainPath(escaped) {
+		// Nothing in it to escape or unescape: url.URL.String would
+		// write the scheme and host, then these very bytes.
+		rawQuery, err := c.rawQuery(op)
+		if err != nil {
+			return "", err
+		}
+		if rawQuery == "" {
+			return c.prefix + escaped, nil
+		}
+		return c.prefix + escaped + "?" + rawQuery, nil
+	}
+	u := url.URL{Scheme: c.base.Scheme, Host: c.base.Host}
 	unescaped, err := url.PathUnescape(escaped)
 	if err != nil {
 		return "", &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest, Message: "invalid path"}
 	}
 	u.Path, u.RawPath = unescaped, escaped
+	if u.RawQuery, err = c.rawQuery(op); err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// rawQuery encodes the operation's query.
+func (c *Client) rawQuery(op *Operation) (string, error) {
 	switch q := op.Query.(type) {
 	case nil:
+		return "", nil
 	case url.Values:
-		// Already encoded form: no reflection needed.
-		u.RawQuery = q.Encode()
+		// Already in form: no reflection needed.
+		return q.Encode(), nil
 	default:
 		v, err := query.Values(op.Query)
 		if err != nil {
 			return "", &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest, Message: "query cannot be encoded", Err: err}
 		}
-		u.RawQuery = v.Encode()
+		return v.Encode(), nil
 	}
-	return u.String(), nil
+}
+
+// isPlainPath reports an absolute path made only of letters, digits and
+// "-._~/": url.PathUnescape and url.URL.EscapedPath both leave it as it is.
+func isPlainPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+			return false
+		}
+	}
+	return true
 }
 
 func checkPathParam(v string) string {

@@ -57,6 +57,7 @@ type Client struct {
 	opts     restrict.Options
 	base     *url.URL
 	basePath string // escaped, without a trailing slash
+	prefix   string // the base URL's scheme and host, as url.URL.String writes them
 	hc       *http.Client
 	rc       *retryablehttp.Client // built once; see retryClient
 }
@@ -101,6 +102,7 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 		opts:     o,
 		base:     base,
 		basePath: strings.TrimRight(base.EscapedPath(), "/"),
+		prefix:   (&url.URL{Scheme: base.Scheme, Host: base.Host}).String(),
 		hc:       hc,
 	}
 	c.rc = c.retryClient()
