@@ -44,6 +44,11 @@ var errRefused = restrict.ErrConflict
 // (a string or a list), "error"}; any other failure body is kept, cut short,
 // as the message.
 func decode(res *transport.Response, out any) error {
+	if transport.IsSuccess(res.StatusCode) {
+		if data, ok := successData(res.Body); ok {
+			return transport.Unmarshal(data, out)
+		}
+	}
 	obj, isObject := object(res.Body)
 	if !transport.IsSuccess(res.StatusCode) {
 		return failure(res.StatusCode, obj, isObject, res.Body)
@@ -65,6 +70,108 @@ func decode(res *transport.Response, out any) error {
 		return refused(inner, obj)
 	}
 	return transport.Unmarshal(data, out)
+}
+
+// successData is decode's fast path for the usual answer to a 2xx, a
+// {"data": …} without "success": false: it finds the members by scanning
+// the validated body, instead of decoding it into a map and data into
+// another, and says ok only where the general path would go on to decode
+// data into out, which it returns. Member names are compared as written,
+// so a body with an escape in any name it scans takes the general path,
+// which compares them decoded.
+func successData(body []byte) (json.RawMessage, bool) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
+		return nil, false
+	}
+	success, data, ok := members(body, "success", "data")
+	if !ok || isFalse(success) || data == nil || isNull(data) {
+		return nil, false
+	}
+	if data[0] == '{' {
+		if inner, _, ok := members(data, "success", "data"); !ok || isFalse(inner) {
+			return nil, false
+		}
+	}
+	return data, true
+}
+
+// members returns the values of the members named a and b (the last of
+// each, as a map decode keeps) of obj, a valid JSON object. ok is false
+// when a member name holds an escape.
+func members(obj []byte, a, b string) (va, vb []byte, ok bool) {
+	i := skipSpace(obj, 1)
+	for obj[i] != '}' {
+		if obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+		end, escaped := stringEnd(obj, i)
+		if escaped {
+			return nil, nil, false
+		}
+		name := obj[i+1 : end-1]
+		i = skipSpace(obj, skipSpace(obj, end)+1) // past the colon
+		vend := valueEnd(obj, i)
+		switch string(name) {
+		case a:
+			va = obj[i:vend]
+		case b:
+			vb = obj[i:vend]
+		}
+		i = skipSpace(obj, vend)
+	}
+	return va, vb, true
+}
+
+func skipSpace(s []byte, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the string that starts at s[i], and
+// whether it holds an escape.
+func stringEnd(s []byte, i int) (int, bool) {
+	escaped := false
+	for i++; s[i] != '"'; i++ {
+		if s[i] == '\\' {
+			escaped = true
+			i++
+		}
+	}
+	return i + 1, escaped
+}
+
+// valueEnd returns the index after the valid JSON value that starts at
+// s[i].
+func valueEnd(s []byte, i int) int {
+	switch s[i] {
+	case '"':
+		end, _ := stringEnd(s, i)
+		return end
+	case '{', '[':
+		depth := 0
+		for {
+			switch s[i] {
+			case '"':
+				i, _ = stringEnd(s, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+	}
+	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' {
+		i++
+	}
+	return i
 }
 
 // failure reads a NestJS error body, or keeps whatever else came.
