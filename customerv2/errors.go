@@ -84,94 +84,31 @@ func successData(body []byte) (json.RawMessage, bool) {
 	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
 		return nil, false
 	}
-	success, data, ok := members(body, "success", "data")
+	// The last of a repeated name wins, as in a map decode.
+	var success, data []byte
+	ok := transport.ScanObject(body, func(name, value []byte) {
+		switch string(name) {
+		case "success":
+			success = value
+		case "data":
+			data = value
+		}
+	})
 	if !ok || isFalse(success) || data == nil || isNull(data) {
 		return nil, false
 	}
 	if data[0] == '{' {
-		if inner, _, ok := members(data, "success", "data"); !ok || isFalse(inner) {
+		var inner []byte
+		ok := transport.ScanObject(data, func(name, value []byte) {
+			if string(name) == "success" {
+				inner = value
+			}
+		})
+		if !ok || isFalse(inner) {
 			return nil, false
 		}
 	}
 	return data, true
-}
-
-// members returns the values of the members named a and b (the last of
-// each, as a map decode keeps) of obj, a valid JSON object. ok is false
-// when a member name holds an escape.
-func members(obj []byte, a, b string) (va, vb []byte, ok bool) {
-	i := skipSpace(obj, 1)
-	for obj[i] != '}' {
-		if obj[i] == ',' {
-			i = skipSpace(obj, i+1)
-		}
-		end, escaped := stringEnd(obj, i)
-		if escaped {
-			return nil, nil, false
-		}
-		name := obj[i+1 : end-1]
-		i = skipSpace(obj, skipSpace(obj, end)+1) // past the colon
-		vend := valueEnd(obj, i)
-		switch string(name) {
-		case a:
-			va = obj[i:vend]
-		case b:
-			vb = obj[i:vend]
-		}
-		i = skipSpace(obj, vend)
-	}
-	return va, vb, true
-}
-
-func skipSpace(s []byte, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index after the string that starts at s[i], and
-// whether it holds an escape.
-func stringEnd(s []byte, i int) (int, bool) {
-	escaped := false
-	for i++; s[i] != '"'; i++ {
-		if s[i] == '\\' {
-			escaped = true
-			i++
-		}
-	}
-	return i + 1, escaped
-}
-
-// valueEnd returns the index after the valid JSON value that starts at
-// s[i].
-func valueEnd(s []byte, i int) int {
-	switch s[i] {
-	case '"':
-		end, _ := stringEnd(s, i)
-		return end
-	case '{', '[':
-		depth := 0
-		for {
-			switch s[i] {
-			case '"':
-				i, _ = stringEnd(s, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-	}
-	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' {
-		i++
-	}
-	return i
 }
 
 // failure reads a NestJS error body, or keeps whatever else came.

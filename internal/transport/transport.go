@@ -252,3 +252,85 @@ type Attempt struct {
 	Now    time.Time   // the client's clock, read once for this attempt
 	Number int         // 1 for the first attempt
 }
+
+// ScanObject calls fn with the name and the value of each member of obj, a
+// valid JSON object (check with json.Valid first), in order, as they are
+// written: it decodes and allocates nothing. It returns false, possibly
+// after some calls, when a member name holds an escape: a name is then
+// not what it spells, and a caller that compares names must decode the
+// object instead. Values never include surrounding white space.
+//
+// It lets a provider's decoder pick the few members it needs out of an
+// answer without decoding the answer into a map first.
+func ScanObject(obj []byte, fn func(name, value []byte)) bool {
+	i := skipSpace(obj, 0)
+	if i == len(obj) || obj[i] != '{' {
+		return false
+	}
+	for i = skipSpace(obj, i+1); obj[i] != '}'; i = skipSpace(obj, i) {
+		if obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+		end, escaped := stringEnd(obj, i)
+		if escaped {
+			return false
+		}
+		name := obj[i+1 : end-1]
+		i = skipSpace(obj, skipSpace(obj, end)+1) // past the colon
+		vend := valueEnd(obj, i)
+		fn(name, obj[i:vend])
+		i = vend
+	}
+	return true
+}
+
+func skipSpace(s []byte, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the JSON string that starts at s[i],
+// and whether it holds an escape.
+func stringEnd(s []byte, i int) (int, bool) {
+	escaped := false
+	for i++; s[i] != '"'; i++ {
+		if s[i] == '\\' {
+			escaped = true
+			i++
+		}
+	}
+	return i + 1, escaped
+}
+
+// valueEnd returns the index after the valid JSON value that starts at
+// s[i].
+func valueEnd(s []byte, i int) int {
+	switch s[i] {
+	case '"':
+		end, _ := stringEnd(s, i)
+		return end
+	case '{', '[':
+		depth := 0
+		for {
+			switch s[i] {
+			case '"':
+				i, _ = stringEnd(s, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+	}
+	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' {
+		i++
+	}
+	return i
+}
