@@ -67,6 +67,7 @@ type call struct {
 	connected atomic.Bool
 	last      *http.Request
 	answer    []byte
+	limit     io.LimitedReader // reads an answer; here so it costs no allocation
 }
 
 // do runs one operation through retryablehttp. rejected is the header set
@@ -293,7 +294,9 @@ func (cl *call) prepareRetry(req *http.Request) error {
 // mid-read is retried like any other transport failure.
 func (cl *call) read(resp *http.Response) error {
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	cl.limit = io.LimitedReader{R: resp.Body, N: MaxResponseBytes + 1}
+	b, err := io.ReadAll(&cl.limit)
+	cl.limit.R = nil
 	if err != nil {
 		return err
 	}
