@@ -13,7 +13,7 @@ import (
 
 // canned is an in-memory RoundTripper: it reads the request body and
 // answers p's success body at once, with no network and no server. Both
-// sides of BenchmarkRestrictInMemory use it, so what remains is the CPU
+// sides of BenchmarkInMemory use it, so what remains is the CPU
 // and allocations of the client code alone.
 type canned struct{ answer []byte }
 
@@ -34,9 +34,9 @@ func (c canned) RoundTrip(r *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// BenchmarkRestrictInMemory is BenchmarkRestrict without the network: the
+// BenchmarkInMemory is BenchmarkRestrict without the network: the
 // client code's own cost, which the loopback numbers hide in noise.
-func BenchmarkRestrictInMemory(b *testing.B) {
+func BenchmarkInMemory(b *testing.B) {
 	for _, p := range providers {
 		p := p
 		b.Run(p.name, func(b *testing.B) {
