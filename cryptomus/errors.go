@@ -119,8 +119,8 @@ func unreadable(res *transport.Response) error {
 // byte (Unicode folds the Kelvin sign to k and the long s to s) sends the
 // body to json.Unmarshal instead, and env must then be reset.
 func scanEnvelope(body []byte, env *envelope) bool {
-	if !isObject(body) || !json.Valid(body) {
-		return false
+	if !isObject(body) {
+		return false // ScanObject also refuses any body that is not valid JSON
 	}
 	plain := true
 	ok := transport.ScanObject(body, func(name, value []byte) {

@@ -74,17 +74,17 @@ func decode(res *transport.Response, out any) error {
 
 // successData is decode's fast path for the usual answer to a 2xx, a
 // {"data": …} without "success": false: it finds the members by scanning
-// the validated body, instead of decoding it into a map and data into
+// the body, instead of decoding it into a map and data into
 // another, and says ok only where the general path would go on to decode
 // data into out, which it returns. Member names are compared as written,
 // so a body with an escape in any name it scans takes the general path,
 // which compares them decoded.
 func successData(body []byte) (json.RawMessage, bool) {
 	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
+	if len(body) == 0 || body[0] != '{' {
 		return nil, false
 	}
-	// The last of a repeated name wins, as in a map decode.
+	// ScanObject refuses a body that is not valid JSON. The last of a repeated name wins, as in a map decode.
 	var success, data []byte
 	ok := transport.ScanObject(body, func(name, value []byte) {
 		switch string(name) {

@@ -99,27 +99,26 @@ func decode(res *transport.Response, out any) error {
 // into the struct does; a name with an escape or a non-ASCII byte (Unicode
 // folds the long s onto s) is left to json.Unmarshal, from a reset env.
 func decodeEnvelope(body []byte, env *envelope) bool {
-	if json.Valid(body) {
-		plain := true
-		ok := transport.ScanObject(body, func(name, value []byte) {
-			for _, c := range name {
-				if c >= 0x80 {
-					plain = false
-					return
-				}
+	plain := true
+	ok := transport.ScanObject(body, func(name, value []byte) {
+		for _, c := range name {
+			if c >= 0x80 {
+				plain = false
+				return
 			}
-			switch {
-			case bytes.EqualFold(name, []byte("errors")):
-				env.Errors = value
-			case bytes.EqualFold(name, []byte("error")):
-				env.Error = value
-			}
-		})
-		if ok && plain {
-			return true
 		}
-		*env = envelope{}
+		switch {
+		case bytes.EqualFold(name, []byte("errors")):
+			env.Errors = value
+		case bytes.EqualFold(name, []byte("error")):
+			env.Error = value
+		}
+	})
+	if ok && plain {
+		return true
 	}
+	// Not valid JSON, or a name to decode: json.Unmarshal decides.
+	*env = envelope{}
 	return json.Unmarshal(body, env) == nil
 }
 

@@ -117,7 +117,7 @@ var envelopeNames = [...]string{"status", "statusCode", "message", "data", "erro
 // other answer, which takes parseObject.
 func envelopeMembers(body []byte) (map[string]json.RawMessage, bool) {
 	body = trimStart(body)
-	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
+	if len(body) == 0 || body[0] != '{' {
 		return nil, false
 	}
 	obj := make(map[string]json.RawMessage, len(envelopeNames))

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -254,19 +255,22 @@ type Attempt struct {
 }
 
 // ScanObject calls fn with the name and the value of each member of obj, a
-// valid JSON object (check with json.Valid first), in order, as they are
-// written: it decodes and allocates nothing. It returns false, possibly
-// after some calls, when a member name holds an escape: a name is then
-// not what it spells, and a caller that compares names must decode the
-// object instead. Values never include surrounding white space.
+// JSON object, in order, as they are written: it validates obj with
+// json.Valid, then decodes and allocates nothing. It returns false, maybe
+// after some calls, when obj is not a valid JSON object, or when a member
+// name holds an escape: a name is then not what it spells, and a caller
+// that compares names must decode the object instead. Values never include
+// surrounding white space.
 //
 // It lets a provider's decoder pick the few members it needs out of an
 // answer without decoding the answer into a map first.
 func ScanObject(obj []byte, fn func(name, value []byte)) bool {
 	i := skipSpace(obj, 0)
-	if i == len(obj) || obj[i] != '{' {
+	if i == len(obj) || obj[i] != '{' || !json.Valid(obj) {
 		return false
 	}
+	// From here on obj is known to be well formed, which the helpers
+	// below rely on to never index past its end.
 	for i = skipSpace(obj, i+1); obj[i] != '}'; i = skipSpace(obj, i) {
 		if obj[i] == ',' {
 			i = skipSpace(obj, i+1)
