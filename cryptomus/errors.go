@@ -37,15 +37,11 @@ type envelope struct {
 // state 1 is an error.
 func decode(res *transport.Response, out any) error {
 	var env envelope
-	if err := json.Unmarshal(res.Body, &env); err != nil || !isObject(res.Body) {
-		if transport.IsSuccess(res.StatusCode) {
-			if len(bytes.TrimSpace(res.Body)) == 0 {
-				return errors.New("empty body")
-			}
-			return errors.New("malformed JSON")
+	if !scanEnvelope(res.Body, &env) {
+		env = envelope{}
+		if err := json.Unmarshal(res.Body, &env); err != nil || !isObject(res.Body) {
+			return unreadable(res)
 		}
-		// A proxy's HTML page or an empty 502: the status is all there is.
-		return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: transport.Snippet(res.Body)}
 	}
 	// state is an int; a "0" string is read the same, so that a typing
 	// slip on Cryptomus' side is not taken for an error.
@@ -101,6 +97,55 @@ func classify(status int, message, code string) error {
 		return restrict.ErrUnavailable
 	}
 	return restrict.ErrInvalidRequest
+}
+
+// unreadable is decode's answer to a body that is not a JSON object.
+func unreadable(res *transport.Response) error {
+	if transport.IsSuccess(res.StatusCode) {
+		if len(bytes.TrimSpace(res.Body)) == 0 {
+			return errors.New("empty body")
+		}
+		return errors.New("malformed JSON")
+	}
+	// A proxy's HTML page or an empty 502: the status is all there is.
+	return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: transport.Snippet(res.Body)}
+}
+
+// scanEnvelope is decode's fast path: it fills env from a body that is a
+// valid JSON object by scanning its members, as json.Unmarshal would fill
+// it but without decoding every member, and says whether it could. Like
+// json.Unmarshal into a struct it matches names without regard to case and
+// keeps the last of a repeated one; a name with an escape or a non-ASCII
+// byte (Unicode folds the Kelvin sign to k and the long s to s) sends the
+// body to json.Unmarshal instead, and env must then be reset.
+func scanEnvelope(body []byte, env *envelope) bool {
+	if !isObject(body) {
+		return false // ScanObject also refuses any body that is not valid JSON
+	}
+	plain := true
+	ok := transport.ScanObject(body, func(name, value []byte) {
+		for _, c := range name {
+			if c >= 0x80 {
+				plain = false
+				return
+			}
+		}
+		switch {
+		case bytes.EqualFold(name, []byte("state")):
+			env.State = value
+		case bytes.EqualFold(name, []byte("result")):
+			env.Result = value
+		case bytes.EqualFold(name, []byte("message")):
+			env.Message = value
+		case bytes.EqualFold(name, []byte("errors")):
+			env.Errors = value
+		case bytes.EqualFold(name, []byte("code")):
+			env.Code = value
+		case bytes.EqualFold(name, []byte("error")):
+			env.Error = value
+		}
+	})
+	return ok && plain
 }
 
 func isObject(b []byte) bool {

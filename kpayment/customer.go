@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -155,10 +156,12 @@ func (c *Client) BlockCustomer(ctx context.Context, customerUUID string, req Blo
 	}
 	var out BlockCustomerResult
 	meta, err := c.tc.Do(ctx, &transport.Operation{
-		Name:       op,
-		Method:     http.MethodPost,
-		Path:       "/kpayment/v1/customer/{customerUuid}/block",
-		PathParams: map[string]string{"customerUuid": customerUUID},
+		Name:   op,
+		Method: http.MethodPost,
+		// customerUUID passed CheckPathSegment above, the check the
+		// transport applies to PathParams, so it is escaped into the path
+		// here: the same URL, without a map per call.
+		Path: "/kpayment/v1/customer/" + url.PathEscape(customerUUID) + "/block",
 		// The documented body is required: with no field set this sends
 		// {} rather than nothing.
 		Body:       req,

@@ -2,6 +2,7 @@ package purse
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,6 +40,10 @@ type Credentials struct {
 type Client struct {
 	tc      *transport.Client
 	account string
+	// accountJSON is account encoded as a JSON string, for every body.
+	accountJSON []byte
+	// macs sign requests with secret; a pointer, as Client is copied.
+	macs *macPool
 	// key and secret stay Secrets so that printing a Client with %+v
 	// shows nothing to steal.
 	key    restrict.Secret
@@ -66,7 +71,12 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	case creds.Secret == "":
 		return nil, restrict.NewFieldError(Provider, "New", "Secret", "is required")
 	}
-	c := &Client{account: creds.Account, key: creds.Key, secret: creds.Secret, offset: new(atomic.Int64)}
+	acct, err := json.Marshal(creds.Account)
+	if err != nil {
+		return nil, restrict.NewFieldError(Provider, "New", "Account", "cannot be encoded as JSON")
+	}
+	c := &Client{account: creds.Account, accountJSON: acct, key: creds.Key, secret: creds.Secret,
+		offset: new(atomic.Int64), macs: newMACPool(creds.Secret)}
 	tc, err := transport.New(transport.Config{
 		Provider:       Provider,
 		DefaultBaseURL: DefaultBaseURL,

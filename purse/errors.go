@@ -1,6 +1,7 @@
 package purse
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -57,14 +58,45 @@ func (e *skewError) Error() string {
 // customer, the paged find result) are decoded as the whole body. An
 // errorCode body is an error whatever the HTTP status, 200 included.
 func (c *Client) decode(res *transport.Response, out any) error {
-	var eb errorBody
-	if json.Unmarshal(res.Body, &eb) == nil && eb.ErrorCode != nil && *eb.ErrorCode != "" {
+	if eb, ok := errorBodyOf(res.Body); ok {
 		return c.apiError(res, *eb.ErrorCode, eb.Message)
 	}
 	if !transport.IsSuccess(res.StatusCode) {
 		return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: transport.Snippet(res.Body)}
 	}
 	return transport.Unmarshal(res.Body, out)
+}
+
+// errorBodyOf reads an errorBody with a non-empty errorCode from body. A
+// body that cannot hold an errorCode member is not decoded a first time
+// for nothing: json.Unmarshal matches member names without regard to case,
+// and an escaped name can spell any, so only a body with no backslash and
+// no "errorcode" in any case is sure to have none. ("errorcode" has no
+// letter whose case folding leaves ASCII, as k and s have.)
+func errorBodyOf(body []byte) (*errorBody, bool) {
+	if bytes.IndexByte(body, '\\') < 0 && !containsFoldASCII(body, "errorcode") {
+		return nil, false
+	}
+	var eb errorBody
+	if json.Unmarshal(body, &eb) == nil && eb.ErrorCode != nil && *eb.ErrorCode != "" {
+		return &eb, true
+	}
+	return nil, false
+}
+
+// containsFoldASCII reports whether b contains lower, a lowercase ASCII
+// word, in any case.
+func containsFoldASCII(b []byte, lower string) bool {
+	for i := 0; i+len(lower) <= len(b); i++ {
+		j := 0
+		for j < len(lower) && b[i+j]|0x20 == lower[j] {
+			j++
+		}
+		if j == len(lower) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Client) apiError(res *transport.Response, code, message string) *restrict.APIError {

@@ -5,8 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha512"
 	"encoding/hex"
-	"encoding/json"
+	"hash"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/restrictkit/restrict"
@@ -19,24 +20,38 @@ import (
 // instead of one the server would reject as stale.
 func (c *Client) sign(_ context.Context, a *transport.Attempt) error {
 	ts := a.Now.Add(time.Duration(c.offset.Load())).UnixMilli()
-	body, err := envelope(c.account, ts, a.Body)
-	if err != nil {
-		return err
-	}
+	body := envelope(c.accountJSON, ts, a.Body)
 	a.Body = body
 	a.Header.Set("Key", string(c.key))
-	a.Header.Set("Sign", Sign(c.secret, body))
+	a.Header.Set("Sign", c.macs.sign(body))
 	return nil
+}
+
+// macPool keeps HMAC-SHA512 states keyed with one client's secret, so that
+// signing a request does not set up the key (two SHA-512 blocks and their
+// allocations) every time. Each state is used by one call at a time.
+type macPool struct{ pool sync.Pool }
+
+func newMACPool(secret restrict.Secret) *macPool {
+	return &macPool{pool: sync.Pool{New: func() any { return hmac.New(sha512.New, []byte(secret)) }}}
+}
+
+// sign is Sign(secret, body) with a pooled state.
+func (p *macPool) sign(body []byte) string {
+	m := p.pool.Get().(hash.Hash)
+	m.Reset()
+	m.Write(body)
+	var sum [sha512.Size]byte
+	s := hex.EncodeToString(m.Sum(sum[:0]))
+	p.pool.Put(m)
+	return s
 }
 
 // envelope builds {"account":…,"timestamp":…,"payload":…} around a payload
 // that is already JSON, so the payload is encoded once per call and only
-// the timestamp changes between attempts.
-func envelope(account string, ts int64, payload []byte) ([]byte, error) {
-	acct, err := json.Marshal(account)
-	if err != nil {
-		return nil, err
-	}
+// the timestamp changes between attempts. acct is the account already
+// encoded as a JSON string (once, in New).
+func envelope(acct []byte, ts int64, payload []byte) []byte {
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
@@ -48,7 +63,7 @@ func envelope(account string, ts int64, payload []byte) ([]byte, error) {
 	b = append(b, `,"payload":`...)
 	b = append(b, payload...)
 	b = append(b, '}')
-	return b, nil
+	return b
 }
 
 // Sign returns Calypso's signature of body: the lowercase hex of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/internal/transport"
@@ -23,9 +24,10 @@ const (
 	Unfreeze AccountAction = "UNFREEZE"
 )
 
-// freezeQuery is the query of freeze-unfreeze.
-type freezeQuery struct {
-	Action AccountAction `url:"action"`
+// freezeQuery is the query of freeze-unfreeze, built as url.Values so the
+// transport sends it without encoding a struct by reflection on every call.
+func freezeQuery(action AccountAction) url.Values {
+	return url.Values{"action": {string(action)}}
 }
 
 // freezeRequest is the body of freeze-unfreeze.
@@ -77,7 +79,7 @@ func (c *Client) freezeUnfreeze(ctx context.Context, name, accountID string, act
 		Name:       name,
 		Method:     http.MethodPost,
 		Path:       "/accounts/freeze-unfreeze",
-		Query:      freezeQuery{Action: action},
+		Query:      freezeQuery(action),
 		Body:       freezeRequest{AccountID: accountID},
 		Idempotent: true,
 	}, &env)

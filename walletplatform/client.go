@@ -143,7 +143,10 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	ucfg.Decode = decodeLogin
 	// The caller's options, with the users service as the base URL; the
 	// caller's slice is never appended to in place.
-	uopts := append(opts[:len(opts):len(opts)], restrict.WithBaseURL(usersURL))
+	// The login client also shares the wallet client's HTTP client, so
+	// both use one connection pool: without it a login-based client kept
+	// two, and opened a second connection for its first login.
+	uopts := append(opts[:len(opts):len(opts)], restrict.WithBaseURL(usersURL), restrict.WithHTTPClient(c.tc.HTTPClient()))
 	if c.users, err = transport.New(ucfg, uopts); err != nil {
 		return nil, err
 	}

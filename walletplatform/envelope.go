@@ -39,32 +39,22 @@ func (f format) String() string {
 	return "neither JSON nor XML"
 }
 
-// sniff picks the answer's syntax. The Content-Type is believed when the
-// body agrees with it; when it is missing or wrong (a proxy's text/html, a
-// JSON label on an XML body) the first non-space byte decides, since an
-// envelope is always a JSON object or an XML element.
-func sniff(contentType string, body []byte) format {
+// sniff picks the answer's syntax from its first non-space byte, since an
+// envelope is always a JSON object or an XML element. The Content-Type
+// cannot change that choice: a label that agrees with the body picks what
+// the body shows, and one that is missing or wrong (a proxy's text/html, a
+// JSON label on an XML body) is overruled by it. So it is not parsed here,
+// which saves a media-type parse on every answer; parseObject names it in
+// the error for a body that is neither.
+func sniff(_ string, body []byte) format {
 	body = trimStart(body)
-	var first byte
 	if len(body) > 0 {
-		first = body[0]
-	}
-	declared := formatNone
-	if mt, _, err := mime.ParseMediaType(contentType); err == nil {
-		switch {
-		case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-			declared = formatJSON
-		case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
-			declared = formatXML
+		switch body[0] {
+		case '{':
+			return formatJSON
+		case '<':
+			return formatXML
 		}
-	}
-	switch {
-	case declared == formatJSON && first == '{', declared == formatXML && first == '<':
-		return declared
-	case first == '{':
-		return formatJSON
-	case first == '<':
-		return formatXML
 	}
 	return formatNone
 }
@@ -114,6 +104,37 @@ func parseObject(contentType string, body []byte) (map[string]json.RawMessage, f
 		return nil, f, fmt.Errorf("answer is neither JSON nor XML (Content-Type %q)", clip(mt))
 	}
 	return obj, f, nil
+}
+
+// envelopeNames are the members envelopeOf reads.
+var envelopeNames = [...]string{"status", "statusCode", "message", "data", "errors"}
+
+// envelopeMembers is decode's fast path for the usual answer, a valid JSON
+// object whose member names hold no escape: it scans the answer for the
+// envelope's members instead of decoding it into a map of all of them,
+// and returns the map envelopeOf needs, the same for those names as
+// parseObject's (the last of a repeated name wins). ok is false for any
+// other answer, which takes parseObject.
+func envelopeMembers(body []byte) (map[string]json.RawMessage, bool) {
+	body = trimStart(body)
+	if len(body) == 0 || body[0] != '{' {
+		return nil, false
+	}
+	obj := make(map[string]json.RawMessage, len(envelopeNames))
+	ok := transport.ScanObject(body, func(name, value []byte) {
+		for _, k := range envelopeNames {
+			if string(name) == k {
+				if k == "data" && !isEmptyJSON(value) {
+					// Data is handed to the caller: a copy, as a decode
+					// makes, not a window on the whole answer.
+					value = append(json.RawMessage(nil), value...)
+				}
+				obj[k] = value
+				return
+			}
+		}
+	})
+	return obj, ok
 }
 
 // clip bounds a name taken from an answer before it goes into a message.
@@ -227,15 +248,8 @@ type envelopeError struct {
 func envelopeOf(obj map[string]json.RawMessage) envelope {
 	var e envelope
 	if raw, ok := obj["status"]; ok {
-		var b bool
-		var s string
-		switch {
-		case json.Unmarshal(raw, &b) == nil:
+		if b, ok := boolOf(raw); ok {
 			e.Status = &b
-		case json.Unmarshal(raw, &s) == nil:
-			if v, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
-				e.Status = &v
-			}
 		}
 	}
 	e.StatusCode, _ = intOf(obj["statusCode"])
@@ -247,7 +261,67 @@ func envelopeOf(obj map[string]json.RawMessage) envelope {
 	return e
 }
 
+// The readers below each start with a fast path for the value an answer
+// usually holds (true, 0, a plain string, {}, []), which gives exactly what
+// json.Unmarshal would, without its allocations; anything else takes the
+// general path, kept in its own function so that its variables, which
+// escape to the heap, cost nothing on the fast one.
+
+// boolOf reads a JSON boolean, or a string that strconv.ParseBool accepts.
+// A null reads as false, as json.Unmarshal leaves a bool.
+func boolOf(raw json.RawMessage) (bool, bool) {
+	switch t := bytes.TrimSpace(raw); {
+	case bytes.Equal(t, []byte("true")):
+		return true, true
+	case bytes.Equal(t, []byte("false")):
+		return false, true
+	}
+	return boolOfAny(raw)
+}
+
+func boolOfAny(raw json.RawMessage) (bool, bool) {
+	var b bool
+	var s string
+	switch {
+	case json.Unmarshal(raw, &b) == nil:
+		return b, true
+	case json.Unmarshal(raw, &s) == nil:
+		if v, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
+			return v, true
+		}
+	}
+	return false, false
+}
+
+// intOf reads a JSON number, or a string holding one, as an int. Like
+// strconv.Atoi, it returns the clamped value with false on overflow.
 func intOf(raw json.RawMessage) (int, bool) {
+	if t := bytes.TrimSpace(raw); isJSONInt(t) {
+		// A JSON integer literal is what json.Number would hold.
+		i, err := strconv.Atoi(string(t))
+		return i, err == nil
+	}
+	return intOfAny(raw)
+}
+
+// isJSONInt reports a JSON number literal without fraction or exponent:
+// -?(0|[1-9][0-9]*).
+func isJSONInt(t []byte) bool {
+	if len(t) > 0 && t[0] == '-' {
+		t = t[1:]
+	}
+	if len(t) == 0 || t[0] == '0' && len(t) > 1 {
+		return false
+	}
+	for _, c := range t {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func intOfAny(raw json.RawMessage) (int, bool) {
 	var n json.Number
 	var s string
 	switch {
@@ -263,6 +337,31 @@ func intOf(raw json.RawMessage) (int, bool) {
 
 // stringsOf reads a string, or an array of strings, skipping anything else.
 func stringsOf(raw json.RawMessage) []string {
+	if t := bytes.TrimSpace(raw); isPlainJSONString(t) {
+		// Printable ASCII without escapes decodes to itself.
+		if s := strings.TrimSpace(string(t[1 : len(t)-1])); s != "" {
+			return []string{s}
+		}
+		return nil
+	}
+	return stringsOfAny(raw)
+}
+
+// isPlainJSONString reports a JSON string of printable ASCII with no
+// escapes.
+func isPlainJSONString(t []byte) bool {
+	if len(t) < 2 || t[0] != '"' || t[len(t)-1] != '"' {
+		return false
+	}
+	for _, c := range t[1 : len(t)-1] {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func stringsOfAny(raw json.RawMessage) []string {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		if s = strings.TrimSpace(s); s != "" {
@@ -285,6 +384,14 @@ func stringsOf(raw json.RawMessage) []string {
 // descriptiveMessage}] or [string]) and the <errors><error>… of an XML one,
 // which arrives here as {"error": {…}} or {"error": [{…}, …]}.
 func errorsOf(raw json.RawMessage) []envelopeError {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || bytes.Equal(t, []byte("[]")) {
+		// Absent or empty: no errors, as the general path finds.
+		return nil
+	}
+	return errorsOfAny(raw)
+}
+
+func errorsOfAny(raw json.RawMessage) []envelopeError {
 	var wrapped struct {
 		Error json.RawMessage `json:"error"`
 	}
@@ -315,10 +422,14 @@ func errorsOf(raw json.RawMessage) []envelopeError {
 // isEmptyJSON reports an absent, null, empty-string or empty-object value:
 // an XML <data></data> arrives as "", and the JSON form sends {}.
 func isEmptyJSON(raw json.RawMessage) bool {
-	s := string(bytes.TrimSpace(raw))
-	if s == "" || s == "null" || s == `""` {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || bytes.Equal(t, []byte("null")) || bytes.Equal(t, []byte(`""`)) || bytes.Equal(t, []byte("{}")) {
 		return true
 	}
+	return isEmptyObject(raw)
+}
+
+func isEmptyObject(raw json.RawMessage) bool {
 	var obj map[string]json.RawMessage
 	return json.Unmarshal(raw, &obj) == nil && len(obj) == 0
 }

@@ -45,7 +45,11 @@ func classFor(httpStatus, statusCode int) error {
 // that cannot be read is returned as a plain error, which the transport
 // reports as an unreadable answer (restrict.ErrUnavailable) with a snippet.
 func decode(res *transport.Response, out any) error {
-	obj, _, err := parseObject(res.Header.Get("Content-Type"), res.Body)
+	obj, ok := envelopeMembers(res.Body)
+	var err error
+	if !ok {
+		obj, _, err = parseObject(res.Header.Get("Content-Type"), res.Body)
+	}
 	if !transport.IsSuccess(res.StatusCode) {
 		if err != nil {
 			return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: describe(err, res.Body)}

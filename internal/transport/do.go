@@ -67,6 +67,7 @@ type call struct {
 	connected atomic.Bool
 	last      *http.Request
 	answer    []byte
+	limit     io.LimitedReader // reads an answer; here so it costs no allocation
 }
 
 // do runs one operation through retryablehttp. rejected is the header set
@@ -87,6 +88,9 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 		// never reached the server: no connection was ever obtained.
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { cl.connected.Store(true) }})
 	}
+	// The client's one retryablehttp.Client finds this call's state
+	// through the request's context.
+	ctx = context.WithValue(ctx, callKey{}, cl)
 	var body any
 	if cl.payload != nil {
 		body = retryablehttp.ReaderFunc(cl.reader)
@@ -105,20 +109,7 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 	if err := cl.prepare(req.Request); err != nil {
 		return restrict.Meta{}, nil, cl.fail(err, nil)
 	}
-	rc := &retryablehttp.Client{
-		HTTPClient:     c.hc,
-		RetryWaitMin:   c.opts.Retry.MinWait,
-		RetryWaitMax:   c.opts.Retry.MaxWait,
-		RetryMax:       c.opts.Retry.MaxAttempts - 1,
-		CheckRetry:     cl.checkRetry,
-		Backoff:        cl.backoff,
-		PrepareRetry:   cl.prepareRetry,
-		RequestLogHook: cl.requestStarted,
-		// Keep the last answer and error as they are; retryablehttp's
-		// default throws the body away and says "giving up".
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
-	}
-	resp, err := rc.Do(req)
+	resp, err := c.rc.Do(req)
 	meta := restrict.Meta{Attempts: cl.attempts}
 	if resp != nil {
 		if cl.answer == nil && err == nil {
@@ -126,7 +117,11 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 			// the last answer over unread.
 			err = cl.read(resp)
 		}
-		drain(resp.Body)
+		if cl.answer == nil {
+			// An answer that was read is read to its end and closed
+			// already; only an unread one is drained.
+			drain(resp.Body)
+		}
 		meta.StatusCode = resp.StatusCode
 		meta.RequestID = resp.Header.Get(c.cfg.RequestIDHeader)
 	}
@@ -137,6 +132,37 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 		return meta, cl.last.Header, cl.fail(err, resp)
 	}
 	return meta, nil, nil
+}
+
+// callKey keys the *call in the context of its requests.
+type callKey struct{}
+
+// callOf returns the call a request belongs to.
+func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
+
+// retryClient builds the one retryablehttp.Client a Client sends through.
+// Its hooks are shared by all calls, and each finds its own call's state
+// in the request's context.
+func (c *Client) retryClient() *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   c.hc,
+		RetryWaitMin: c.opts.Retry.MinWait,
+		RetryWaitMax: c.opts.Retry.MaxWait,
+		RetryMax:     c.opts.Retry.MaxAttempts - 1,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			return callOf(ctx).checkRetry(ctx, resp, err)
+		},
+		Backoff: c.backoff,
+		PrepareRetry: func(req *http.Request) error {
+			return callOf(req.Context()).prepareRetry(req)
+		},
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
+			callOf(req.Context()).started = time.Now()
+		},
+		// Keep the last answer and error as they are; retryablehttp's
+		// default throws the body away and says "giving up".
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
+	}
 }
 
 func encodeBody(b any) ([]byte, error) {
@@ -162,21 +188,61 @@ func (c *Client) url(op *Operation) (string, error) {
 		}
 		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(value))
 	}
-	u := url.URL{Scheme: c.base.Scheme, Host: c.base.Host}
 	escaped := c.basePath + path
+	if isPlainPath(escaped) {
+		// Nothing in it to escape or unescape: url.URL.String would
+		// write the scheme and host, then these very bytes.
+		rawQuery, err := c.rawQuery(op)
+		if err != nil {
+			return "", err
+		}
+		if rawQuery == "" {
+			return c.prefix + escaped, nil
+		}
+		return c.prefix + escaped + "?" + rawQuery, nil
+	}
+	u := url.URL{Scheme: c.base.Scheme, Host: c.base.Host}
 	unescaped, err := url.PathUnescape(escaped)
 	if err != nil {
 		return "", &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest, Message: "invalid path"}
 	}
 	u.Path, u.RawPath = unescaped, escaped
-	if op.Query != nil {
+	if u.RawQuery, err = c.rawQuery(op); err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// rawQuery encodes the operation's query.
+func (c *Client) rawQuery(op *Operation) (string, error) {
+	switch q := op.Query.(type) {
+	case nil:
+		return "", nil
+	case url.Values:
+		// Already in form: no reflection needed.
+		return q.Encode(), nil
+	default:
 		v, err := query.Values(op.Query)
 		if err != nil {
 			return "", &restrict.APIError{Provider: c.cfg.Provider, Operation: op.Name, Class: restrict.ErrInvalidRequest, Message: "query cannot be encoded", Err: err}
 		}
-		u.RawQuery = v.Encode()
+		return v.Encode(), nil
 	}
-	return u.String(), nil
+}
+
+// isPlainPath reports an absolute path made only of letters, digits and
+// "-._~/": url.PathUnescape and url.URL.EscapedPath both leave it as it is.
+func isPlainPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckPathSegment returns what stops v from being one path segment, or "":
@@ -220,15 +286,13 @@ func (cl *call) prepareRetry(req *http.Request) error {
 	return cl.prepare(req)
 }
 
-func (cl *call) requestStarted(_ retryablehttp.Logger, _ *http.Request, _ int) {
-	cl.started = time.Now()
-}
-
 // read runs on the final answer inside the retry loop, so that a body lost
 // mid-read is retried like any other transport failure.
 func (cl *call) read(resp *http.Response) error {
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	cl.limit = io.LimitedReader{R: resp.Body, N: MaxResponseBytes + 1}
+	b, err := io.ReadAll(&cl.limit)
+	cl.limit.R = nil
 	if err != nil {
 		return err
 	}
@@ -277,9 +341,9 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	return true, nil
 }
 
-func (cl *call) backoff(minWait, maxWait time.Duration, n int, resp *http.Response) time.Duration {
+func (c *Client) backoff(minWait, maxWait time.Duration, n int, resp *http.Response) time.Duration {
 	if resp != nil {
-		if d, ok := retryAfter(resp.Header, cl.c.opts.Clock()); ok && d <= maxWait {
+		if d, ok := retryAfter(resp.Header, c.opts.Clock()); ok && d <= maxWait {
 			return d
 		}
 	}

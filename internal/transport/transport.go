@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/restrictkit/restrict"
 )
@@ -56,7 +58,9 @@ type Client struct {
 	opts     restrict.Options
 	base     *url.URL
 	basePath string // escaped, without a trailing slash
+	prefix   string // the base URL's scheme and host, as url.URL.String writes them
 	hc       *http.Client
+	rc       *retryablehttp.Client // built once; see retryClient
 }
 
 // New resolves the caller's options against cfg. Its errors match
@@ -94,13 +98,16 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 		cfg.Decode = DecodeJSON
 	}
 	cfg.Secrets = nonEmpty(cfg.Secrets)
-	return &Client{
+	c := &Client{
 		cfg:      &cfg,
 		opts:     o,
 		base:     base,
 		basePath: strings.TrimRight(base.EscapedPath(), "/"),
+		prefix:   (&url.URL{Scheme: base.Scheme, Host: base.Host}).String(),
 		hc:       hc,
-	}, nil
+	}
+	c.rc = c.retryClient()
+	return c, nil
 }
 
 func nonEmpty(ss []string) []string {
@@ -184,6 +191,11 @@ func (c *Client) BaseURL() *url.URL {
 	return &u
 }
 
+// HTTPClient returns the client's own copy of the HTTP client, for a second
+// transport.Client of the same provider (a login service on another path)
+// to share its connection pool.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
+
 // Logger returns the client's logger (silent unless WithLogger was given).
 func (c *Client) Logger() *slog.Logger { return c.opts.Logger }
 
@@ -214,7 +226,8 @@ type Operation struct {
 	// "/", "\", ".." or a control character, is refused before sending, so
 	// no caller input can reach another path.
 	PathParams map[string]string
-	// Query is a struct encoded with go-querystring, or nil.
+	// Query is a struct encoded with go-querystring, a url.Values sent as
+	// it is, or nil.
 	Query any
 	// Body is encoded as JSON once, or sent verbatim if it is a []byte or
 	// json.RawMessage; nil sends no body.
@@ -258,4 +271,89 @@ type Attempt struct {
 	Body   []byte      // the bytes to send; a signer may replace them
 	Now    time.Time   // the client's clock, read once for this attempt
 	Number int         // 1 for the first attempt
+}
+
+// ScanObject calls fn with the name and the value of each member of obj, a
+// JSON object, in order, as they are written: it validates obj with
+// json.Valid, then decodes and allocates nothing. It returns false, maybe
+// after some calls, when obj is not a valid JSON object, or when a member
+// name holds an escape: a name is then not what it spells, and a caller
+// that compares names must decode the object instead. Values never include
+// surrounding white space.
+//
+// It lets a provider's decoder pick the few members it needs out of an
+// answer without decoding the answer into a map first.
+func ScanObject(obj []byte, fn func(name, value []byte)) bool {
+	i := skipSpace(obj, 0)
+	if i == len(obj) || obj[i] != '{' || !json.Valid(obj) {
+		return false
+	}
+	// From here on obj is known to be well formed, which the helpers
+	// below rely on to never index past its end.
+	for i = skipSpace(obj, i+1); obj[i] != '}'; i = skipSpace(obj, i) {
+		if obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+		end, escaped := stringEnd(obj, i)
+		if escaped {
+			return false
+		}
+		name := obj[i+1 : end-1]
+		i = skipSpace(obj, skipSpace(obj, end)+1) // past the colon
+		vend := valueEnd(obj, i)
+		fn(name, obj[i:vend])
+		i = vend
+	}
+	return true
+}
+
+func skipSpace(s []byte, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the JSON string that starts at s[i],
+// and whether it holds an escape.
+func stringEnd(s []byte, i int) (int, bool) {
+	escaped := false
+	for i++; s[i] != '"'; i++ {
+		if s[i] == '\\' {
+			escaped = true
+			i++
+		}
+	}
+	return i + 1, escaped
+}
+
+// valueEnd returns the index after the valid JSON value that starts at
+// s[i].
+func valueEnd(s []byte, i int) int {
+	switch s[i] {
+	case '"':
+		end, _ := stringEnd(s, i)
+		return end
+	case '{', '[':
+		depth := 0
+		for {
+			switch s[i] {
+			case '"':
+				i, _ = stringEnd(s, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+	}
+	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' {
+		i++
+	}
+	return i
 }
