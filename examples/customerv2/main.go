@@ -13,12 +13,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"time"
+
+	"github.com/restrictkit/restrict/examples/internal/example"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/customerv2"
@@ -30,17 +30,7 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	logger, code := parseFlags("customerv2", args, stderr)
-	if logger == nil {
-		return code
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := walkthrough(ctx, logger, stdout); err != nil {
-		fmt.Fprintln(stderr, "customerv2 example:", err)
-		return 1
-	}
-	return 0
+	return example.Run("customerv2", args, stdout, stderr, walkthrough)
 }
 
 func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error {
@@ -132,28 +122,4 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	// Every call above shared one login.
 	fmt.Fprintf(out, "logins: %d\n", srv.Logins())
 	return nil
-}
-
-// parseFlags reads -v, the one flag every example takes, and returns the
-// logger it selects: warnings only, or every HTTP attempt with -v. With no
-// logger it returns the exit code: 0 after -h, 2 for a usage error.
-func parseFlags(name string, args []string, stderr io.Writer) (*slog.Logger, int) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	verbose := fs.Bool("v", false, "log every HTTP attempt (debug level) to stderr")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, 0
-		}
-		return nil, 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "%s: unexpected argument %q\n", name, fs.Arg(0))
-		return nil, 2
-	}
-	level := slog.LevelWarn
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})), 0
 }
