@@ -18,11 +18,10 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/restrictkit/restrict/examples/internal/example"
-
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/cryptomus"
 	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
+	"github.com/restrictkit/restrict/examples/internal/example"
 )
 
 // The fake merchant's credentials. The payment key is a secret to the

@@ -18,11 +18,10 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/restrictkit/restrict/examples/internal/example"
-
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/customerv2"
 	"github.com/restrictkit/restrict/customerv2/customerv2test"
+	"github.com/restrictkit/restrict/examples/internal/example"
 )
 
 func main() {

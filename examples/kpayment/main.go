@@ -20,9 +20,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/restrictkit/restrict/examples/internal/example"
-
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/examples/internal/example"
 	"github.com/restrictkit/restrict/kpayment"
 	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 	"github.com/restrictkit/restrict/restricttest"

@@ -18,9 +18,8 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/restrictkit/restrict/examples/internal/example"
-
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/examples/internal/example"
 	"github.com/restrictkit/restrict/purse"
 	"github.com/restrictkit/restrict/purse/pursetest"
 )

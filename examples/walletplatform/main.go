@@ -17,9 +17,8 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/restrictkit/restrict/examples/internal/example"
-
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/examples/internal/example"
 	"github.com/restrictkit/restrict/walletplatform"
 	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
 )
