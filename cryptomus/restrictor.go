@@ -38,13 +38,12 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 }
 
 // Lift always fails with an error matching restrict.ErrUnsupported and
-// sends nothing: Cryptomus documents no way to unblock a static wallet.
+// sends nothing: Cryptomus documents no way to unblock a static wallet. As
+// at every provider without a lift, the target is not even checked: no ID
+// could make the call possible.
 //
 // https://doc.cryptomus.com/en/business/payments/block-wallet
-func (c *Client) Lift(_ context.Context, t restrict.Target) (*restrict.Result, error) {
-	if _, err := blockTarget("Lift", t.ID); err != nil {
-		return nil, err
-	}
+func (c *Client) Lift(_ context.Context, _ restrict.Target) (*restrict.Result, error) {
 	return nil, &restrict.APIError{
 		Provider:  Provider,
 		Operation: "Lift",
