@@ -39,14 +39,3 @@ func TestRun(t *testing.T) {
 		})
 	}
 }
-
-func TestRunFlags(t *testing.T) {
-	t.Parallel()
-	var out bytes.Buffer
-	if code := run([]string{"-h"}, &out, &out); code != 0 {
-		t.Errorf("-h: exit %d; want 0", code)
-	}
-	if code := run([]string{"extra"}, &out, &out); code != 2 {
-		t.Errorf("stray argument: exit %d; want 2", code)
-	}
-}
