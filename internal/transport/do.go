@@ -144,8 +144,10 @@ func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
 // Its hooks are shared by all calls, and each finds its own call's state
 // in the request's context.
 func (c *Client) retryClient() *retryablehttp.Client {
+	hc := *c.hc
+	hc.Transport = keepIdle{c.hc.Transport}
 	return &retryablehttp.Client{
-		HTTPClient:   c.hc,
+		HTTPClient:   &hc,
 		RetryWaitMin: c.opts.Retry.MinWait,
 		RetryWaitMax: c.opts.Retry.MaxWait,
 		RetryMax:     c.opts.Retry.MaxAttempts - 1,
@@ -521,3 +523,8 @@ func drain(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4096))
 	_ = body.Close()
 }
+
+// keepIdle hides its RoundTripper's CloseIdleConnections from
+// retryablehttp, which calls it whenever a call fails: that would drop every
+// idle connection of a pool that all the client's calls share.
+type keepIdle struct{ http.RoundTripper }

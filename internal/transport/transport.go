@@ -86,6 +86,11 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: cleanhttp.DefaultPooledTransport(), Timeout: defaultTimeout}
 	}
+	if hc.Transport == nil {
+		// Our own pool rather than the process-wide http.DefaultTransport,
+		// which nothing in this SDK may touch: see keepIdle.
+		hc.Transport = cleanhttp.DefaultPooledTransport()
+	}
 	if hc.CheckRedirect == nil {
 		// A payment call that is redirected would be replayed, or turned
 		// into a GET, somewhere the caller never named: report the 3xx.

@@ -643,3 +643,36 @@ func TestIdentifierChecks(t *testing.T) {
 	}
 	require.Empty(t, transport.CheckID(strings.Repeat("a", transport.MaxIDLength)))
 }
+
+// When retries run out, retryablehttp closes its HTTP client's idle
+// connections. The pool is shared by every call of the client (and, for a
+// caller's client without a Transport, by the whole process), so a failed
+// call must not empty it: the next call reuses the connection.
+func TestAFailedCallKeepsThePool(t *testing.T) {
+	t.Parallel()
+	var conns, n atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) <= 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	for _, hc := range []*http.Client{{Transport: &http.Transport{}}, {}} {
+		conns.Store(0)
+		n.Store(0)
+		c := newClient(t, transport.Config{}, restrict.WithBaseURL(srv.URL), restrict.WithHTTPClient(hc), fast)
+		_, err := c.Do(context.Background(), op(true), nil)
+		require.ErrorIs(t, err, restrict.ErrUnavailable)
+		_, err = c.Do(context.Background(), op(true), nil)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, conns.Load(), "the failed call left its connection in the pool")
+	}
+}
