@@ -13,7 +13,8 @@ import (
 // an APIError's message, so it carries no prefix of its own.
 type sentinel struct {
 	msg  string
-	also error // a standard-library error this class also matches
+	name string // the class's name in JSON records: "not_found"
+	also error  // a standard-library error this class also matches
 }
 
 func (s *sentinel) Error() string { return "restrict: " + s.msg }
@@ -27,26 +28,45 @@ func (s *sentinel) Is(target error) bool { return s.also != nil && target == s.a
 var (
 	// ErrInvalidRequest: the request was rejected as malformed, locally
 	// before sending or by the provider (HTTP 400, 422).
-	ErrInvalidRequest error = &sentinel{msg: "invalid request"}
+	ErrInvalidRequest error = &sentinel{msg: "invalid request", name: "invalid_request"}
 	// ErrUnauthorized: the credentials or signature were rejected.
-	ErrUnauthorized error = &sentinel{msg: "unauthorized"}
+	ErrUnauthorized error = &sentinel{msg: "unauthorized", name: "unauthorized"}
 	// ErrForbidden: the credentials are valid but lack the permission.
-	ErrForbidden error = &sentinel{msg: "forbidden"}
+	ErrForbidden error = &sentinel{msg: "forbidden", name: "forbidden"}
 	// ErrNotFound: the target does not exist at the provider.
-	ErrNotFound error = &sentinel{msg: "not found"}
+	ErrNotFound error = &sentinel{msg: "not found", name: "not_found"}
 	// ErrConflict: the target's state does not allow the call, or the call
 	// was already made once where the provider allows only one.
-	ErrConflict error = &sentinel{msg: "conflict"}
+	ErrConflict error = &sentinel{msg: "conflict", name: "conflict"}
 	// ErrRateLimited: the provider asked to slow down (HTTP 429).
 	// APIError.RetryAfter says for how long, when the provider said.
-	ErrRateLimited error = &sentinel{msg: "rate limited"}
+	ErrRateLimited error = &sentinel{msg: "rate limited", name: "rate_limited"}
 	// ErrUnavailable: the provider failed or could not be reached (5xx,
 	// connection errors, timeouts, unreadable answers).
-	ErrUnavailable error = &sentinel{msg: "unavailable"}
+	ErrUnavailable error = &sentinel{msg: "unavailable", name: "unavailable"}
 	// ErrUnsupported: the provider has no such operation. It also matches
 	// the standard library's errors.ErrUnsupported.
-	ErrUnsupported error = &sentinel{msg: "unsupported", also: errors.ErrUnsupported}
+	ErrUnsupported error = &sentinel{msg: "unsupported", name: "unsupported", also: errors.ErrUnsupported}
 )
+
+// classes lists the sentinels in the order ClassName tries them.
+var classes = []error{ErrInvalidRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrRateLimited, ErrUnavailable, ErrUnsupported}
+
+// ClassName returns the name of the class err matches, as audit records
+// write it: "invalid_request", "unauthorized", "forbidden", "not_found",
+// "conflict", "rate_limited", "unavailable" or "unsupported". It returns ""
+// for nil and for an error that matches no class (a cancelled context).
+func ClassName(err error) string {
+	if err == nil {
+		return ""
+	}
+	for _, c := range classes {
+		if errors.Is(err, c) {
+			return c.(*sentinel).name
+		}
+	}
+	return ""
+}
 
 // APIError is the one error type every provider client returns. It matches
 // its Class with errors.Is, and unwraps to Err, the underlying cause where

@@ -95,3 +95,17 @@ func TestSecretIsMaskedEverywhere(t *testing.T) {
 	require.Equal(t, `""`, fmt.Sprint(restrict.Secret("")), "an empty secret stays visible as empty")
 	require.Equal(t, key, string(c.PaymentKey), "the raw value is still there for the signer")
 }
+
+func TestClassName(t *testing.T) {
+	t.Parallel()
+	for class, name := range map[error]string{
+		restrict.ErrInvalidRequest: "invalid_request", restrict.ErrUnauthorized: "unauthorized",
+		restrict.ErrForbidden: "forbidden", restrict.ErrNotFound: "not_found", restrict.ErrConflict: "conflict",
+		restrict.ErrRateLimited: "rate_limited", restrict.ErrUnavailable: "unavailable", restrict.ErrUnsupported: "unsupported",
+	} {
+		err := fmt.Errorf("wrapped: %w", &restrict.APIError{Provider: "p", Class: class})
+		require.Equal(t, name, restrict.ClassName(err))
+	}
+	require.Empty(t, restrict.ClassName(nil))
+	require.Empty(t, restrict.ClassName(errors.New("plain")))
+}

@@ -17,6 +17,15 @@ type Restrictor interface {
 	Lift(ctx context.Context, t Target) (*Result, error)
 }
 
+// Checker reads a target's current state back from its provider: the proof
+// that a restriction holds. Every provider client in this module implements
+// it; a provider with no way to read the state returns an error matching
+// ErrUnsupported and sends nothing, as Lift does where there is no lift.
+type Checker interface {
+	// Status reports the target's state as the provider holds it now.
+	Status(ctx context.Context, t Target) (*Result, error)
+}
+
 // Target names what to restrict at one provider.
 type Target struct {
 	// ID is the provider's identifier: a customer ID, a wallet UUID or

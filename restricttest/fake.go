@@ -17,6 +17,10 @@ type Fake struct {
 	// NoLift makes Lift fail with an error matching restrict.ErrUnsupported,
 	// as Cryptomus, KunaCore and myKaarma do.
 	NoLift bool
+	// NoStatus makes Status fail with an error matching
+	// restrict.ErrUnsupported, as Cryptomus and myKaarma do: they have no
+	// call that reads a customer's state.
+	NoStatus bool
 	// RestrictAction and LiftAction are reported in results;
 	// restrict.ActionBlock and restrict.ActionUnblock when empty.
 	RestrictAction restrict.Action
@@ -28,11 +32,14 @@ type Fake struct {
 	calls  []Call
 }
 
-var _ restrict.Restrictor = (*Fake)(nil)
+var (
+	_ restrict.Restrictor = (*Fake)(nil)
+	_ restrict.Checker    = (*Fake)(nil)
+)
 
 // Call is one recorded call to a Fake.
 type Call struct {
-	Method string // "Restrict" or "Lift"
+	Method string // "Restrict", "Lift" or "Status"
 	Target restrict.Target
 }
 
@@ -80,6 +87,14 @@ func (f *Fake) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, e
 	return f.do(ctx, "Lift", t, orDefault(f.LiftAction, restrict.ActionUnblock), restrict.StateActive)
 }
 
+// Status reports the target's state: restricted or active as the last
+// Restrict or Lift left it, and active for an ID never restricted, as a
+// customer nobody restricted is. With NoStatus set it fails with an error
+// matching restrict.ErrUnsupported.
+func (f *Fake) Status(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	return f.do(ctx, "Status", t, "", "")
+}
+
 func (f *Fake) do(ctx context.Context, method string, t restrict.Target, action restrict.Action, to restrict.State) (*restrict.Result, error) {
 	provider := f.Provider
 	if provider == "" {
@@ -97,8 +112,19 @@ func (f *Fake) do(ctx context.Context, method string, t restrict.Target, action 
 	if method == "Lift" && f.NoLift {
 		return nil, &restrict.APIError{Provider: provider, Operation: method, Class: restrict.ErrUnsupported, Message: provider + " has no lift"}
 	}
+	if method == "Status" && f.NoStatus {
+		return nil, &restrict.APIError{Provider: provider, Operation: method, Class: restrict.ErrUnsupported, Message: provider + " has no status"}
+	}
 	if err := f.errs[t.ID]; err != nil {
 		return nil, err
+	}
+	if method == "Status" {
+		state, ok := f.states[t.ID]
+		if !ok {
+			state = restrict.StateActive
+		}
+		return &restrict.Result{Provider: provider, TargetID: t.ID, State: state,
+			Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}, nil
 	}
 	if f.states == nil {
 		f.states = make(map[string]restrict.State)

@@ -19,7 +19,10 @@ type Mock struct {
 	mock.Mock
 }
 
-var _ restrict.Restrictor = (*Mock)(nil)
+var (
+	_ restrict.Restrictor = (*Mock)(nil)
+	_ restrict.Checker    = (*Mock)(nil)
+)
 
 // Restrict records the call and returns what On(...).Return(result, err)
 // set up.
@@ -30,6 +33,12 @@ func (m *Mock) Restrict(ctx context.Context, t restrict.Target) (*restrict.Resul
 // Lift records the call and returns what On(...).Return(result, err) set
 // up.
 func (m *Mock) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	return results(m.Called(ctx, t))
+}
+
+// Status records the call and returns what On(...).Return(result, err)
+// set up.
+func (m *Mock) Status(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	return results(m.Called(ctx, t))
 }
 

@@ -164,3 +164,32 @@ func TestDelayedFaultEndsWhenAPOSTingClientGoesAway(t *testing.T) {
 	srv.Close() // waits for the handler: it must have stopped waiting
 	require.Less(t, time.Since(start), 5*time.Second)
 }
+
+func TestFakeStatus(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := &restricttest.Fake{Provider: "p"}
+	res, err := f.Status(ctx, restrict.Target{ID: "c1"})
+	require.NoError(t, err)
+	require.Equal(t, restrict.StateActive, res.State)
+	_, err = f.Restrict(ctx, restrict.Target{ID: "c1"})
+	require.NoError(t, err)
+	res, err = f.Status(ctx, restrict.Target{ID: "c1"})
+	require.NoError(t, err)
+	require.Equal(t, restrict.StateRestricted, res.State)
+	require.Equal(t, "Status", f.Calls()[2].Method)
+
+	f.NoStatus = true
+	_, err = f.Status(ctx, restrict.Target{ID: "c1"})
+	require.ErrorIs(t, err, restrict.ErrUnsupported)
+}
+
+func TestMockStatus(t *testing.T) {
+	t.Parallel()
+	m := new(restricttest.Mock)
+	m.On("Status", mock.Anything, restrict.Target{ID: "c1"}).Return(&restrict.Result{State: restrict.StateRestricted}, nil)
+	res, err := m.Status(context.Background(), restrict.Target{ID: "c1"})
+	require.NoError(t, err)
+	require.Equal(t, restrict.StateRestricted, res.State)
+	m.AssertExpectations(t)
+}
