@@ -83,7 +83,11 @@ func WithBaseURL(rawURL string) Option {
 }
 
 // WithHTTPClient sends requests through a copy of c: its Transport, Timeout
-// and Jar are used, and c itself is never changed.
+// and Jar are used, and c itself is never changed. c.Timeout bounds each
+// attempt, not the whole call with its retries: give the call's context a
+// deadline for that. A client without a Transport gets a pool of its own,
+// never http.DefaultTransport. Without this option a client uses a pool
+// that keeps up to 100 idle connections per host and a 30 s timeout.
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *Options) error {
 		if c == nil {

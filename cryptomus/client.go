@@ -41,18 +41,18 @@ var _ restrict.Restrictor = (*Client)(nil)
 // matching restrict.ErrInvalidRequest, when a credential is missing or an
 // option is invalid, rather than returning a client that fails later.
 func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
-	if creds.MerchantID == "" {
-		return nil, restrict.NewFieldError(Provider, "New", "MerchantID", "is required")
+	if p := transport.CheckCredential(creds.MerchantID); p != "" {
+		return nil, restrict.NewFieldError(Provider, "New", "MerchantID", p)
 	}
-	if creds.PaymentKey == "" {
-		return nil, restrict.NewFieldError(Provider, "New", "PaymentKey", "is required")
+	if p := transport.CheckCredential(string(creds.PaymentKey)); p != "" {
+		return nil, restrict.NewFieldError(Provider, "New", "PaymentKey", p)
 	}
 	tc, err := transport.New(transport.Config{
 		Provider:       Provider,
 		DefaultBaseURL: DefaultBaseURL,
 		Signer:         signer{merchantID: creds.MerchantID, key: creds.PaymentKey},
 		Decode:         decode,
-		Secrets:        []string{string(creds.PaymentKey)},
+		Secrets:        transport.NewSecrets(string(creds.PaymentKey)),
 		SecretHeaders:  []string{"sign"},
 	}, opts)
 	if err != nil {

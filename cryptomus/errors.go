@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,12 @@ func decode(res *transport.Response, out any) error {
 		if err := json.Unmarshal(res.Body, &env); err != nil || !isObject(res.Body) {
 			return unreadable(res)
 		}
+	}
+	if res.StatusCode == http.StatusNotFound && len(env.State) == 0 {
+		// Cryptomus' own answers carry state; a 404 without it is the
+		// web server's (Laravel's {"message":"Not Found"} for an unknown
+		// route included): the address is wrong, not the wallet.
+		return res.StatusError()
 	}
 	// state is an int; a "0" string is read the same, so that a typing
 	// slip on Cryptomus' side is not taken for an error.
@@ -88,6 +95,11 @@ func classify(status int, message, code string) error {
 	if strings.HasSuffix(key, " not found") {
 		return restrict.ErrNotFound
 	}
+	if status == http.StatusNotFound {
+		// A 404 in Cryptomus' envelope (decode sends any other 404 to
+		// StatusError) is Cryptomus saying so.
+		return restrict.ErrNotFound
+	}
 	if !transport.IsSuccess(status) {
 		return transport.ClassForStatus(status)
 	}
@@ -108,7 +120,7 @@ func unreadable(res *transport.Response) error {
 		return errors.New("malformed JSON")
 	}
 	// A proxy's HTML page or an empty 502: the status is all there is.
-	return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: transport.Snippet(res.Body)}
+	return res.StatusError()
 }
 
 // scanEnvelope is decode's fast path: it fills env from a body that is a

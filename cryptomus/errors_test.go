@@ -50,6 +50,11 @@ func TestErrorShapes(t *testing.T) {
 		{"429", 429, `{"state":1,"message":"Too Many Attempts."}`, restrict.ErrRateLimited, "", "Too Many Attempts.", nil},
 		{"200 without state but a message", 200, `{"message":"Server error, #2","code":500}`, restrict.ErrUnavailable, "500", "Server error, #2", nil},
 		{"404 state 0", 404, `{"state":0,"result":{}}`, restrict.ErrNotFound, "", "", nil},
+		// A 404 without Cryptomus' state is the web server's: a wrong
+		// address, not a missing wallet.
+		{"404 Laravel route", 404, `{"message":"Not Found"}`, restrict.ErrInvalidRequest, "",
+			transport.WrongAddress + ` (the answer: {"message":"Not Found"})`, nil},
+		{"404 Go mux", 404, "404 page not found\n", restrict.ErrInvalidRequest, "", transport.WrongAddress + " (the answer: 404 page not found)", nil},
 	}
 	for _, tc := range cases {
 		c, mt := newMocked(t, restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))

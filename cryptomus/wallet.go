@@ -30,8 +30,9 @@ type BlockAddressRequest struct {
 	// "_". Wallets may be created with longer order IDs (up to 100), but
 	// this call only finds them by UUID.
 	OrderID string `json:"order_id,omitempty"`
-	// IsForceRefund refunds every incoming payment to its sender. Left
-	// false it is not sent, which is Cryptomus' default.
+	// IsForceRefund refunds every incoming payment to its sender, once.
+	// Left false it is not sent, which is Cryptomus' default. Set, it makes
+	// the call non-idempotent: see BlockAddress.
 	IsForceRefund bool `json:"is_force_refund,omitempty"`
 }
 
@@ -46,7 +47,12 @@ type BlockAddressResult struct {
 // credited to the client's balance, and what it holds can be refunded once
 // with RefundBlockedAddress. Cryptomus has no call to unblock it.
 //
-// Blocking is idempotent, so it is retried on 5xx and transport errors.
+// A plain block is idempotent, so it is retried on 5xx and transport
+// errors. With IsForceRefund it also triggers Cryptomus' one-time refund of
+// incoming payments, which must not be asked for twice: it is then sent
+// again only where it provably never reached Cryptomus (a connection never
+// made) or was refused with 429. After a timeout or 5xx, check the wallet
+// before calling again.
 //
 // https://doc.cryptomus.com/en/business/payments/block-wallet
 func (c *Client) BlockAddress(ctx context.Context, req BlockAddressRequest) (*BlockAddressResult, error) {
@@ -55,11 +61,13 @@ func (c *Client) BlockAddress(ctx context.Context, req BlockAddressRequest) (*Bl
 	}
 	var out BlockAddressResult
 	meta, err := c.tc.Do(ctx, &transport.Operation{
-		Name:       "BlockAddress",
-		Method:     http.MethodPost,
-		Path:       "/v1/wallet/block-address",
-		Body:       req,
-		Idempotent: true,
+		Name:   "BlockAddress",
+		Method: http.MethodPost,
+		Path:   "/v1/wallet/block-address",
+		Body:   req,
+		// The refund it triggers happens once; a second request while the
+		// first may be under way must not be sent.
+		Idempotent: !req.IsForceRefund,
 	}, &out)
 	if err != nil {
 		return nil, err

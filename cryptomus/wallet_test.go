@@ -261,3 +261,28 @@ func TestCreateStaticWalletNotRetriedOn500(t *testing.T) {
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 	require.Equal(t, 1, mt.GetTotalCallCount())
 }
+
+// A block with IsForceRefund triggers Cryptomus' one-time refund, so it is
+// not sent again once it may have arrived: not after a 500 or 503, and not
+// after a failure a RoundTripper cannot place. A plain block is.
+func TestForceRefundBlockIsNotRepeated(t *testing.T) {
+	t.Parallel()
+	lost := func(*http.Request) (*http.Response, error) { return nil, errors.New("connection reset by peer") }
+	for name, responder := range map[string]httpmock.Responder{
+		"500":         jsonResponder(500, `{"message":"Server error, #1","code":500,"error":null}`),
+		"503":         jsonResponder(503, `<html>Service Unavailable</html>`),
+		"answer lost": lost,
+	} {
+		for _, force := range []bool{true, false} {
+			c, mt := newMocked(t, fastRetry)
+			mt.RegisterResponder(http.MethodPost, "https://api.cryptomus.com/v1/wallet/block-address", responder)
+			_, err := c.BlockAddress(context.Background(), BlockAddressRequest{UUID: testWallet, IsForceRefund: force})
+			require.ErrorIs(t, err, restrict.ErrUnavailable, name)
+			want := 3
+			if force {
+				want = 1
+			}
+			require.Equal(t, want, mt.GetTotalCallCount(), "%s, force refund %v", name, force)
+		}
+	}
+}

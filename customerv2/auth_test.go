@@ -181,3 +181,30 @@ func TestLoginRetriedOn503(t *testing.T) {
 	require.Equal(t, 1, srv.Logins())
 	require.Equal(t, 3, srv.Requests())
 }
+
+// KunaCore's NestJS body may come with HTTP 200: a token refused inside it
+// is renewed exactly as one refused with 401, once.
+func TestInBand401RenewsOnce(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, customerv2test.Config{})
+	id := srv.AddCustomer(customerv2.Customer{}).ID
+	c := newFakeClient(t, srv, fakeLoginCreds())
+	_, err := c.CustomerDetails(bg(), id)
+	require.NoError(t, err)
+
+	inBand := restricttest.Fault{Status: http.StatusOK, Body: unauthorizedBody, ContentType: "application/json", Times: 1}
+	srv.Inject(inBand)
+	res, err := c.Suspend(bg(), id)
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Attempts)
+	require.Equal(t, 2, srv.Logins(), "one renewal")
+	got, _ := srv.Customer(id)
+	require.True(t, got.Suspended())
+
+	// Refused again after the renewal: ErrUnauthorized, not a loop.
+	srv.Inject(inBand, restricttest.Fault{Times: 1}, inBand)
+	_, err = c.CustomerDetails(bg(), id)
+	ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+	require.Equal(t, http.StatusOK, ae.StatusCode)
+	require.Equal(t, 3, srv.Logins())
+}

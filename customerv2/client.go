@@ -56,17 +56,18 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 			Message: "KunaCore publishes no base URL (its docs write only BASE_URL): pass restrict.WithBaseURL with the host KunaCore gave you"}
 	}
 	c := &Client{creds: creds}
+	secrets := transport.NewSecrets(string(creds.APIKey), string(creds.Password))
 	var signer transport.Signer
 	if creds.APIKey != "" {
 		signer = apiKeySigner(creds.APIKey)
 	} else {
-		signer = transport.NewTokenAuth(c.login, func() time.Time { return c.tc.Now() }, nil)
+		signer = transport.NewTokenAuth(c.login, func() time.Time { return c.tc.Now() }, nil, secrets)
 	}
 	tc, err := transport.New(transport.Config{
 		Provider:      Provider,
 		Signer:        signer,
 		Decode:        decode,
-		Secrets:       []string{string(creds.APIKey), string(creds.Password)},
+		Secrets:       secrets,
 		SecretHeaders: []string{headerAPIKey, "Authorization"},
 	}, opts)
 	if err != nil {
@@ -88,6 +89,9 @@ func checkCredentials(creds Credentials) error {
 		return restrict.NewFieldError(Provider, "New", "APIKey",
 			"is required, or MerchantID, Email and Password for login")
 	case hasKey:
+		if p := transport.CheckCredential(string(creds.APIKey)); p != "" {
+			return restrict.NewFieldError(Provider, "New", "APIKey", p)
+		}
 		return nil
 	}
 	for _, f := range []struct{ name, value string }{
@@ -97,6 +101,9 @@ func checkCredentials(creds Credentials) error {
 	} {
 		if blank(f.value) {
 			return restrict.NewFieldError(Provider, "New", f.name, "is required for login (with MerchantID, Email and Password)")
+		}
+		if p := transport.CheckCredential(f.value); p != "" {
+			return restrict.NewFieldError(Provider, "New", f.name, p)
 		}
 	}
 	return nil

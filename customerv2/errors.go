@@ -51,7 +51,7 @@ func decode(res *transport.Response, out any) error {
 	}
 	obj, isObject := object(res.Body)
 	if !transport.IsSuccess(res.StatusCode) {
-		return failure(res.StatusCode, obj, isObject, res.Body)
+		return failure(res, res.StatusCode, obj, isObject)
 	}
 	if !isObject {
 		return errors.New("the answer is not a JSON object")
@@ -62,7 +62,7 @@ func decode(res *transport.Response, out any) error {
 	data, ok := obj["data"]
 	if !ok || isNull(data) {
 		if code, ok := statusCode(obj["statusCode"]); ok && code >= 400 {
-			return failure(code, obj, true, res.Body)
+			return failure(res, code, obj, true)
 		}
 		return errors.New(`the answer has no "data"`)
 	}
@@ -112,13 +112,27 @@ func successData(body []byte) (json.RawMessage, bool) {
 }
 
 // failure reads a NestJS error body, or keeps whatever else came.
-func failure(status int, obj map[string]json.RawMessage, isObject bool, body []byte) error {
-	ae := &restrict.APIError{Class: classFor(status)}
-	if !isObject || !hasAny(obj, "message", "error", "statusCode") {
-		ae.Message = transport.Snippet(body)
+func failure(res *transport.Response, status int, obj map[string]json.RawMessage, isObject bool) error {
+	msgs := messages(obj["message"])
+	if status == http.StatusNotFound && (!isObject || !hasAny(obj, "statusCode") || isRouteNotFound(msgs)) {
+		// KunaCore's NestJS errors always carry statusCode. A 404 without
+		// it is another server's (an nginx page, Spring's default), and
+		// NestJS's own "Cannot POST /v2/customer/detail" is its answer to
+		// a route it does not have: either way the address is wrong, not
+		// the customer.
+		ae := res.StatusError()
+		if isRouteNotFound(msgs) {
+			ae.Message = transport.WrongAddress + " (the answer: " + strings.Join(msgs, "; ") + ")"
+		}
 		return ae
 	}
-	msgs := messages(obj["message"])
+	if !isObject || !hasAny(obj, "message", "error", "statusCode") {
+		// Not KunaCore's: a proxy's page, kept short.
+		ae := res.StatusError()
+		ae.Class = classFor(status)
+		return ae
+	}
+	ae := &restrict.APIError{Class: classFor(status)}
 	ae.Code = text(obj["error"])
 	ae.Message = strings.Join(msgs, "; ")
 	if ae.Message == "" {
@@ -128,6 +142,18 @@ func failure(status int, obj map[string]json.RawMessage, isObject bool, body []b
 		ae.Fields = fields(msgs)
 	}
 	return ae
+}
+
+// isRouteNotFound reports NestJS's message for a route it does not have.
+func isRouteNotFound(msgs []string) bool {
+	for _, m := range msgs {
+		for _, method := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			if strings.HasPrefix(m, "Cannot "+method+" /") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // refused builds the error for "success": false. The message is taken from
@@ -190,7 +216,8 @@ func statusCode(raw json.RawMessage) (int, bool) {
 	return i, err == nil
 }
 
-// text reads a JSON string; any other JSON value is kept as its text.
+// text reads a JSON string; any other JSON value is kept as its text,
+// which the transport scrubs and bounds with the rest of the error.
 func text(raw json.RawMessage) string {
 	if isNull(raw) {
 		return ""
@@ -199,7 +226,7 @@ func text(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	return transport.Snippet(raw)
+	return string(bytes.TrimSpace(raw))
 }
 
 // messages reads NestJS's "message": one string, or a list from

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
 )
 
 func TestErrorShapes(t *testing.T) {
@@ -42,7 +43,11 @@ func TestErrorShapes(t *testing.T) {
 		{"plain text kept", 400, `upstream said no`,
 			restrict.ErrInvalidRequest, "", "upstream said no", nil},
 		{"html kept short", 404, "<html><body>" + string(make([]byte, 0)) + "Not here</body></html>",
-			restrict.ErrNotFound, "", "<html><body>Not here</body></html>", nil},
+			restrict.ErrInvalidRequest, "", transport.WrongAddress + " (the answer: <html><body>Not here</body></html>)", nil},
+		// Not KunaCore's answers: the address is wrong, not the customer.
+		{"NestJS unknown route", 404, `{"statusCode":404,"message":"Cannot POST /v2/customer/detail","error":"Not Found"}`,
+			restrict.ErrInvalidRequest, "", transport.WrongAddress + " (the answer: Cannot POST /v2/customer/detail)", nil},
+		{"Go mux", 404, "404 page not found\n", restrict.ErrInvalidRequest, "", transport.WrongAddress + " (the answer: 404 page not found)", nil},
 		{"other JSON kept", 409, `{"reason":"dup"}`,
 			restrict.ErrConflict, "", `{"reason":"dup"}`, nil},
 		{"empty body", 403, ``, restrict.ErrForbidden, "", "", nil},

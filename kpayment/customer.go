@@ -81,9 +81,16 @@ func isLastFour(s string) bool {
 // any with a success, are kept here rather than dropped.
 type BlockCustomerResult struct {
 	// Warnings are the provider's warnings on a successful call, such as
-	// 150000 NO_PREFERRED_DEALER_ID.
+	// 150000 NO_PREFERRED_DEALER_ID, scrubbed of every credential.
 	Warnings []Warning `json:"warnings,omitempty"`
 	restrict.Meta
+}
+
+func (r *BlockCustomerResult) scrubWarnings(scrub func(string) string) {
+	for i := range r.Warnings {
+		w := &r.Warnings[i]
+		w.Code, w.Title, w.Message, w.Description = scrub(w.Code), scrub(w.Title), scrub(w.Message), scrub(w.Description)
+	}
 }
 
 // Warning is one warning in a myKaarma answer. The Payments API sends two

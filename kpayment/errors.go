@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -81,7 +82,11 @@ func decode(res *transport.Response, out any) error {
 		}
 	}
 	if !transport.IsSuccess(res.StatusCode) {
-		return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: transport.Snippet(res.Body)}
+		// No myKaarma envelope: a proxy's page, or a web server's 404
+		// (Spring's {"timestamp","status":404,"error":"Not Found","path"}
+		// for an unknown path among them), which means the address is
+		// wrong.
+		return res.StatusError()
 	}
 	if !isObject {
 		if len(body) == 0 {
@@ -89,7 +94,20 @@ func decode(res *transport.Response, out any) error {
 		}
 		return errors.New("the answer is not a JSON object")
 	}
-	return transport.Unmarshal(body, out)
+	if err := transport.Unmarshal(body, out); err != nil {
+		return err
+	}
+	if w, ok := out.(warned); ok {
+		w.scrubWarnings(res.Scrub)
+	}
+	return nil
+}
+
+// warned is a result that carries the provider's warnings: text from the
+// provider, which may echo what it was sent, so it is scrubbed of every
+// secret before it reaches the caller or a log.
+type warned interface {
+	scrubWarnings(scrub func(string) string)
 }
 
 // decodeEnvelope fills env from body and reports whether body is valid
@@ -169,6 +187,11 @@ func apiError(status int, errs []providerError) *restrict.APIError {
 	}
 	if ae.Class == nil {
 		ae.Class = transport.ClassForStatus(status)
+		if status == http.StatusNotFound {
+			// myKaarma's own envelope with a 404: it found the endpoint
+			// and not the customer.
+			ae.Class = restrict.ErrNotFound
+		}
 	}
 	ae.Message = strings.Join(msgs, "; ")
 	return ae

@@ -1,8 +1,13 @@
 package kpayment_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -136,8 +141,16 @@ func TestErrorShapes(t *testing.T) {
 		{
 			name:   "Spring default error page: error is a string",
 			status: 404, contentType: "application/json",
-			body:  `{"timestamp":"2026-11-21T10:00:00.000+00:00","status":404,"error":"Not Found","path":"/payment/kpayment/v1/customer/x/block"}`,
-			class: restrict.ErrNotFound, inMessage: []string{"Not Found"},
+			body: `{"timestamp":"2026-11-21T10:00:00.000+00:00","status":404,"error":"Not Found","path":"/payment/kpayment/v1/customer/x/block"}`,
+			// Spring's page for a path it does not serve: the address is
+			// wrong, not the customer.
+			class: restrict.ErrInvalidRequest, inMessage: []string{"base URL or path is likely wrong", "Not Found"},
+		},
+		{
+			name:   "myKaarma's envelope with a 404",
+			status: 404, contentType: "application/json",
+			body:  `{"errors":[{"errorCode":100404,"errorTitle":"CUSTOMER_NOT_FOUND","errorMessage":"no such customer"}]}`,
+			class: restrict.ErrNotFound, code: "100404", inMessage: []string{"CUSTOMER_NOT_FOUND"},
 		},
 		{
 			name:   "HTML from a proxy",
@@ -234,6 +247,28 @@ func TestSuccessWarnings(t *testing.T) {
 			require.Equal(t, http.StatusOK, res.StatusCode)
 		})
 	}
+}
+
+// Warnings are the provider's text: one that echoes the credentials is
+// scrubbed, in the result and in the Warn log line alike.
+func TestSuccessWarningsAreScrubbed(t *testing.T) {
+	t.Parallel()
+	basic := base64.StdEncoding.EncodeToString([]byte(testUser + ":" + testPass))
+	body := fmt.Sprintf(`{"warnings":[{"warningCode":%q,"warningTitle":"ECHO","warningMessage":"Basic %s","warningDescription":"password %s"}]}`,
+		testPass, basic, url.QueryEscape(testPass))
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, _, _ := newMocked(t, basicCreds, []answer{{status: 200, body: body}, {status: 200, body: body}}, restrict.WithLogger(logger))
+	res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	require.NoError(t, err)
+	_, err = c.Restrict(context.Background(), restrict.Target{ID: "c-1"})
+	require.NoError(t, err)
+	out := fmt.Sprintf("%+v", res.Warnings) + buf.String()
+	require.Contains(t, buf.String(), `"level":"WARN"`)
+	for _, secret := range []string{testPass, basic, url.QueryEscape(testPass)} {
+		require.NotContains(t, out, secret)
+	}
+	require.Equal(t, "[REDACTED]", res.Warnings[0].Message)
 }
 
 func TestUnreadableSuccess(t *testing.T) {

@@ -1,9 +1,7 @@
 package purse
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -59,17 +57,16 @@ var _ restrict.Restrictor = (*Client)(nil)
 // New returns a client for the merchant account in creds. It fails, without
 // sending anything, when a credential is missing or an option is invalid.
 func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
-	switch {
 	// The newer spec constrains account to ^0x[0-9a-fA-F]{40}$, but the
 	// older host (api.calypso.finance, the default) documents no format,
 	// and accounts issued there may not follow it: checking more than
-	// presence could refuse a working account.
-	case creds.Account == "":
-		return nil, restrict.NewFieldError(Provider, "New", "Account", "is required")
-	case creds.Key == "":
-		return nil, restrict.NewFieldError(Provider, "New", "Key", "is required")
-	case creds.Secret == "":
-		return nil, restrict.NewFieldError(Provider, "New", "Secret", "is required")
+	// a credential's rules could refuse a working account.
+	for _, f := range []struct{ name, value string }{
+		{"Account", creds.Account}, {"Key", string(creds.Key)}, {"Secret", string(creds.Secret)},
+	} {
+		if p := transport.CheckCredential(f.value); p != "" {
+			return nil, restrict.NewFieldError(Provider, "New", f.name, p)
+		}
 	}
 	acct, err := json.Marshal(creds.Account)
 	if err != nil {
@@ -80,9 +77,9 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	tc, err := transport.New(transport.Config{
 		Provider:       Provider,
 		DefaultBaseURL: DefaultBaseURL,
-		Signer:         transport.SignerFunc(c.sign),
+		Signer:         signer{c},
 		Decode:         c.decode,
-		Secrets:        []string{string(creds.Key), string(creds.Secret)},
+		Secrets:        transport.NewSecrets(string(creds.Key), string(creds.Secret)),
 		SecretHeaders:  []string{"Sign"},
 	}, opts)
 	if err != nil {
@@ -101,29 +98,6 @@ func (c *Client) ClockOffset() time.Duration { return time.Duration(c.offset.Loa
 // rejected timestamp is blamed on it. Date has one-second resolution and
 // the server allows three minutes, so one minute is well clear of noise.
 const maxSkew = time.Minute
-
-// do runs op, and when the server rejects its timestamp because our clock
-// is off, learns the offset and runs it once more. Repeating even a
-// non-idempotent call is safe here: a rejected timestamp means the server
-// refused the request before acting on it.
-func (c *Client) do(ctx context.Context, op *transport.Operation, out any) (restrict.Meta, error) {
-	used := c.ClockOffset()
-	meta, err := c.tc.Do(ctx, op, out)
-	var skew *skewError
-	if err == nil || !errors.As(err, &skew) || !c.learn(used, skew.offset) {
-		return meta, err
-	}
-	c.tc.Logger().LogAttrs(ctx, slog.LevelDebug, "restrict: clock skew corrected, retrying once",
-		slog.String("provider", Provider), slog.String("operation", op.Name), slog.Duration("offset", skew.offset))
-	first := meta.Attempts
-	meta, err = c.tc.Do(ctx, op, out)
-	meta.Attempts += first
-	var ae *restrict.APIError
-	if errors.As(err, &ae) && ae.Operation == op.Name {
-		ae.Attempts = meta.Attempts
-	}
-	return meta, err
-}
 
 // learn compares the offset the server's Date implies with the one the
 // rejected call was dated with. Only if they differ by more than maxSkew

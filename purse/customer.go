@@ -105,7 +105,7 @@ func (c *Client) UnblockCustomer(ctx context.Context, customerID string) (*Custo
 
 func (c *Client) customerCall(ctx context.Context, name, path string, idempotent bool, payload any) (*Customer, error) {
 	var out Customer
-	meta, err := c.do(ctx, &transport.Operation{Name: name, Method: http.MethodPost, Path: basePath + path, Body: payload, Idempotent: idempotent}, &out)
+	meta, err := c.tc.Do(ctx, &transport.Operation{Name: name, Method: http.MethodPost, Path: basePath + path, Body: payload, Idempotent: idempotent}, &out)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,10 @@ func (c *Client) decode(res *transport.Response, out any) error {
 		return c.apiError(res, *eb.ErrorCode, eb.Message)
 	}
 	if !transport.IsSuccess(res.StatusCode) {
-		return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: transport.Snippet(res.Body)}
+		// No errorCode: not Calypso's answer but a proxy's or a web
+		// server's; a 404 then means the address is wrong (Calypso's own
+		// "not found" is errorCode 004).
+		return res.StatusError()
 	}
 	return transport.Unmarshal(res.Body, out)
 }
@@ -130,6 +133,11 @@ func classFor(code string, status int) error {
 	}
 	if transport.IsSuccess(status) {
 		return restrict.ErrInvalidRequest
+	}
+	if status == http.StatusNotFound {
+		// In Calypso's envelope: Calypso found the endpoint, not the
+		// customer.
+		return restrict.ErrNotFound
 	}
 	return transport.ClassForStatus(status)
 }

@@ -40,6 +40,11 @@ func TestErrorCodes(t *testing.T) {
 		{"UnknownCode200", 200, `{"errorCode":"099","message":"Something new"}`, restrict.ErrInvalidRequest, "099", "Something new"},
 		{"Plain503", 503, `<html>Service Unavailable</html>`, restrict.ErrUnavailable, "", "<html>Service Unavailable</html>"},
 		{"Plain401", 401, ``, restrict.ErrUnauthorized, "", ""},
+		// No errorCode: not Calypso's 404, but a web server's for an
+		// endpoint it does not have.
+		{"Plain404", 404, "404 page not found", restrict.ErrInvalidRequest, "", "no such endpoint: the base URL or path is likely wrong (the answer: 404 page not found)"},
+		{"Spring404", 404, `{"timestamp":"2026-11-21T10:00:00.000+00:00","status":404,"error":"Not Found","path":"/api/v1/customer-purse/customer/block"}`,
+			restrict.ErrInvalidRequest, "", "no such endpoint: the base URL or path is likely wrong"},
 		{"RateLimited", 429, `{"errorCode":"001","message":"Too many requests"}`, restrict.ErrRateLimited, "001", "Too many requests"},
 		{"Malformed200", 200, `{"id":`, restrict.ErrUnavailable, "", "unreadable answer"},
 		{"Empty200", 200, ``, restrict.ErrUnavailable, "", "unreadable answer: empty body"},

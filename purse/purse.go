@@ -92,7 +92,7 @@ func (c *Client) GetPurses(ctx context.Context, customerID string) (*Purses, err
 		return nil, err
 	}
 	var out Purses
-	meta, err := c.do(ctx, &transport.Operation{Name: "GetPurses", Method: http.MethodPost, Path: basePath + "/purse/get-all",
+	meta, err := c.tc.Do(ctx, &transport.Operation{Name: "GetPurses", Method: http.MethodPost, Path: basePath + "/purse/get-all",
 		Body: customerIDPayload{CustomerID: customerID}, Idempotent: true}, &out)
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func (c *Client) GetAddress(ctx context.Context, req GetAddressRequest) (*Addres
 		return nil, err
 	}
 	var out Address
-	meta, err := c.do(ctx, &transport.Operation{Name: "GetAddress", Method: http.MethodPost, Path: basePath + "/address/get",
+	meta, err := c.tc.Do(ctx, &transport.Operation{Name: "GetAddress", Method: http.MethodPost, Path: basePath + "/address/get",
 		Body: addressPayload(req), Idempotent: true}, &out)
 	if err != nil {
 		return nil, err

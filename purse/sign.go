@@ -5,6 +5,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha512"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"hash"
 	"strconv"
 	"sync"
@@ -14,17 +16,44 @@ import (
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// sign wraps the attempt's payload in Calypso's envelope, dated now, and
+// signer signs every attempt of a client, and corrects the client's clock
+// when Calypso rejects a timestamp because of it.
+type signer struct{ c *Client }
+
+// Sign wraps the attempt's payload in Calypso's envelope, dated now, and
 // signs exactly those bytes. The transport calls it before every attempt,
 // so a retry after a long backoff carries a fresh timestamp and signature
 // instead of one the server would reject as stale.
-func (c *Client) sign(_ context.Context, a *transport.Attempt) error {
+func (s signer) Sign(_ context.Context, a *transport.Attempt) error {
+	c := s.c
 	ts := a.Now.Add(time.Duration(c.offset.Load())).UnixMilli()
 	body := envelope(c.accountJSON, ts, a.Body)
 	a.Body = body
 	a.Header.Set("Key", string(c.key))
 	a.Header.Set("Sign", c.macs.sign(body))
 	return nil
+}
+
+// Renew learns the server's clock from a rejected timestamp (errorCode 011
+// with a Date header) and allows the one more try when our clock was to
+// blame. Sending even a non-idempotent call again is safe here: a rejected
+// timestamp means the server refused the request before acting on it.
+func (s signer) Renew(rejected *transport.Attempt, err error) bool {
+	var skew *skewError
+	if !errors.As(err, &skew) {
+		return false
+	}
+	// The offset the rejected attempt was dated with, read back from what
+	// was sent rather than from the client, which a concurrent call may
+	// have corrected since.
+	var sent struct {
+		Timestamp int64 `json:"timestamp"`
+	}
+	if json.Unmarshal(rejected.Body, &sent) != nil {
+		return false
+	}
+	used := time.UnixMilli(sent.Timestamp).Sub(rejected.Now)
+	return s.c.learn(used.Round(time.Second), skew.offset)
 }
 
 // macPool keeps HMAC-SHA512 states keyed with one client's secret, so that

@@ -101,7 +101,7 @@ func (c *Client) GetTransaction(ctx context.Context, transactionID string) (*Tra
 		return nil, err
 	}
 	var out TransactionResult
-	meta, err := c.do(ctx, &transport.Operation{Name: "GetTransaction", Method: http.MethodPost, Path: basePath + "/transaction/get",
+	meta, err := c.tc.Do(ctx, &transport.Operation{Name: "GetTransaction", Method: http.MethodPost, Path: basePath + "/transaction/get",
 		Body: transactionIDPayload{TransactionID: transactionID}, Idempotent: true}, &out)
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func (c *Client) FindTransactions(ctx context.Context, req FindTransactionsReque
 		return nil, restrict.NewFieldError(Provider, op, fieldSort, `must be "ASC" or "DESC"`)
 	}
 	var out TransactionPage
-	meta, err := c.do(ctx, &transport.Operation{Name: op, Method: http.MethodPost, Path: basePath + "/transaction/find",
+	meta, err := c.tc.Do(ctx, &transport.Operation{Name: op, Method: http.MethodPost, Path: basePath + "/transaction/find",
 		Body: findTransactionsPayload(req), Idempotent: true}, &out)
 	if err != nil {
 		return nil, err

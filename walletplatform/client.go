@@ -34,18 +34,18 @@ func (c Credentials) validate() error {
 	field := func(name, problem string) error {
 		return restrict.NewFieldError(Provider, "New", name, problem)
 	}
+	if p := transport.CheckCredential(string(c.APIKey)); p != "" {
+		return field("APIKey", p)
+	}
 	switch {
-	case strings.TrimSpace(string(c.APIKey)) == "":
-		return field("APIKey", "is required")
-	case strings.ContainsFunc(string(c.APIKey), transport.IsControl):
-		// It goes into a header, where net/http would refuse it on every
-		// attempt; say so now.
-		return field("APIKey", "must not contain control characters")
 	case c.Token != "" && (c.Username != "" || c.PassID != ""):
 		// Two ways to authenticate would leave it unclear which one a
 		// failure came from: the caller picks one.
 		return field("Token", "must not be combined with Username and PassID: give a token or a login, not both")
 	case c.Token != "":
+		if p := transport.CheckCredential(string(c.Token)); p != "" {
+			return field("Token", p)
+		}
 		if !usableToken(string(c.Token)) {
 			return field("Token", "must be a bearer token: not blank, without spaces or control characters")
 		}
@@ -54,6 +54,12 @@ func (c Credentials) validate() error {
 		return field("Username", "is required (or give a Token)")
 	case strings.TrimSpace(string(c.PassID)) == "":
 		return field("PassID", "is required with Username")
+	}
+	if p := transport.CheckCredential(c.Username); p != "" {
+		return field("Username", p)
+	}
+	if p := transport.CheckCredential(string(c.PassID)); p != "" {
+		return field("PassID", p)
 	}
 	return nil
 }
@@ -107,17 +113,20 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{creds: creds}
+	// One set of secrets for both services: a token the users service
+	// issues must be scrubbed from the wallet service's errors too.
+	secrets := transport.NewSecrets(string(creds.APIKey), string(creds.Token), string(creds.PassID))
 	cfg := transport.Config{
 		Provider: Provider,
 		Decode:   decode,
-		Secrets:  []string{string(creds.APIKey), string(creds.Token), string(creds.PassID)},
+		Secrets:  secrets,
 		// The token is also a secret when it came from a login, and the
 		// apiKey header carries the key.
 		SecretHeaders: []string{"apiKey", "Authorization"},
 	}
 	login := creds.Token == ""
 	if login {
-		cfg.Signer = transport.NewTokenAuth(c.login, func() time.Time { return c.tc.Now() }, c.setAPIKey)
+		cfg.Signer = transport.NewTokenAuth(c.login, func() time.Time { return c.tc.Now() }, c.setAPIKey, secrets)
 	} else {
 		cfg.Signer = transport.SignerFunc(c.signStatic)
 	}

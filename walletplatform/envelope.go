@@ -68,7 +68,8 @@ func trimStart(body []byte) []byte {
 // parseObject reads an answer of either syntax as one JSON object, keyed by
 // its top-level names. An XML answer must be a <response> element; its
 // children become keys, repeated children arrays, and text strings.
-func parseObject(contentType string, body []byte) (map[string]json.RawMessage, format, error) {
+// Names taken from the answer are scrubbed before they are cut short.
+func parseObject(contentType string, body []byte, scrub func(string) string) (map[string]json.RawMessage, format, error) {
 	body = trimStart(body)
 	f := sniff(contentType, body)
 	var obj map[string]json.RawMessage
@@ -84,7 +85,7 @@ func parseObject(contentType string, body []byte) (map[string]json.RawMessage, f
 			return nil, f, fmt.Errorf("malformed XML: %w", err)
 		}
 		if root.name != "response" {
-			return nil, f, fmt.Errorf("XML answer is <%s>, not <response>", clip(root.name))
+			return nil, f, fmt.Errorf("XML answer is <%s>, not <response>", clip(scrub(root.name)))
 		}
 		b, err := json.Marshal(root.value())
 		if err != nil {
@@ -101,7 +102,7 @@ func parseObject(contentType string, body []byte) (map[string]json.RawMessage, f
 			return nil, f, errors.New("JSON answer is not an object")
 		}
 		mt, _, _ := mime.ParseMediaType(contentType)
-		return nil, f, fmt.Errorf("answer is neither JSON nor XML (Content-Type %q)", clip(mt))
+		return nil, f, fmt.Errorf("answer is neither JSON nor XML (Content-Type %q)", clip(scrub(mt)))
 	}
 	return obj, f, nil
 }
@@ -436,9 +437,9 @@ func isEmptyObject(raw json.RawMessage) bool {
 
 // describe is a short, secret-free account of an answer that cannot be
 // read, for error messages: why, and the start of the body.
-func describe(err error, body []byte) string {
+func describe(err error, res *transport.Response) string {
 	msg := "unreadable answer: " + err.Error()
-	if s := transport.Snippet(body); s != "" {
+	if s := res.Snippet(res.Body); s != "" {
 		msg += ": " + s
 	}
 	return msg

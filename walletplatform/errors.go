@@ -48,11 +48,17 @@ func decode(res *transport.Response, out any) error {
 	obj, ok := envelopeMembers(res.Body)
 	var err error
 	if !ok {
-		obj, _, err = parseObject(res.Header.Get("Content-Type"), res.Body)
+		obj, _, err = parseObject(res.Header.Get("Content-Type"), res.Body, res.Scrub)
 	}
 	if !transport.IsSuccess(res.StatusCode) {
+		if res.StatusCode == http.StatusNotFound && (err != nil || envelopeOf(obj).Status == nil) {
+			// Not the platform's envelope, which always has a status: a
+			// web server's 404 (NestJS's "Cannot POST /…" among them),
+			// so the address is wrong, not the account.
+			return res.StatusError()
+		}
 		if err != nil {
-			return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: describe(err, res.Body)}
+			return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: describe(err, res)}
 		}
 		env := envelopeOf(obj)
 		return env.apiError(res.StatusCode, classFor(res.StatusCode, env.StatusCode))

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
 )
 
 // The documentation's own XML examples, verbatim.
@@ -146,7 +147,11 @@ func TestErrorAnswers(t *testing.T) {
 			restrict.ErrUnavailable, "500", "db down"},
 		{"status false, nothing said", 200, jsonCT, `{"status":false}`,
 			restrict.ErrInvalidRequest, "", "the provider refused the request without a message"},
-		{"empty 404", 404, "", ``, restrict.ErrNotFound, "", "unreadable answer: empty answer"},
+		{"empty 404", 404, "", ``, restrict.ErrInvalidRequest, "", transport.WrongAddress},
+		// 404s that are not the platform's envelope: the address is wrong.
+		{"NestJS unknown route", 404, jsonCT, `{"statusCode":404,"message":"Cannot POST /accounts/freeze","error":"Not Found"}`,
+			restrict.ErrInvalidRequest, "", transport.WrongAddress + ` (the answer: {"statusCode":404,"message":"Cannot POST /accounts/freeze","error":"Not Found"})`},
+		{"Go mux", 404, "text/plain", "404 page not found", restrict.ErrInvalidRequest, "", transport.WrongAddress + " (the answer: 404 page not found)"},
 		{"html 400", 400, "text/html", `<html><body>Bad Request</body></html>`,
 			restrict.ErrInvalidRequest, "", "unreadable answer: XML answer is <html>, not <response>: <html><body>Bad Request</body></html>"},
 		{"409 envelope", 409, jsonCT, `{"status":false,"statusCode":409,"message":"busy"}`, restrict.ErrConflict, "409", "busy"},

@@ -141,7 +141,7 @@ func FuzzDecodeXML(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		obj, format, err := parseObject("application/xml", []byte(body))
+		obj, format, err := parseObject("application/xml", []byte(body), func(s string) string { return s })
 		if err == nil {
 			if format != formatXML && format != formatJSON {
 				t.Fatalf("parsed as %v", format)

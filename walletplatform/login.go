@@ -75,10 +75,10 @@ func loginClass(httpStatus, statusCode int) error {
 // answer, which no change of credentials would fix. It names the fields
 // that did arrive, never their values, so the place can be added here.
 func decodeLogin(res *transport.Response, out any) error {
-	obj, _, err := parseObject(res.Header.Get("Content-Type"), res.Body)
+	obj, _, err := parseObject(res.Header.Get("Content-Type"), res.Body, res.Scrub)
 	if !transport.IsSuccess(res.StatusCode) {
 		if err != nil {
-			return &restrict.APIError{Class: loginClass(res.StatusCode, 0), Message: describe(err, res.Body)}
+			return &restrict.APIError{Class: loginClass(res.StatusCode, 0), Message: describe(err, res)}
 		}
 		env := envelopeOf(obj)
 		return env.apiError(res.StatusCode, loginClass(res.StatusCode, env.StatusCode))
@@ -97,7 +97,7 @@ func decodeLogin(res *transport.Response, out any) error {
 	switch {
 	case !found:
 		return &restrict.APIError{Class: restrict.ErrUnavailable,
-			Message: "the login answer carries no token at data.accessToken, data.token, accessToken or token; its fields are: " + fieldNames(obj)}
+			Message: "the login answer carries no token at data.accessToken, data.token, accessToken or token; its fields are: " + fieldNames(obj, res.Scrub)}
 	case !usableToken(token):
 		return &restrict.APIError{Class: restrict.ErrUnavailable,
 			Message: "the login answer's " + place + " is not a usable bearer token (empty, or with spaces or control characters)"}
@@ -148,15 +148,15 @@ func usableToken(s string) bool {
 
 // fieldNames lists an answer's top-level names, and data's names as
 // data.<name>, sorted and bounded; never a value.
-func fieldNames(obj map[string]json.RawMessage) string {
+func fieldNames(obj map[string]json.RawMessage, scrub func(string) string) string {
 	const maxNames = 20
 	var names []string
 	for k, raw := range obj {
-		names = append(names, clip(printable(k)))
+		names = append(names, clip(scrub(printable(k))))
 		var inner map[string]json.RawMessage
 		if k == "data" && json.Unmarshal(raw, &inner) == nil {
 			for ik := range inner {
-				names = append(names, "data."+clip(printable(ik)))
+				names = append(names, "data."+clip(scrub(printable(ik))))
 			}
 		}
 	}

@@ -305,3 +305,33 @@ func TestLoginWaitEndsWithContext(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, srv.Logins())
 }
+
+// SABI may refuse a token inside a 200 answer ({"status":false,
+// "statusCode":401}); that is renewed as a 401 is: one new login, one more
+// try, then ErrUnauthorized.
+func TestReloginOnInBand401(t *testing.T) {
+	t.Parallel()
+	inBand := `{"status":false,"statusCode":401,"message":"Unauthorized","errors":[{"message":"Unauthorized","descriptiveMessage":"jwt expired"}]}`
+	c, mt := newMocked(t, loginCreds())
+	var logins, calls seen
+	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"in-band-token"}}`)))
+	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(httpmock.ResponderFromMultipleResponses([]*http.Response{
+		httpmock.NewStringResponse(http.StatusOK, inBand),
+		httpmock.NewStringResponse(http.StatusOK, okJSON),
+	})))
+	res, err := c.FreezeAccount(context.Background(), "acc-1")
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Attempts)
+	require.Equal(t, 2, logins.count())
+
+	c, mt = newMocked(t, loginCreds())
+	logins, calls = seen{}, seen{}
+	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"in-band-token"}}`)))
+	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(answer(http.StatusOK, jsonCT, inBand)))
+	_, err = c.FreezeAccount(context.Background(), "acc-1")
+	ae := apiError(t, err)
+	require.ErrorIs(t, err, restrict.ErrUnauthorized)
+	require.Equal(t, http.StatusOK, ae.StatusCode)
+	require.Equal(t, 2, logins.count(), "one renewal, not a loop")
+	require.Equal(t, 2, calls.count())
+}

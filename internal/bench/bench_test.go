@@ -10,11 +10,17 @@ import (
 	"github.com/restrictkit/restrict"
 )
 
+// clientTimeout is the http.Client Timeout of both sides: the SDK's own
+// default is set, so a plain client without one would be measured on
+// net/http's cheaper path and the comparison would not be like for like.
+const clientTimeout = 30 * time.Second
+
 // BenchmarkRestrict compares, per provider, the SDK client's Restrict
 // (sdk) with the same request sent and the same answer decoded with
 // net/http and encoding/json alone (plain), against one loopback server in
-// the same run. Each side has its own http.Transport of the same settings,
-// warmed by one call before the timer starts, so neither pays for a dial.
+// the same run. Each side has its own http.Transport of the same settings
+// and an http.Client with the same Timeout, warmed by one call before the
+// timer starts, so neither pays for a dial.
 func BenchmarkRestrict(b *testing.B) {
 	for _, p := range providers {
 		p := p
@@ -27,7 +33,7 @@ func BenchmarkRestrict(b *testing.B) {
 			b.Run("sdk", func(b *testing.B) {
 				tr := newTransport()
 				defer tr.CloseIdleConnections()
-				c, err := p.newSDK(base, restrict.WithHTTPClient(&http.Client{Transport: tr}))
+				c, err := p.newSDK(base, restrict.WithHTTPClient(&http.Client{Transport: tr, Timeout: clientTimeout}))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -51,7 +57,7 @@ func BenchmarkRestrict(b *testing.B) {
 			b.Run("plain", func(b *testing.B) {
 				tr := newTransport()
 				defer tr.CloseIdleConnections()
-				hc := &http.Client{Transport: tr}
+				hc := &http.Client{Transport: tr, Timeout: clientTimeout}
 				if err := p.plain(ctx, hc, base, targetID, time.Now()); err != nil {
 					b.Fatal(err)
 				}

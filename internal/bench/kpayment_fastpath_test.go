@@ -28,7 +28,7 @@ var kpaymentAnswers = []struct {
 	{200, `{"err\u006frs":[{"errorCode":100003}]}`, "err:restrict: kpayment BlockCustomer: HTTP 200 code \"100003\": WRONG_CREDENTIAL"},
 	{200, `{"errors":[{"errorCode":100003}],"errors":[]}`, "ok:restricted"},
 	{401, `{"error":{"errorCode":"WRONG_CREDENTIAL","errorDescription":"nope"}}`, "err:restrict: kpayment BlockCustomer: HTTP 401 code \"WRONG_CREDENTIAL\": WRONG_CREDENTIAL: nope"},
-	{404, `{"timestamp":"x","status":404,"error":"Not Found","path":"/x"}`, "err:restrict: kpayment BlockCustomer: HTTP 404: {\"timestamp\":\"x\",\"status\":404,\"error\":\"Not Found\",\"path\":\"/x\"}"},
+	{404, `{"timestamp":"x","status":404,"error":"Not Found","path":"/x"}`, "err:restrict: kpayment BlockCustomer: HTTP 404: no such endpoint: the base URL or path is likely wrong (the answer: {\"timestamp\":\"x\",\"status\":404,\"error\":\"Not Found\",\"path\":\"/x\"})"},
 	{200, `[]`, "err:restrict: kpayment BlockCustomer: HTTP 200: unreadable answer: the answer is not a JSON object: []"},
 	{200, ``, "err:restrict: kpayment BlockCustomer: HTTP 200: unreadable answer: empty body"},
 	{200, `{} x`, "err:restrict: kpayment BlockCustomer: HTTP 200: unreadable answer: the answer is not a JSON object: {} x"},

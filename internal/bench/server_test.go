@@ -27,9 +27,8 @@ func answer(p provider) http.Handler {
 }
 
 // newTransport is the one transport configuration both sides of every
-// comparison get, each its own instance: the settings of
-// cleanhttp.DefaultPooledTransport (the SDK's default) that matter on
-// loopback, without proxies.
+// comparison get, each its own instance: the settings of the SDK's default
+// pool (transport.NewPool) that matter on loopback, without proxies.
 func newTransport() *http.Transport {
 	return &http.Transport{
 		MaxIdleConns:          100,

@@ -78,10 +78,12 @@ var rows = []row{
 		want: restrict.ErrUnavailable, attempts: 3,
 	},
 	{
-		name:    "server slower than the client's timeout",
-		faults:  fixed(restricttest.Fault{Delay: 5 * time.Second}),
-		timeout: 100 * time.Millisecond,
-		want:    restrict.ErrUnavailable, attempts: 3, maxElapsed: 4 * time.Second,
+		name:   "server slower than the client's timeout",
+		faults: fixed(restricttest.Fault{Delay: 10 * time.Second}),
+		// Long enough that a loaded machine still hands every attempt to
+		// the fake before it times out, so the fake's count is exact.
+		timeout: 500 * time.Millisecond,
+		want:    restrict.ErrUnavailable, attempts: 3, minElapsed: 1500 * time.Millisecond, maxElapsed: 8 * time.Second,
 	},
 	{
 		name: "truncated JSON",

@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"testing"
 
@@ -43,6 +44,18 @@ type env struct {
 	// bad are native calls with bad input, each naming the field that is
 	// wrong.
 	bad []badCall
+	// unknown is a well-formed target the fake does not have, which the
+	// provider answers with its documented "not found"; zero where the
+	// provider documents none.
+	unknown restrict.Target
+	// credentials build a client with one credential field set to value,
+	// one entry per field.
+	credentials []credential
+}
+
+type credential struct {
+	field string
+	with  func(value string) error
 }
 
 type badCall struct {
@@ -69,9 +82,11 @@ var subjects = []subject{
 	{name: walletplatform.Provider, lift: true, start: startWalletPlatform},
 }
 
+// The credentials hold characters that JSON, HTML and URL encodings change,
+// so the secret checks see every form a server might echo.
 const (
 	cryptomusMerchant = "8b03432e-385b-4670-8d06-064591096795"
-	cryptomusKey      = "conformance-payment-key-6f1e2d"
+	cryptomusKey      = "conformance&payment<key>/6f1e2d"
 )
 
 func startCryptomus(t *testing.T) *env {
@@ -112,7 +127,18 @@ func startCryptomus(t *testing.T) *env {
 		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
 			return client(opts)
 		},
-		once: call(refund(cryptomus.RefundBlockedAddressRequest{UUID: w.UUID, Address: addr})),
+		once:    call(refund(cryptomus.RefundBlockedAddressRequest{UUID: w.UUID, Address: addr})),
+		unknown: restrict.Target{ID: "00000000-0000-4000-8000-000000000000"},
+		credentials: []credential{
+			{"MerchantID", func(v string) error {
+				_, err := cryptomus.New(cryptomus.Credentials{MerchantID: v, PaymentKey: cryptomusKey})
+				return err
+			}},
+			{"PaymentKey", func(v string) error {
+				_, err := cryptomus.New(cryptomus.Credentials{MerchantID: cryptomusMerchant, PaymentKey: restrict.Secret(v)})
+				return err
+			}},
+		},
 		bad: []badCall{
 			{"no identifier", "uuid", call(block(cryptomus.BlockAddressRequest{}))},
 			{"both identifiers", "uuid", call(block(cryptomus.BlockAddressRequest{UUID: w.UUID, OrderID: "order-17"}))},
@@ -159,7 +185,26 @@ func startCustomerV2(t *testing.T) *env {
 		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
 			return client(opts)
 		},
-		once: call(create(valid)),
+		once:    call(create(valid)),
+		unknown: restrict.Target{ID: "00000000-0000-4000-8000-000000000000"},
+		credentials: []credential{
+			{"APIKey", func(v string) error {
+				_, err := customerv2.New(customerv2.Credentials{APIKey: restrict.Secret(v)}, restrict.WithBaseURL(srv.BaseURL()))
+				return err
+			}},
+			{"MerchantID", func(v string) error {
+				_, err := customerv2.New(customerv2.Credentials{MerchantID: v, Email: "ops@example.com", Password: "pw-123456"}, restrict.WithBaseURL(srv.BaseURL()))
+				return err
+			}},
+			{"Email", func(v string) error {
+				_, err := customerv2.New(customerv2.Credentials{MerchantID: "m-1", Email: v, Password: "pw-123456"}, restrict.WithBaseURL(srv.BaseURL()))
+				return err
+			}},
+			{"Password", func(v string) error {
+				_, err := customerv2.New(customerv2.Credentials{MerchantID: "m-1", Email: "ops@example.com", Password: restrict.Secret(v)}, restrict.WithBaseURL(srv.BaseURL()))
+				return err
+			}},
+		},
 		bad: []badCall{
 			{"suspend empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error { _, err := c.Suspend(ctx, ""); return err })},
 			{"details empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error {
@@ -178,7 +223,7 @@ func startCustomerV2(t *testing.T) *env {
 
 const (
 	kaarmaUser     = "service-subscriber"
-	kaarmaPassword = "kaarma-conformance-password"
+	kaarmaPassword = `Tr0ub4dor&3<horse>/"kaarma'`
 )
 
 func startKPayment(t *testing.T) *env {
@@ -201,7 +246,22 @@ func startKPayment(t *testing.T) *env {
 		fake:    srv,
 		target:  restrict.Target{ID: id, Reason: "chargeback fraud"},
 		success: `{}`,
-		secrets: []string{kaarmaPassword},
+		// The Basic credential travels as base64 of user:password.
+		secrets: []string{kaarmaPassword, base64.StdEncoding.EncodeToString([]byte(kaarmaUser + ":" + kaarmaPassword))},
+		credentials: []credential{
+			{"Username", func(v string) error {
+				_, err := kpayment.New(kpayment.Credentials{Username: v, Password: kaarmaPassword})
+				return err
+			}},
+			{"Password", func(v string) error {
+				_, err := kpayment.New(kpayment.Credentials{Username: kaarmaUser, Password: restrict.Secret(v)})
+				return err
+			}},
+			{"Token", func(v string) error {
+				_, err := kpayment.New(kpayment.Credentials{Token: restrict.Secret(v)})
+				return err
+			}},
+		},
 		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
 			return client(opts)
 		},
@@ -218,8 +278,8 @@ func startKPayment(t *testing.T) *env {
 
 var calypso = pursetest.Credentials{
 	Account: "0x1111111111111111111111111111111111111111",
-	Key:     "calypso-public-key-7a7a",
-	Secret:  "b823a6b9ea72408583cef9ec8d67fa52",
+	Key:     "calypso<public>&key-7a7a",
+	Secret:  "b823a6b9\"ea72408583cef9ec8d67fa52/",
 }
 
 func startPurse(t *testing.T) *env {
@@ -248,6 +308,21 @@ func startPurse(t *testing.T) *env {
 		success: `{"id":"` + cust.ID + `","email":"suspect@example.com","description":"","externalId":"","blocked":true}`,
 		lifted:  `{"id":"` + cust.ID + `","email":"suspect@example.com","description":"","externalId":"","blocked":false}`,
 		secrets: []string{calypso.Key, calypso.Secret},
+		unknown: restrict.Target{ID: "00000000-0000-4000-8000-000000000000"},
+		credentials: []credential{
+			{"Account", func(v string) error {
+				_, err := purse.New(purse.Credentials{Account: v, Key: restrict.Secret(calypso.Key), Secret: restrict.Secret(calypso.Secret)})
+				return err
+			}},
+			{"Key", func(v string) error {
+				_, err := purse.New(purse.Credentials{Account: calypso.Account, Key: restrict.Secret(v), Secret: restrict.Secret(calypso.Secret)})
+				return err
+			}},
+			{"Secret", func(v string) error {
+				_, err := purse.New(purse.Credentials{Account: calypso.Account, Key: restrict.Secret(calypso.Key), Secret: restrict.Secret(v)})
+				return err
+			}},
+		},
 		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
 			return client(opts)
 		},
@@ -288,6 +363,25 @@ func startWalletPlatform(t *testing.T) *env {
 		success: `{"status":true,"statusCode":0,"message":"Account frozen","data":{},"errors":[]}`,
 		lifted:  `{"status":true,"statusCode":0,"message":"Account unfrozen","data":{},"errors":[]}`,
 		secrets: []string{string(walletplatformtest.APIKey), token},
+		unknown: restrict.Target{ID: "acc-not-there"},
+		credentials: []credential{
+			{"APIKey", func(v string) error {
+				_, err := walletplatform.New(walletplatform.Credentials{APIKey: restrict.Secret(v), Token: restrict.Secret(token)}, restrict.WithBaseURL(srv.BaseURL()))
+				return err
+			}},
+			{"Token", func(v string) error {
+				_, err := walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Token: restrict.Secret(v)}, restrict.WithBaseURL(srv.BaseURL()))
+				return err
+			}},
+			{"Username", func(v string) error {
+				_, err := walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: v, PassID: "pass-1234"}, restrict.WithBaseURL(srv.BaseURL()))
+				return err
+			}},
+			{"PassID", func(v string) error {
+				_, err := walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: "ops@example.com", PassID: restrict.Secret(v)}, restrict.WithBaseURL(srv.BaseURL()))
+				return err
+			}},
+		},
 		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
 			return client(opts)
 		},

@@ -20,7 +20,13 @@ func ClassForStatus(status int) error {
 		return restrict.ErrUnauthorized
 	case status == http.StatusForbidden:
 		return restrict.ErrForbidden
-	case status == http.StatusNotFound || status == http.StatusGone:
+	case status == http.StatusNotFound:
+		// A provider's own "no such customer" comes in its own envelope,
+		// and its decoder says ErrNotFound. A bare 404 is the web server
+		// or a proxy saying there is no such endpoint: the address is
+		// wrong, which no retry and no other customer ID will fix.
+		return restrict.ErrInvalidRequest
+	case status == http.StatusGone:
 		return restrict.ErrNotFound
 	case status == http.StatusConflict:
 		return restrict.ErrConflict
@@ -39,12 +45,55 @@ func ClassForStatus(status int) error {
 // IsSuccess reports a 2xx status.
 func IsSuccess(status int) bool { return status >= 200 && status < 300 }
 
+// WrongAddress is the message of a 404 that is not a provider's own answer.
+const WrongAddress = "no such endpoint: the base URL or path is likely wrong"
+
+// Response is one complete answer, handed to a Decoder.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte // at most MaxResponseBytes
+
+	call *call // nil for a Response built by hand, in a test
+}
+
+// Scrub removes from s every secret of the client and every signature or
+// token the call sent. A decoder scrubs what it puts in a result (a
+// provider's warnings); errors are scrubbed by the transport.
+func (r *Response) Scrub(s string) string {
+	if r.call == nil {
+		return (*Secrets)(nil).Scrub(s)
+	}
+	return r.call.scrub(s)
+}
+
+// Snippet returns the start of b, scrubbed first and cut after, for an
+// error message: at most 80 printable characters.
+func (r *Response) Snippet(b []byte) string {
+	return cut(r.Scrub(string(b[:min(len(b), 64<<10)])), snippetLen)
+}
+
+// StatusError is the error for an answer that carries no error of the
+// provider's own: classed by its HTTP status, with the start of the body as
+// its message. A 404 then says that the address is wrong, since a
+// provider's own "not found" comes in its envelope.
+func (r *Response) StatusError() *restrict.APIError {
+	ae := &restrict.APIError{Class: ClassForStatus(r.StatusCode), Message: r.Snippet(r.Body)}
+	if r.StatusCode == http.StatusNotFound {
+		if ae.Message == "" {
+			ae.Message = WrongAddress
+		} else {
+			ae.Message = WrongAddress + " (the answer: " + ae.Message + ")"
+		}
+	}
+	return ae
+}
+
 // DecodeJSON is the Decoder for a provider without an envelope: a 2xx body
-// is decoded into out; anything else is an error classified by status, with
-// a short snippet of the body as its message.
+// is decoded into out; anything else is res.StatusError().
 func DecodeJSON(res *Response, out any) error {
 	if !IsSuccess(res.StatusCode) {
-		return &restrict.APIError{Class: ClassForStatus(res.StatusCode), Message: Snippet(res.Body)}
+		return res.StatusError()
 	}
 	return Unmarshal(res.Body, out)
 }
@@ -64,12 +113,13 @@ func Unmarshal(body []byte, out any) error {
 	return nil
 }
 
-// Snippet returns the start of a body for an error message: at most 80
-// printable characters, with anything shaped like a bearer token (a JWT)
-// removed, since a provider may echo one back.
-func Snippet(body []byte) string {
-	const max = 80
-	s := strings.TrimSpace(string(body[:min(len(body), 4*max)]))
+const snippetLen = 80
+
+// cut returns the start of s for a message: at most max printable
+// characters, white space folded to one space. Only scrubbed text may be
+// cut: half a secret is no longer found.
+func cut(s string, max int) string {
+	s = strings.TrimSpace(s)
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
@@ -88,25 +138,5 @@ func Snippet(body []byte) string {
 		b.WriteRune(r)
 		n++
 	}
-	return redactJWT(b.String())
-}
-
-// redactJWT replaces every "eyJ…" run (base64url of a JSON header) with
-// [REDACTED].
-func redactJWT(s string) string {
-	for {
-		i := strings.Index(s, "eyJ")
-		if i < 0 {
-			return s
-		}
-		j := i
-		for j < len(s) && (isBase64URL(s[j]) || s[j] == '.') {
-			j++
-		}
-		s = s[:i] + "[REDACTED]" + s[j:]
-	}
-}
-
-func isBase64URL(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '='
+	return b.String()
 }

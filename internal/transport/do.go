@@ -37,12 +37,15 @@ func (c *Client) Do(ctx context.Context, op *Operation, out any) (restrict.Meta,
 	if err == nil || rejected == nil {
 		return meta, err
 	}
-	// One more try with renewed credentials, never more: a login that keeps
-	// being refused must surface, not loop.
+	// One more try once the signer has put its credentials right (a new
+	// token, a corrected clock), never more: credentials that keep being
+	// refused must surface, not loop.
 	r, ok := signer.(Renewer)
-	if !ok || meta.StatusCode != http.StatusUnauthorized || !r.Renew(rejected) {
+	if !ok || !r.Renew(rejected, err) {
 		return meta, err
 	}
+	c.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "restrict: credentials renewed, sending once more",
+		slog.String("provider", c.cfg.Provider), slog.String("operation", op.Name))
 	attempts := meta.Attempts
 	meta, _, err = c.do(ctx, op, signer, out)
 	meta.Attempts += attempts
@@ -55,26 +58,35 @@ func (c *Client) Do(ctx context.Context, op *Operation, out any) (restrict.Meta,
 
 // call is the state of one Do across its attempts.
 type call struct {
-	c         *Client
-	ctx       context.Context
-	op        *Operation
-	signer    Signer
-	payload   []byte // the encoded op.Body
-	body      []byte // the bytes of the current attempt, as signed
-	attempts  int
-	logged    int // the last attempt logged
-	started   time.Time
-	connected atomic.Bool
-	last      *http.Request
-	answer    []byte
-	limit     io.LimitedReader // reads an answer; here so it costs no allocation
+	c        *Client
+	ctx      context.Context
+	op       *Operation
+	signer   Signer
+	payload  []byte // the encoded op.Body
+	body     []byte // the bytes of the current attempt, as signed
+	attempts int
+	logged   int // the last attempt logged
+	started  time.Time
+	// Whether the request may have reached the server, as httptrace
+	// tells: tried is set when net/http starts getting a connection, and
+	// connected when it has one.
+	tried, connected atomic.Bool
+	sent             []string // the secret header values of every attempt
+	sentBuf          [4]string
+	sentForms        []string // their forms, worked out once when needed
+	last             *http.Request
+	attempt          Attempt // the last attempt, as signed
+	answer           []byte
+	res              Response         // the answer as the decoder sees it
+	limit            io.LimitedReader // reads an answer; here so it costs no allocation
 }
 
-// do runs one operation through retryablehttp. rejected is the header set
-// of the last attempt when it was answered (so a Renewer can tell which
+// do runs one operation through retryablehttp. rejected is the last
+// attempt when its answer decoded to an error (so a Renewer can tell which
 // credentials failed).
-func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) (restrict.Meta, http.Header, error) {
+func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) (restrict.Meta, *Attempt, error) {
 	cl := &call{c: c, ctx: ctx, op: op, signer: signer}
+	cl.sent = cl.sentBuf[:0]
 	target, err := c.url(op)
 	if err != nil {
 		return restrict.Meta{}, nil, err
@@ -85,8 +97,13 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 	}
 	if !op.Idempotent {
 		// A call that must not run twice is retried only if it provably
-		// never reached the server: no connection was ever obtained.
-		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { cl.connected.Store(true) }})
+		// never reached the server: net/http tried to get a connection and
+		// never got one. A RoundTripper that is not net/http's reports
+		// neither, and then the request is taken to have arrived.
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GetConn: func(string) { cl.tried.Store(true) },
+			GotConn: func(httptrace.GotConnInfo) { cl.connected.Store(true) },
+		})
 	}
 	// The client's one retryablehttp.Client finds this call's state
 	// through the request's context.
@@ -105,7 +122,7 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 	if cl.payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	req.SetResponseHandler(cl.read)
+	req.SetResponseHandler(readAnswer)
 	if err := cl.prepare(req.Request); err != nil {
 		return restrict.Meta{}, nil, cl.fail(err, nil)
 	}
@@ -123,13 +140,14 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 			drain(resp.Body)
 		}
 		meta.StatusCode = resp.StatusCode
-		meta.RequestID = resp.Header.Get(c.cfg.RequestIDHeader)
+		meta.RequestID = cut(cl.scrub(resp.Header.Get(c.cfg.RequestIDHeader)), maxMessageLen)
 	}
 	if err != nil {
 		return meta, nil, cl.fail(err, resp)
 	}
-	if err := c.cfg.Decode(&Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: cl.answer}, out); err != nil {
-		return meta, cl.last.Header, cl.fail(err, resp)
+	cl.res = Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: cl.answer, call: cl}
+	if err := c.cfg.Decode(&cl.res, out); err != nil {
+		return meta, &cl.attempt, cl.fail(err, resp)
 	}
 	return meta, nil, nil
 }
@@ -144,10 +162,8 @@ func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
 // Its hooks are shared by all calls, and each finds its own call's state
 // in the request's context.
 func (c *Client) retryClient() *retryablehttp.Client {
-	hc := *c.hc
-	hc.Transport = keepIdle{c.hc.Transport}
 	return &retryablehttp.Client{
-		HTTPClient:   &hc,
+		HTTPClient:   perAttempt(c.hc),
 		RetryWaitMin: c.opts.Retry.MinWait,
 		RetryWaitMax: c.opts.Retry.MaxWait,
 		RetryMax:     c.opts.Retry.MaxAttempts - 1,
@@ -277,7 +293,43 @@ func (cl *call) prepare(req *http.Request) error {
 	cl.body = a.Body
 	req.ContentLength = int64(len(a.Body))
 	cl.last = req
+	cl.attempt = a
+	// Every secret value an attempt carries (a signature, a token) is kept
+	// for the rest of the call, so that an error echoing any attempt's is
+	// scrubbed.
+	for _, name := range cl.c.cfg.SecretHeaders {
+		vs := req.Header[name] // canonical already: Get would canonicalize again
+		if len(vs) == 0 {
+			continue
+		}
+		v := vs[0]
+		if len(v) < minSecretLen {
+			continue
+		}
+		cl.sent = append(cl.sent, v)
+		if _, rest, ok := strings.Cut(v, " "); ok && len(rest) >= minSecretLen {
+			cl.sent = append(cl.sent, rest)
+		}
+		cl.sentForms = nil
+	}
 	return nil
+}
+
+// forms returns the forms of the secret values sent so far, working them
+// out once.
+func (cl *call) forms() []string {
+	if cl.sentForms == nil && len(cl.sent) > 0 {
+		cl.sentForms = allForms(cl.sent)
+	}
+	return cl.sentForms
+}
+
+// scrub removes every secret of the client and of this call from s.
+func (cl *call) scrub(s string) string {
+	if s == "" {
+		return s
+	}
+	return cl.c.secrets.scrub(s, cl.forms())
 }
 
 func (cl *call) prepareRetry(req *http.Request) error {
@@ -287,6 +339,10 @@ func (cl *call) prepareRetry(req *http.Request) error {
 	req.Header = req.Header.Clone()
 	return cl.prepare(req)
 }
+
+// readAnswer is every request's response handler: it finds the request's
+// call in its context, as the retry hooks do.
+func readAnswer(resp *http.Response) error { return callOf(resp.Request.Context()).read(resp) }
 
 // read runs on the final answer inside the retry loop, so that a body lost
 // mid-read is retried like any other transport failure.
@@ -320,7 +376,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		if retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !retry {
 			return false, err
 		}
-		return cl.op.Idempotent || !cl.connected.Load(), err
+		return cl.op.Idempotent || cl.tried.Load() && !cl.connected.Load(), err
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
@@ -372,6 +428,22 @@ func Backoff(minWait, maxWait time.Duration, n int) time.Duration {
 	return d
 }
 
+// maxRetryAfter caps the wait a Retry-After can ask for: about 146 years,
+// far beyond any MaxWait, and far from overflowing a time.Duration.
+const maxRetryAfter = time.Duration(1 << 62)
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := h.Get("Retry-After")
@@ -382,10 +454,14 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		if s < 0 {
 			return 0, false
 		}
-		if s > int64(1<<62/time.Second) {
-			s = int64(1 << 62 / time.Second)
+		if s > int64(maxRetryAfter/time.Second) {
+			s = int64(maxRetryAfter / time.Second)
 		}
 		return time.Duration(s) * time.Second, true
+	}
+	if isDigits(strings.TrimSpace(v)) {
+		// Seconds too many for an int64: a very long wait, not none.
+		return maxRetryAfter, true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
@@ -417,7 +493,7 @@ func (cl *call) log(resp *http.Response, err error) {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", cl.c.scrub(stripURL(err).Error(), cl.last)))
+		attrs = append(attrs, slog.String("error", cl.scrub(stripURL(err).Error())))
 	}
 	l.LogAttrs(cl.ctx, slog.LevelDebug, "restrict: http attempt", attrs...)
 }
@@ -442,7 +518,7 @@ func (cl *call) fail(err error, resp *http.Response) error {
 		// The decoder failed without a provider error: the answer is
 		// unreadable.
 		ae = &restrict.APIError{Class: restrict.ErrUnavailable, Message: "unreadable answer: " + err.Error()}
-		if s := Snippet(cl.answer); s != "" {
+		if s := cut(cl.scrub(string(cl.answer[:min(len(cl.answer), 64<<10)])), snippetLen); s != "" {
 			ae.Message += ": " + s
 		}
 	default:
@@ -468,46 +544,28 @@ func (cl *call) fail(err error, resp *http.Response) error {
 	if ae.Class == nil && ae.StatusCode != 0 {
 		ae.Class = ClassForStatus(ae.StatusCode)
 	}
-	ae.Message = c.scrub(ae.Message, cl.last)
-	ae.Code = c.scrub(ae.Code, cl.last)
-	for k, vs := range ae.Fields {
-		for i := range vs {
-			vs[i] = c.scrub(vs[i], cl.last)
+	// Scrubbed whole, and only then cut: half a secret is not found.
+	ae.Message = cut(cl.scrub(ae.Message), maxMessageLen)
+	ae.Code = cut(cl.scrub(ae.Code), maxMessageLen)
+	ae.RequestID = cut(cl.scrub(ae.RequestID), maxMessageLen)
+	if len(ae.Fields) > 0 {
+		fields := make(map[string][]string, len(ae.Fields))
+		for k, vs := range ae.Fields {
+			clean := make([]string, len(vs))
+			for i, v := range vs {
+				clean[i] = cut(cl.scrub(v), maxMessageLen)
+			}
+			fields[cut(cl.scrub(k), maxMessageLen)] = clean
 		}
-		ae.Fields[k] = vs
+		ae.Fields = fields
 	}
+	ae.Err = c.secrets.scrubError(ae.Err, cl.forms())
 	return ae
 }
 
-// scrub removes every credential, every value of a secret header sent on
-// the last attempt, and anything shaped like a JWT, from s.
-func (c *Client) scrub(s string, last *http.Request) string {
-	if s == "" {
-		return s
-	}
-	// A provider may echo a bearer token that is not even ours.
-	s = redactJWT(s)
-	for _, secret := range c.cfg.Secrets {
-		// A secret of a few characters would garble every message and
-		// hide nothing.
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-	}
-	if last == nil {
-		return s
-	}
-	for _, name := range c.cfg.SecretHeaders {
-		v := last.Header.Get(name)
-		if _, rest, ok := strings.Cut(v, " "); ok && len(rest) >= 8 {
-			s = strings.ReplaceAll(s, rest, "[REDACTED]")
-		}
-		if len(v) >= 8 {
-			s = strings.ReplaceAll(s, v, "[REDACTED]")
-		}
-	}
-	return s
-}
+// maxMessageLen bounds each text of an error: a provider's message, code,
+// field or request ID.
+const maxMessageLen = 1000
 
 // stripURL drops the URL that net/http puts in its errors: errors report the
 // operation, not an address that could carry a secret.
@@ -523,8 +581,3 @@ func drain(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, 4096))
 	_ = body.Close()
 }
-
-// keepIdle hides its RoundTripper's CloseIdleConnections from
-// retryablehttp, which calls it whenever a call fails: that would drop every
-// idle connection of a pool that all the client's calls share.
-type keepIdle struct{ http.RoundTripper }

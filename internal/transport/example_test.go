@@ -30,7 +30,7 @@ func Example() {
 		a.Header.Set("Sign", hex.EncodeToString(sum[:]))
 		return nil
 	})
-	c, err := transport.New(transport.Config{Provider: "example", Signer: sign, Secrets: []string{"key"}, SecretHeaders: []string{"Sign"}},
+	c, err := transport.New(transport.Config{Provider: "example", Signer: sign, Secrets: transport.NewSecrets("key"), SecretHeaders: []string{"Sign"}},
 		[]restrict.Option{restrict.WithBaseURL(srv.URL)})
 	if err != nil {
 		panic(err)

@@ -59,3 +59,21 @@ func IsUUID(s string) bool {
 	}
 	return true
 }
+
+// CheckCredential returns what stops v from being a credential, or "":
+// it must be present, without white space around it, and hold no control
+// character, since credentials travel in HTTP headers (or are hashed into
+// one), where CR, LF and the like cannot go and white space is trimmed.
+// Every provider's Credentials are checked with it, so a bad value is
+// refused by New, naming the field, instead of failing every call.
+func CheckCredential(v string) string {
+	switch {
+	case v == "" || strings.TrimSpace(v) == "":
+		return "is required"
+	case strings.ContainsFunc(v, IsControl):
+		return "must not contain control characters (such as CR or LF): it could not travel in an HTTP header"
+	case strings.TrimSpace(v) != v:
+		return "must not begin or end with white space"
+	}
+	return ""
+}

@@ -23,17 +23,20 @@ import (
 const loginTimeout = time.Minute
 
 // TokenAuth is a Renewer for providers that issue a bearer token from a
-// login call. It logs in on first use, caches the token until one minute
-// before its JWT "exp" (read, not verified), shares one login among all
-// concurrent callers, and sends Authorization: Bearer <token>.
+// login call. It logs in on first use, caches the token until shortly
+// before its JWT "exp" (read, not verified; see renewAt), shares one login
+// among all concurrent callers, and sends Authorization: Bearer <token>.
+// When a call is refused as unauthorized, whether by HTTP 401 or inside a
+// 200 answer, it forgets the token so that the one retry logs in again.
 type TokenAuth struct {
-	login  func(ctx context.Context) (string, error)
-	now    func() time.Time
-	extra  func(h http.Header)
-	group  singleflight.Group
-	mu     sync.Mutex
-	token  string
-	expiry time.Time // zero when the token does not say
+	login   func(ctx context.Context) (string, error)
+	now     func() time.Time
+	extra   func(h http.Header)
+	secrets *Secrets
+	group   singleflight.Group
+	mu      sync.Mutex
+	token   string
+	renewAt time.Time // zero when the token does not say when it expires
 }
 
 // Format keeps the cached token out of fmt output.
@@ -46,13 +49,23 @@ func (t *TokenAuth) LogValue() slog.Value {
 	return slog.StringValue("transport.TokenAuth{token: [REDACTED]}")
 }
 
-// Leeway is how long before a token's expiry it is renewed.
+// Leeway is how long before a token's expiry it is renewed, at most: a
+// token that lives less than two Leeways is renewed halfway through its
+// life instead, so that even a short-lived one serves many calls.
 const Leeway = time.Minute
 
+// renewAt is when a token obtained at issued and expiring at exp should be
+// renewed: Leeway before exp, or halfway for a short-lived token.
+func renewAt(issued, exp time.Time) time.Time {
+	return exp.Add(-min(Leeway, exp.Sub(issued)/2))
+}
+
 // NewTokenAuth returns a TokenAuth that calls login for a token. extra, if
-// not nil, sets the provider's other headers on every attempt.
-func NewTokenAuth(login func(ctx context.Context) (string, error), now func() time.Time, extra func(h http.Header)) *TokenAuth {
-	return &TokenAuth{login: login, now: now, extra: extra}
+// not nil, sets the provider's other headers on every attempt. Every token
+// obtained is learnt by secrets (which may be nil), so that it is scrubbed
+// for the life of the client.
+func NewTokenAuth(login func(ctx context.Context) (string, error), now func() time.Time, extra func(h http.Header), secrets *Secrets) *TokenAuth {
+	return &TokenAuth{login: login, now: now, extra: extra, secrets: secrets}
 }
 
 // Sign sets the bearer token, logging in first if there is no fresh one.
@@ -69,10 +82,14 @@ func (t *TokenAuth) Sign(ctx context.Context, a *Attempt) error {
 }
 
 // Renew forgets the token a rejected attempt carried, so the next attempt
-// logs in again. It always allows the one retry: if another caller already
-// renewed the token, the retry uses that one.
-func (t *TokenAuth) Renew(rejected http.Header) bool {
-	used := strings.TrimPrefix(rejected.Get("Authorization"), "Bearer ")
+// logs in again, when err says the credentials were refused
+// (restrict.ErrUnauthorized). It then allows the one retry: if another
+// caller already renewed the token, the retry uses that one.
+func (t *TokenAuth) Renew(rejected *Attempt, err error) bool {
+	if !errors.Is(err, restrict.ErrUnauthorized) {
+		return false
+	}
+	used := strings.TrimPrefix(rejected.Header.Get("Authorization"), "Bearer ")
 	t.mu.Lock()
 	if t.token == used {
 		t.token = ""
@@ -84,7 +101,7 @@ func (t *TokenAuth) Renew(rejected http.Header) bool {
 func (t *TokenAuth) cached() (string, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.token == "" || !t.expiry.IsZero() && !t.now().Add(Leeway).Before(t.expiry) {
+	if t.token == "" || !t.renewAt.IsZero() && !t.now().Before(t.renewAt) {
 		return "", false
 	}
 	return t.token, true
@@ -104,13 +121,18 @@ func (t *TokenAuth) Token(ctx context.Context) (string, error) {
 		}
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loginTimeout)
 		defer cancel()
+		issued := t.now()
 		tok, err := t.login(lctx)
 		if err != nil {
 			return "", err
 		}
-		exp, _ := JWTExpiry(tok)
+		t.secrets.Learn(tok)
+		var at time.Time
+		if exp, ok := JWTExpiry(tok); ok {
+			at = renewAt(issued, exp)
+		}
 		t.mu.Lock()
-		t.token, t.expiry = tok, exp
+		t.token, t.renewAt = tok, at
 		t.mu.Unlock()
 		return tok, nil
 	})

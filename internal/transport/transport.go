@@ -8,11 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/restrictkit/restrict"
@@ -39,11 +39,15 @@ type Config struct {
 	// Decode turns a complete answer into a result or an error. Nil
 	// decodes JSON on 2xx and classifies everything else by status.
 	Decode Decoder
-	// Secrets are credential values that must never appear in an error
-	// message, even if a provider echoes them back.
-	Secrets []string
+	// Secrets are the client's credentials, and what it learns while it
+	// runs (tokens), that must never appear in an error, a log line or a
+	// result, even if a provider echoes them back. Nil scrubs only what
+	// SecretHeaders name.
+	Secrets *Secrets
 	// SecretHeaders name request headers whose values (signatures,
-	// tokens) must never appear in an error message.
+	// tokens) must never appear in an error, a log line or a result; the
+	// values of every attempt of a call are scrubbed from what the call
+	// returns.
 	SecretHeaders []string
 	// RequestIDHeader is the answer header carrying the provider's
 	// request ID; "X-Request-Id" when empty.
@@ -61,6 +65,7 @@ type Client struct {
 	prefix   string // the base URL's scheme and host, as url.URL.String writes them
 	hc       *http.Client
 	rc       *retryablehttp.Client // built once; see retryClient
+	secrets  *Secrets
 }
 
 // New resolves the caller's options against cfg. Its errors match
@@ -84,12 +89,12 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 	}
 	hc := o.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Transport: cleanhttp.DefaultPooledTransport(), Timeout: defaultTimeout}
+		hc = &http.Client{Transport: NewPool(), Timeout: defaultTimeout}
 	}
 	if hc.Transport == nil {
 		// Our own pool rather than the process-wide http.DefaultTransport,
-		// which nothing in this SDK may touch: see keepIdle.
-		hc.Transport = cleanhttp.DefaultPooledTransport()
+		// which nothing in this SDK may touch: see perAttempt.
+		hc.Transport = NewPool()
 	}
 	if hc.CheckRedirect == nil {
 		// A payment call that is redirected would be replayed, or turned
@@ -99,11 +104,21 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 	if cfg.RequestIDHeader == "" {
 		cfg.RequestIDHeader = "X-Request-Id"
 	}
+	// Canonical once, so that reading them on every attempt costs nothing.
+	names := make([]string, len(cfg.SecretHeaders))
+	for i, n := range cfg.SecretHeaders {
+		names[i] = textproto.CanonicalMIMEHeaderKey(n)
+	}
+	cfg.SecretHeaders = names
+	cfg.RequestIDHeader = textproto.CanonicalMIMEHeaderKey(cfg.RequestIDHeader)
 	if cfg.Decode == nil {
 		cfg.Decode = DecodeJSON
 	}
-	cfg.Secrets = nonEmpty(cfg.Secrets)
+	if cfg.Secrets == nil {
+		cfg.Secrets = NewSecrets()
+	}
 	c := &Client{
+		secrets:  cfg.Secrets,
 		cfg:      &cfg,
 		opts:     o,
 		base:     base,
@@ -113,16 +128,6 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 	}
 	c.rc = c.retryClient()
 	return c, nil
-}
-
-func nonEmpty(ss []string) []string {
-	out := ss[:0:0]
-	for _, s := range ss {
-		if s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // ParseURL parses an absolute http(s) URL and refuses plain http to a host
@@ -204,13 +209,6 @@ func (c *Client) HTTPClient() *http.Client { return c.hc }
 // Logger returns the client's logger (silent unless WithLogger was given).
 func (c *Client) Logger() *slog.Logger { return c.opts.Logger }
 
-// Response is one complete answer, handed to a Decoder.
-type Response struct {
-	StatusCode int
-	Header     http.Header
-	Body       []byte // at most MaxResponseBytes
-}
-
 // Decoder turns a complete answer into the operation's result: on success
 // it fills out (which may be nil) and returns nil; otherwise it returns the
 // provider's error, ideally a *restrict.APIError with Class, Code, Message
@@ -238,10 +236,10 @@ type Operation struct {
 	// json.RawMessage; nil sends no body.
 	Body any
 	// Idempotent operations are retried on transport errors and 5xx; the
-	// others only on 429 or when no connection was made. "No connection"
-	// is learnt from httptrace; a RoundTripper that reports none (httpmock)
-	// counts as never connected, so tests of "not repeated" need a real
-	// loopback server.
+	// others only on 429, or on a transport error when net/http reports
+	// (through httptrace) that it tried to connect and never did. A
+	// RoundTripper that reports nothing (httpmock, a caller's own) leaves
+	// it unknown, and then the request is taken to have arrived.
 	Idempotent bool
 	// Signer, when set, replaces the client's Signer for this operation
 	// (a login call, say).
@@ -262,12 +260,18 @@ type SignerFunc func(ctx context.Context, a *Attempt) error
 // Sign calls f.
 func (f SignerFunc) Sign(ctx context.Context, a *Attempt) error { return f(ctx, a) }
 
-// Renewer is a Signer whose credentials can be renewed. When an operation
-// is answered 401, the transport calls Renew with the headers of the
-// rejected attempt and, if it returns true, runs the operation once more.
+// Renewer is a Signer that can put its credentials right after the
+// provider refused them: a login token renewed, a clock corrected. When an
+// operation's answer decodes to an error, the transport calls Renew once,
+// with the refused attempt (its headers and body as signed and sent) and
+// the error; if it returns true, the operation runs once more, and its
+// result is the call's.
+// Running a non-idempotent operation again is safe here only because the
+// provider refused the first before acting on it, which is what a Renewer
+// must check err for.
 type Renewer interface {
 	Signer
-	Renew(rejected http.Header) bool
+	Renew(rejected *Attempt, err error) bool
 }
 
 // Attempt is one HTTP attempt, as a Signer sees it.

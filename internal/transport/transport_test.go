@@ -3,14 +3,17 @@ package transport_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -104,7 +107,8 @@ func TestAttemptsByStatusClass(t *testing.T) {
 		{400, true, 1, restrict.ErrInvalidRequest},
 		{401, true, 1, restrict.ErrUnauthorized},
 		{403, true, 1, restrict.ErrForbidden},
-		{404, true, 1, restrict.ErrNotFound},
+		{404, true, 1, restrict.ErrInvalidRequest}, // a bare 404: the address is wrong
+		{410, true, 1, restrict.ErrNotFound},
 		{409, true, 1, restrict.ErrConflict},
 		{422, true, 1, restrict.ErrInvalidRequest},
 		{429, true, 3, restrict.ErrRateLimited},
@@ -283,18 +287,17 @@ func TestContextCancelledDuringBackoffReturnsAtOnce(t *testing.T) {
 
 func TestNonIdempotentRetriedOnlyWhenNoConnectionWasMade(t *testing.T) {
 	t.Parallel()
-	mt := httpmock.NewMockTransport()
-	var calls atomic.Int32
-	mt.RegisterResponder(http.MethodPost, "https://api.example/v1/block", func(*http.Request) (*http.Response, error) {
-		if calls.Add(1) < 3 {
-			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
-		}
-		return httpmock.NewStringResponse(200, `{}`), nil
-	})
-	c := newClient(t, transport.Config{}, restrict.WithBaseURL("https://api.example"), restrict.WithHTTPClient(&http.Client{Transport: mt}), fast)
-	meta, err := c.Do(context.Background(), op(false), nil)
+	// Nothing listens on a port just closed: net/http tries to connect,
+	// never does, and says so through httptrace, so the request provably
+	// never left and is sent again.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	require.Equal(t, 3, meta.Attempts)
+	closed := "http://" + ln.Addr().String()
+	require.NoError(t, ln.Close())
+	c := newClient(t, transport.Config{}, restrict.WithBaseURL(closed), fast)
+	meta, err := c.Do(context.Background(), op(false), nil)
+	require.ErrorIs(t, err, restrict.ErrUnavailable)
+	require.Equal(t, 3, meta.Attempts, "a dial that failed is retried")
 
 	// Over a real connection that breaks after the request went out, the
 	// same operation is not repeated.
@@ -311,6 +314,27 @@ func TestNonIdempotentRetriedOnlyWhenNoConnectionWasMade(t *testing.T) {
 	_, err = c.Do(context.Background(), op(true), nil)
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 	require.Equal(t, 4, rec.count(), "an idempotent call is retried after the same failure")
+}
+
+// A caller's RoundTripper that is not net/http's reports no connection
+// events, so nothing shows whether the request left: it is taken to have
+// arrived, and a call that must not run twice is sent once, whatever the
+// error says.
+func TestNonIdempotentNotRetriedWhenTheRoundTripperCannotTell(t *testing.T) {
+	t.Parallel()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	})
+	c := newClient(t, transport.Config{}, restrict.WithBaseURL("https://api.example"), restrict.WithHTTPClient(&http.Client{Transport: mt}), fast)
+	meta, err := c.Do(context.Background(), op(false), nil)
+	require.ErrorIs(t, err, restrict.ErrUnavailable)
+	require.Equal(t, 1, meta.Attempts)
+	require.Equal(t, 1, mt.GetTotalCallCount())
+
+	_, err = c.Do(context.Background(), op(true), nil)
+	require.ErrorIs(t, err, restrict.ErrUnavailable)
+	require.Equal(t, 4, mt.GetTotalCallCount(), "an idempotent call is retried")
 }
 
 func TestAnswerLostMidBodyIsRetriedWhenIdempotent(t *testing.T) {
@@ -434,7 +458,7 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 		a.Header.Set("Authorization", "Bearer "+token)
 		return nil
 	})
-	c := newClient(t, transport.Config{Signer: signer, Decode: sampleDecode, Secrets: []string{testKey}, SecretHeaders: []string{"Sign", "Authorization"}},
+	c := newClient(t, transport.Config{Signer: signer, Decode: sampleDecode, Secrets: transport.NewSecrets(testKey), SecretHeaders: []string{"Sign", "Authorization"}},
 		restrict.WithBaseURL(srv.URL+"/base"), restrict.WithLogger(logger), fast)
 	_, err := c.Do(context.Background(), op(true), nil)
 	require.Error(t, err)
@@ -589,9 +613,10 @@ func TestBackoff(t *testing.T) {
 
 func TestSnippet(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "<html> <body>Bad Gateway</body>", transport.Snippet([]byte("  <html>\n<body>Bad Gateway</body>\x00")))
-	require.Equal(t, "token [REDACTED] rest", transport.Snippet([]byte("token eyJhbGciOi.eyJzdWIi.sig-_ rest")))
-	require.Len(t, []rune(transport.Snippet(bytes.Repeat([]byte("é"), 500))), 81)
+	var res transport.Response
+	require.Equal(t, "<html> <body>Bad Gateway</body>", res.Snippet([]byte("  <html>\n<body>Bad Gateway</body>\x00")))
+	require.Equal(t, "token [REDACTED] rest", res.Snippet([]byte("token eyJhbGciOi.eyJzdWIi.sig-_ rest")))
+	require.Len(t, []rune(res.Snippet(bytes.Repeat([]byte("é"), 500))), 81)
 }
 
 func httptestServer(t *testing.T, h http.Handler) *httptest.Server {
@@ -603,10 +628,10 @@ func httptestServer(t *testing.T, h http.Handler) *httptest.Server {
 
 func TestPrintingAClientShowsNoSecret(t *testing.T) {
 	t.Parallel()
-	auth := transport.NewTokenAuth(func(context.Context) (string, error) { return "tok_abcdefgh12345678", nil }, time.Now, nil)
+	auth := transport.NewTokenAuth(func(context.Context) (string, error) { return "tok_abcdefgh12345678", nil }, time.Now, nil, nil)
 	_, err := auth.Token(context.Background())
 	require.NoError(t, err)
-	c := newClient(t, transport.Config{Signer: auth, Secrets: []string{testKey}}, restrict.WithBaseURL("https://api.example"))
+	c := newClient(t, transport.Config{Signer: auth, Secrets: transport.NewSecrets(testKey)}, restrict.WithBaseURL("https://api.example"))
 	var logs bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logs, nil)).Info("client", "c", c, "auth", auth)
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
@@ -674,5 +699,166 @@ func TestAFailedCallKeepsThePool(t *testing.T) {
 		_, err = c.Do(context.Background(), op(true), nil)
 		require.NoError(t, err)
 		require.EqualValues(t, 1, conns.Load(), "the failed call left its connection in the pool")
+	}
+}
+
+// A bare 404, one no provider envelope explains, says the address is wrong
+// rather than that a customer does not exist, and is not retried.
+func TestBare404SaysTheAddressIsWrong(t *testing.T) {
+	t.Parallel()
+	rec, srv := serve(t, status(404, "404 page not found\n"))
+	c := newClient(t, transport.Config{}, restrict.WithBaseURL(srv.URL), fast)
+	_, err := c.Do(context.Background(), op(true), nil)
+	require.ErrorIs(t, err, restrict.ErrInvalidRequest)
+	require.NotErrorIs(t, err, restrict.ErrNotFound)
+	require.Contains(t, err.Error(), "HTTP 404")
+	require.Contains(t, err.Error(), "base URL or path is likely wrong")
+	require.Contains(t, err.Error(), "404 page not found")
+	require.Equal(t, 1, rec.count())
+}
+
+// A Retry-After too large for an integer is a very long wait, not none.
+func TestRetryAfterBeyondAnIntegerFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	rec, srv := serve(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "99999999999999999999")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	c := newClient(t, transport.Config{}, restrict.WithBaseURL(srv.URL), fast)
+	_, err := c.Do(context.Background(), op(true), nil)
+	require.ErrorIs(t, err, restrict.ErrRateLimited)
+	var ae *restrict.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Greater(t, ae.RetryAfter, 100*365*24*time.Hour)
+	require.Equal(t, 1, rec.count(), "not retried at once")
+}
+
+// password is a credential with every character an encoding changes.
+const password = "Tr0ub4dor&3<horse>/\"x'"
+
+// secretForms are the ways a server may echo password back: raw,
+// JSON-escaped by Go and by PHP, HTML-escaped, URL-encoded, and the base64
+// of an HTTP Basic credential.
+func secretForms() map[string]string {
+	j, _ := json.Marshal(password)
+	js := string(j[1 : len(j)-1])
+	return map[string]string{
+		"raw":        password,
+		"json":       js,
+		"php json":   strings.ReplaceAll(strings.NewReplacer(`\u0026`, "&", `\u003c`, "<", `\u003e`, ">").Replace(js), "/", `\/`),
+		"html":       html.EscapeString(password),
+		"html named": strings.NewReplacer("&#34;", "&quot;", "&#39;", "&#x27;").Replace(html.EscapeString(password)),
+		"query":      url.QueryEscape(password),
+		"path":       url.PathEscape(password),
+		"lower hex":  strings.NewReplacer("%3C", "%3c", "%3E", "%3e", "%2F", "%2f").Replace(url.QueryEscape(password)),
+		"base64":     base64.StdEncoding.EncodeToString([]byte(password)),
+	}
+}
+
+// requireNoFragment fails when text holds any 8 consecutive characters of
+// secret: a cut secret leaks as well as a whole one.
+func requireNoFragment(t *testing.T, text, secret, msg string) {
+	t.Helper()
+	for i := 0; i+8 <= len(secret); i++ {
+		require.NotContains(t, text, secret[i:i+8], "%s: fragment %q of a secret", msg, secret[i:i+8])
+	}
+}
+
+// An error page that quotes the rejected credential, in any encoding and
+// at any place (right where the excerpt is cut included), leaves no part of
+// it in the error, whichever way the error is printed.
+func TestEchoedSecretsAreScrubbedBeforeTheExcerptIsCut(t *testing.T) {
+	t.Parallel()
+	for name, form := range secretForms() {
+		for _, pad := range []int{0, 60, 70, 75} {
+			page := "<html><body>" + strings.Repeat("x", pad) + form + " was rejected</body></html>"
+			_, srv := serve(t, status(http.StatusUnauthorized, page))
+			c := newClient(t, transport.Config{Secrets: transport.NewSecrets(password)}, restrict.WithBaseURL(srv.URL), fast)
+			_, err := c.Do(context.Background(), op(true), nil)
+			require.ErrorIs(t, err, restrict.ErrUnauthorized)
+			b, jerr := json.Marshal(err)
+			require.NoError(t, jerr)
+			out := err.Error() + fmt.Sprintf("%v %+v %#v %s", err, err, err, b)
+			for _, f := range secretForms() {
+				requireNoFragment(t, out, f, fmt.Sprintf("%s at %d", name, pad))
+			}
+		}
+	}
+}
+
+// Every text an error carries is scrubbed: the message, the code, each
+// field name and problem, and the request ID.
+func TestEveryTextOfAnErrorIsScrubbed(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Request-Id", "req-"+url.QueryEscape(password))
+		w.WriteHeader(http.StatusOK)
+		_, _ = fmt.Fprintf(w, `{"ok":false,"code":%q,"message":%q,"fields":{%q:[%q]}}`,
+			password, html.EscapeString(password), password, base64.StdEncoding.EncodeToString([]byte(password)))
+	})
+	c := newClient(t, transport.Config{Decode: sampleDecode, Secrets: transport.NewSecrets(password)}, restrict.WithBaseURL(srv.URL), fast)
+	_, err := c.Do(context.Background(), op(true), nil)
+	var ae *restrict.APIError
+	require.ErrorAs(t, err, &ae)
+	b, _ := json.Marshal(ae)
+	out := fmt.Sprintf("%v %+v %#v %s %s", ae, ae, ae, ae.RequestID, b)
+	for k, vs := range ae.Fields {
+		out += k + strings.Join(vs, ",")
+	}
+	for _, f := range secretForms() {
+		requireNoFragment(t, out, f, "error")
+	}
+	require.Equal(t, "req-[REDACTED]", ae.RequestID)
+}
+
+// net/http quotes a malformed answer header verbatim in its error. A
+// server that echoes a credential there must not get it into the error,
+// however the error is printed or unwrapped.
+func TestNetworkErrorQuotingASecretIsScrubbed(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				buf := make([]byte, 4096)
+				_, _ = conn.Read(buf)
+				_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nsecret is "+password+"\r\nContent-Length: 2\r\n\r\n{}")
+			}()
+		}
+	}()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newClient(t, transport.Config{Secrets: transport.NewSecrets(password)}, restrict.WithBaseURL("http://"+ln.Addr().String()),
+		restrict.WithLogger(logger), fast)
+	_, err = c.Do(context.Background(), op(true), nil)
+	require.ErrorIs(t, err, restrict.ErrUnavailable)
+	require.Contains(t, err.Error(), "malformed")
+	out := fmt.Sprintf("%v %+v %#v", err, err, err) + logs.String()
+	for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
+		out += fmt.Sprintf("%v %#v", e, e)
+	}
+	requireNoFragment(t, out, password, "network error")
+	require.Contains(t, err.Error(), "[REDACTED]")
+}
+
+func TestCheckCredential(t *testing.T) {
+	t.Parallel()
+	require.Empty(t, transport.CheckCredential(password))
+	for bad, want := range map[string]string{
+		"":            "is required",
+		"   ":         "is required",
+		"key\r\nX: y": "control characters",
+		"key\x00":     "control characters",
+		" key":        "white space",
+		"key\n":       "control characters",
+	} {
+		require.Contains(t, transport.CheckCredential(bad), want, "%q", bad)
 	}
 }

@@ -104,7 +104,12 @@ func NewHandler() *Handler {
 	mux.HandleFunc("POST "+WalletsPath+"/accounts/freeze-unfreeze", h.freezeUnfreeze)
 	mux.HandleFunc("GET "+WalletsPath+"/accounts/{accountUuid}", h.getAccount)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.answer(w, http.StatusNotFound, envelope{message: "Cannot " + r.Method + " " + r.URL.Path})
+		// An unknown route gets the framework's answer, not the
+		// platform's envelope: NestJS's default 404.
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(map[string]any{"statusCode": http.StatusNotFound,
+			"message": "Cannot " + r.Method + " " + r.URL.Path, "error": "Not Found"})
 	})
 	h.mux = h.Faults.Wrap(mux)
 	return h
