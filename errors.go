@@ -1,6 +1,7 @@
 package restrict
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -100,6 +101,13 @@ func NewFieldError(provider, operation, field, problem string) *APIError {
 	}
 }
 
+// NewUnsupportedError returns the error of an operation the provider does
+// not have: it matches ErrUnsupported (and errors.ErrUnsupported), and
+// nothing was sent. reason says why, in the provider's terms.
+func NewUnsupportedError(provider, operation, reason string) *APIError {
+	return &APIError{Provider: provider, Operation: operation, Class: ErrUnsupported, Message: reason}
+}
+
 // Error describes the failure without any secret.
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -155,6 +163,35 @@ func (e *APIError) Error() string {
 		b.WriteString(e.Err.Error())
 	}
 	return b.String()
+}
+
+// MarshalJSON writes the error as an audit record:
+//
+//	{"provider":"purse","operation":"BlockCustomer","class":"not_found",
+//	 "status_code":400,"code":"004","message":"Not found","fields":null,
+//	 "retry_after_ms":0,"attempts":1,"request_id":"","cause":""}
+//
+// class is ClassName's; cause is the text of the underlying error. Every
+// text was scrubbed of secrets by the client that made the error.
+func (e *APIError) MarshalJSON() ([]byte, error) {
+	var cause string
+	if e.Err != nil {
+		cause = e.Err.Error()
+	}
+	return json.Marshal(struct {
+		Provider     string              `json:"provider"`
+		Operation    string              `json:"operation"`
+		Class        string              `json:"class"`
+		StatusCode   int                 `json:"status_code"`
+		Code         string              `json:"code"`
+		Message      string              `json:"message"`
+		Fields       map[string][]string `json:"fields"`
+		RetryAfterMS int64               `json:"retry_after_ms"`
+		Attempts     int                 `json:"attempts"`
+		RequestID    string              `json:"request_id"`
+		Cause        string              `json:"cause"`
+	}{e.Provider, e.Operation, ClassName(e), e.StatusCode, e.Code, e.Message, e.Fields,
+		e.RetryAfter.Milliseconds(), e.Attempts, e.RequestID, cause})
 }
 
 // Is reports whether target is the error's class, so that

@@ -2,6 +2,7 @@ package restrict_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -27,14 +28,79 @@ func ExampleRestrictAll() {
 	}
 
 	report = restrict.LiftAll(ctx, bindings...)
-	err := report.Err()
-	fmt.Println("lift failed somewhere:", err != nil)
-	fmt.Println("only because a provider has no lift:", errors.Is(err, restrict.ErrUnsupported) && len(report.Failed()) == 1)
+	fmt.Println("lift failed somewhere:", report.Err() != nil)
+	for _, o := range report.Unsupported() {
+		fmt.Println("no lift at", o.Name)
+	}
 	// Output:
 	// purse block restricted
 	// cryptomus block restricted
-	// lift failed somewhere: true
-	// only because a provider has no lift: true
+	// lift failed somewhere: false
+	// no lift at cryptomus
+}
+
+// A report marshals to an audit record: one object per binding, with its
+// target, what was asked and what the provider did, the HTTP proof, and for
+// a failure its class, code and message.
+func ExampleReport_json() {
+	ctx := context.Background()
+	purse := &restricttest.Fake{Provider: "purse"}
+	kaarma := &restricttest.Fake{Provider: "kpayment", NoLift: true}
+	purse.FailWith("cust-2", &restrict.APIError{Provider: "purse", Operation: "BlockCustomer", StatusCode: 400,
+		Code: "004", Message: "Customer not found", Attempts: 1, Class: restrict.ErrNotFound})
+	report := restrict.RestrictAll(ctx,
+		restrict.Binding{Name: "purse", Restrictor: purse, Target: restrict.Target{ID: "cust-1", Reason: "sanctions hit"}},
+		restrict.Binding{Name: "purse-eu", Restrictor: purse, Target: restrict.Target{ID: "cust-2"}},
+		restrict.Binding{Name: "kpayment", Restrictor: kaarma, Target: restrict.Target{ID: "cust-3"}},
+	)
+	for i := range report.Outcomes {
+		report.Outcomes[i].Duration = 0 // for a stable example
+	}
+	out, _ := json.MarshalIndent(report.Outcomes[:2], "", "  ")
+	fmt.Println(string(out))
+	// Output:
+	// [
+	//   {
+	//     "name": "purse",
+	//     "provider": "purse",
+	//     "target": "cust-1",
+	//     "reason": "sanctions hit",
+	//     "action": "restrict",
+	//     "provider_action": "block",
+	//     "state": "restricted",
+	//     "status_code": 200,
+	//     "request_id": "",
+	//     "attempts": 1,
+	//     "duration_ms": 0,
+	//     "error": null
+	//   },
+	//   {
+	//     "name": "purse-eu",
+	//     "provider": "purse",
+	//     "target": "cust-2",
+	//     "reason": "",
+	//     "action": "restrict",
+	//     "provider_action": "",
+	//     "state": "unknown",
+	//     "status_code": 400,
+	//     "request_id": "",
+	//     "attempts": 1,
+	//     "duration_ms": 0,
+	//     "error": {
+	//       "provider": "purse",
+	//       "operation": "BlockCustomer",
+	//       "class": "not_found",
+	//       "status_code": 400,
+	//       "code": "004",
+	//       "message": "Customer not found",
+	//       "fields": null,
+	//       "retry_after_ms": 0,
+	//       "attempts": 1,
+	//       "request_id": "",
+	//       "cause": ""
+	//     }
+	//   }
+	// ]
 }
 
 // Errors are tested by class, whatever the provider's own code was.

@@ -2,11 +2,21 @@ package restrict
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
 	"time"
+)
+
+// The contract's three actions, as an Outcome and the audit record name
+// them. A Result's Action says instead what the provider did, in its own
+// words (ActionBlock, ActionFreeze, ...).
+const (
+	ActionRestrict Action = "restrict"
+	ActionLift     Action = "lift"
+	ActionStatus   Action = "status"
 )
 
 // Binding is one provider and what to restrict there: the provider's own ID
@@ -20,36 +30,118 @@ type Binding struct {
 // Outcome is what happened at one binding.
 type Outcome struct {
 	Name     string
+	Target   Target
+	Action   Action  // ActionRestrict, ActionLift or ActionStatus
 	Result   *Result // nil when Err is set
 	Err      error
 	Duration time.Duration
 }
 
+// Unsupported reports an outcome whose provider has no such operation: an
+// error matching ErrUnsupported, and nothing sent.
+func (o Outcome) Unsupported() bool { return o.Err != nil && errors.Is(o.Err, ErrUnsupported) }
+
+// Failed reports an outcome that ended in an error other than
+// ErrUnsupported.
+func (o Outcome) Failed() bool { return o.Err != nil && !o.Unsupported() }
+
+// MarshalJSON writes the outcome as one line of an audit record:
+//
+//	{"name":"purse","provider":"purse","target":"cust-1","reason":"court order",
+//	 "action":"restrict","provider_action":"block","state":"restricted",
+//	 "status_code":200,"request_id":"","attempts":1,"duration_ms":3,"error":null}
+//
+// For a failure state is "unknown" and error is the APIError's record
+// (see APIError.MarshalJSON); an error of another type is written as its
+// class and message.
+func (o Outcome) MarshalJSON() ([]byte, error) {
+	rec := outcomeRecord{
+		Name:       o.Name,
+		Provider:   o.Name,
+		Target:     o.Target.ID,
+		Reason:     o.Target.Reason,
+		Action:     o.Action,
+		State:      StateUnknown,
+		DurationMS: o.Duration.Milliseconds(),
+	}
+	if r := o.Result; r != nil && o.Err == nil {
+		rec.Provider, rec.ProviderAction, rec.State = r.Provider, r.Action, r.State
+		rec.StatusCode, rec.RequestID, rec.Attempts = r.StatusCode, r.RequestID, r.Attempts
+	}
+	if o.Err != nil {
+		var ae *APIError
+		if errors.As(o.Err, &ae) {
+			if ae.Provider != "" {
+				rec.Provider = ae.Provider
+			}
+			rec.StatusCode, rec.RequestID, rec.Attempts = ae.StatusCode, ae.RequestID, ae.Attempts
+			rec.Error = ae
+		} else {
+			rec.Error = plainError{Class: ClassName(o.Err), Message: o.Err.Error()}
+		}
+	}
+	return json.Marshal(rec)
+}
+
+type outcomeRecord struct {
+	Name           string `json:"name"`
+	Provider       string `json:"provider"`
+	Target         string `json:"target"`
+	Reason         string `json:"reason"`
+	Action         Action `json:"action"`
+	ProviderAction Action `json:"provider_action"`
+	State          State  `json:"state"`
+	StatusCode     int    `json:"status_code"`
+	RequestID      string `json:"request_id"`
+	Attempts       int    `json:"attempts"`
+	DurationMS     int64  `json:"duration_ms"`
+	Error          any    `json:"error"`
+}
+
+// plainError is the record of an error that is not an *APIError (a panic
+// in a caller's own Restrictor).
+type plainError struct {
+	Class   string `json:"class"`
+	Message string `json:"message"`
+}
+
 // Report holds one Outcome per binding, in the order the bindings were
-// given: the record of what happened where.
+// given: the record of what happened where. Its JSON is
+// {"outcomes":[…]}, each outcome as Outcome.MarshalJSON writes it.
 type Report struct {
-	Outcomes []Outcome
+	Outcomes []Outcome `json:"outcomes"`
 }
 
 // Err joins the failures, each prefixed with its binding's name, or returns
-// nil when every binding succeeded. errors.Is and errors.As work through it:
-// errors.Is(report.Err(), restrict.ErrUnsupported) tells that some provider
-// has no lift.
+// nil when every binding succeeded or has no such operation: a LiftAll
+// over providers of which some have no lift is not an error (see
+// Unsupported). errors.Is and errors.As work through it.
 func (r *Report) Err() error {
 	var errs []error
-	for _, o := range r.Outcomes {
-		if o.Err != nil {
-			errs = append(errs, &BindingError{Name: o.Name, Err: o.Err})
-		}
+	for _, o := range r.Failed() {
+		errs = append(errs, &BindingError{Name: o.Name, Err: o.Err})
 	}
 	return errors.Join(errs...)
 }
 
-// Failed returns the outcomes that ended in an error.
+// Failed returns the outcomes that ended in an error, leaving out those
+// whose provider has no such operation.
 func (r *Report) Failed() []Outcome {
 	var out []Outcome
 	for _, o := range r.Outcomes {
-		if o.Err != nil {
+		if o.Failed() {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Unsupported returns the outcomes whose provider has no such operation
+// (a Lift at a provider without one): nothing was sent there.
+func (r *Report) Unsupported() []Outcome {
+	var out []Outcome
+	for _, o := range r.Outcomes {
+		if o.Unsupported() {
 			out = append(out, o)
 		}
 	}
@@ -82,17 +174,35 @@ func (e *PanicError) Error() string { return fmt.Sprintf("restrict: restrictor p
 // never stops at the first failure: the report has an outcome for each
 // binding, and takes about as long as the slowest one.
 func RestrictAll(ctx context.Context, bindings ...Binding) *Report {
-	return fanOut(ctx, bindings, Restrictor.Restrict)
+	return fanOut(ctx, bindings, ActionRestrict, func(ctx context.Context, b Binding) (*Result, error) {
+		return b.Restrictor.Restrict(ctx, b.Target)
+	})
 }
 
 // LiftAll calls Lift on every binding concurrently within ctx, as
-// RestrictAll does. A provider with no lift reports an error matching
-// ErrUnsupported in its outcome.
+// RestrictAll does. A provider with no lift has an outcome matching
+// ErrUnsupported, which Report.Err leaves out.
 func LiftAll(ctx context.Context, bindings ...Binding) *Report {
-	return fanOut(ctx, bindings, Restrictor.Lift)
+	return fanOut(ctx, bindings, ActionLift, func(ctx context.Context, b Binding) (*Result, error) {
+		return b.Restrictor.Lift(ctx, b.Target)
+	})
 }
 
-func fanOut(ctx context.Context, bindings []Binding, call func(Restrictor, context.Context, Target) (*Result, error)) *Report {
+// StatusAll reads every binding's state back concurrently within ctx, as
+// RestrictAll does: the proof that a restriction holds. A binding whose
+// Restrictor is not a Checker, or whose provider has no read, has an
+// outcome matching ErrUnsupported.
+func StatusAll(ctx context.Context, bindings ...Binding) *Report {
+	return fanOut(ctx, bindings, ActionStatus, func(ctx context.Context, b Binding) (*Result, error) {
+		c, ok := b.Restrictor.(Checker)
+		if !ok {
+			return nil, NewUnsupportedError(b.Name, "Status", fmt.Sprintf("%T does not implement restrict.Checker", b.Restrictor))
+		}
+		return c.Status(ctx, b.Target)
+	})
+}
+
+func fanOut(ctx context.Context, bindings []Binding, action Action, call func(context.Context, Binding) (*Result, error)) *Report {
 	report := &Report{Outcomes: make([]Outcome, len(bindings))}
 	var wg sync.WaitGroup
 	for i, b := range bindings {
@@ -100,7 +210,7 @@ func fanOut(ctx context.Context, bindings []Binding, call func(Restrictor, conte
 		go func(o *Outcome, b Binding) {
 			defer wg.Done()
 			start := time.Now()
-			o.Name = b.Name
+			o.Name, o.Target, o.Action = b.Name, b.Target, action
 			o.Result, o.Err = callSafely(ctx, b, call)
 			o.Duration = time.Since(start)
 			if o.Err != nil {
@@ -112,7 +222,7 @@ func fanOut(ctx context.Context, bindings []Binding, call func(Restrictor, conte
 	return report
 }
 
-func callSafely(ctx context.Context, b Binding, call func(Restrictor, context.Context, Target) (*Result, error)) (res *Result, err error) {
+func callSafely(ctx context.Context, b Binding, call func(context.Context, Binding) (*Result, error)) (res *Result, err error) {
 	if b.Restrictor == nil {
 		return nil, NewFieldError(b.Name, "", "Restrictor", "is nil")
 	}
@@ -121,7 +231,7 @@ func callSafely(ctx context.Context, b Binding, call func(Restrictor, context.Co
 			res, err = nil, &PanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
-	res, err = call(b.Restrictor, ctx, b.Target)
+	res, err = call(ctx, b)
 	if err == nil && res == nil {
 		err = &APIError{Provider: b.Name, Class: ErrUnavailable, Message: "the restrictor returned neither a result nor an error"}
 	}

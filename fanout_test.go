@@ -2,6 +2,7 @@ package restrict_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -107,8 +108,84 @@ func TestLiftAllReportsUnsupportedLifts(t *testing.T) {
 		restrict.Binding{Name: "cryptomus", Restrictor: noLift, Target: restrict.Target{ID: "w"}},
 	)
 	require.NoError(t, report.Outcomes[0].Err)
-	require.ErrorIs(t, report.Err(), restrict.ErrUnsupported)
-	require.ErrorIs(t, report.Err(), errors.ErrUnsupported)
+	require.ErrorIs(t, report.Outcomes[1].Err, restrict.ErrUnsupported)
+	require.ErrorIs(t, report.Outcomes[1].Err, errors.ErrUnsupported)
+	// Two lift and one cannot: not an error, and said apart.
+	require.NoError(t, report.Err())
+	require.Empty(t, report.Failed())
+	require.Len(t, report.Unsupported(), 1)
+	require.Equal(t, "cryptomus", report.Unsupported()[0].Name)
+	require.True(t, report.Outcomes[1].Unsupported())
+	require.False(t, report.Outcomes[1].Failed())
+}
+
+// checker is a Restrictor that can also read a target's state back.
+type checker struct {
+	stub
+	state restrict.State
+}
+
+func (c checker) Status(_ context.Context, t restrict.Target) (*restrict.Result, error) {
+	return &restrict.Result{Provider: "purse", TargetID: t.ID, State: c.state}, nil
+}
+
+func TestStatusAllReadsEveryCheckerAndSaysWhichCannot(t *testing.T) {
+	t.Parallel()
+	report := restrict.StatusAll(context.Background(),
+		restrict.Binding{Name: "purse", Restrictor: checker{ok("purse", 0), restrict.StateRestricted}, Target: restrict.Target{ID: "c1"}},
+		restrict.Binding{Name: "plain", Restrictor: ok("plain", 0), Target: restrict.Target{ID: "c2"}},
+	)
+	require.NoError(t, report.Err())
+	require.Equal(t, restrict.StateRestricted, report.Outcomes[0].Result.State)
+	require.Equal(t, restrict.ActionStatus, report.Outcomes[0].Action)
+	require.ErrorIs(t, report.Outcomes[1].Err, restrict.ErrUnsupported)
+	require.Contains(t, report.Outcomes[1].Err.Error(), "plain Status")
+	require.Len(t, report.Unsupported(), 1)
+}
+
+// The report is an audit record: stable snake_case JSON, each outcome with
+// its target and action, failures with their class, code and message.
+func TestReportJSONIsAnAuditRecord(t *testing.T) {
+	t.Parallel()
+	failing := stub{restrict: func(context.Context, restrict.Target) (*restrict.Result, error) {
+		return nil, &restrict.APIError{Provider: "purse", Operation: "BlockCustomer", StatusCode: 429, Code: "001",
+			Message: "Too many requests", RetryAfter: 1500 * time.Millisecond, Attempts: 3, RequestID: "req-9", Class: restrict.ErrRateLimited}
+	}}
+	report := restrict.RestrictAll(context.Background(),
+		restrict.Binding{Name: "crypto", Restrictor: ok("cryptomus", 0), Target: restrict.Target{ID: "w1", Reason: "fraud"}},
+		restrict.Binding{Name: "purse", Restrictor: failing, Target: restrict.Target{ID: "c1"}},
+	)
+	b, err := json.Marshal(report)
+	require.NoError(t, err)
+	var got struct {
+		Outcomes []map[string]any `json:"outcomes"`
+	}
+	require.NoError(t, json.Unmarshal(b, &got))
+	require.Len(t, got.Outcomes, 2)
+	okRec, failRec := got.Outcomes[0], got.Outcomes[1]
+	for _, rec := range got.Outcomes {
+		for _, key := range []string{"name", "provider", "target", "action", "state", "status_code", "request_id", "attempts", "duration_ms", "error"} {
+			require.Contains(t, rec, key)
+		}
+	}
+	require.Equal(t, "crypto", okRec["name"])
+	require.Equal(t, "cryptomus", okRec["provider"])
+	require.Equal(t, "w1", okRec["target"])
+	require.Equal(t, "fraud", okRec["reason"])
+	require.Equal(t, "restrict", okRec["action"])
+	require.Equal(t, "block", okRec["provider_action"])
+	require.Equal(t, "restricted", okRec["state"])
+	require.Nil(t, okRec["error"])
+
+	require.Equal(t, "unknown", failRec["state"])
+	require.EqualValues(t, 429, failRec["status_code"])
+	require.EqualValues(t, 3, failRec["attempts"])
+	require.Equal(t, "req-9", failRec["request_id"])
+	e := failRec["error"].(map[string]any)
+	require.Equal(t, "rate_limited", e["class"])
+	require.Equal(t, "001", e["code"])
+	require.Equal(t, "Too many requests", e["message"])
+	require.EqualValues(t, 1500, e["retry_after_ms"])
 }
 
 func TestAPanicStaysInItsBinding(t *testing.T) {

@@ -1,13 +1,14 @@
 package restrict
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/restrictkit/restrict/internal/config"
 )
 
 // RetryPolicy bounds how a client retries a failed call.
@@ -26,38 +27,21 @@ type RetryPolicy struct {
 // waits from 200 ms to 5 s.
 var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, MinWait: 200 * time.Millisecond, MaxWait: 5 * time.Second}
 
-// Options is the configuration every provider client is built from. Callers
-// set it through Option values; provider packages read it through
-// ResolveOptions.
-type Options struct {
-	BaseURL      string
-	HTTPClient   *http.Client // a copy of the caller's client; nil for the default
-	Retry        RetryPolicy
-	Logger       *slog.Logger
-	UserAgent    string
-	Clock        func() time.Time
-	InsecureHTTP bool
-	// Extra holds provider-specific settings, set by a provider package's
-	// own Option constructors and keyed by a type private to that package.
-	Extra map[any]any
+// Option configures a provider client: every provider's New takes them.
+// The options in this package apply to every provider; a provider package
+// may add options of its own (walletplatform.WithUsersURL), which any
+// other provider's New refuses.
+type Option interface {
+	// Apply writes the option into the settings New builds a client
+	// from. New calls it; callers have no need to.
+	Apply(*config.Settings) error
 }
-
-// SetExtra records a provider-specific setting; see Options.Extra.
-func (o *Options) SetExtra(key, value any) {
-	if o.Extra == nil {
-		o.Extra = make(map[any]any)
-	}
-	o.Extra[key] = value
-}
-
-// Option configures a provider client. Every provider's New takes them.
-type Option func(*Options) error
 
 // WithBaseURL points the client at another host, a sandbox or a fake. The
 // URL must be absolute (scheme and host); a path is kept as the prefix of
 // every call.
 func WithBaseURL(rawURL string) Option {
-	return func(o *Options) error {
+	return config.Func(func(o *config.Settings) error {
 		u, err := url.Parse(rawURL)
 		if err != nil {
 			// url.Error repeats the URL, which may carry user info: keep
@@ -79,7 +63,7 @@ func WithBaseURL(rawURL string) Option {
 		}
 		o.BaseURL = rawURL
 		return nil
-	}
+	})
 }
 
 // WithHTTPClient sends requests through a copy of c: its Transport, Timeout
@@ -89,20 +73,20 @@ func WithBaseURL(rawURL string) Option {
 // never http.DefaultTransport. Without this option a client uses a pool
 // that keeps up to 100 idle connections per host and a 30 s timeout.
 func WithHTTPClient(c *http.Client) Option {
-	return func(o *Options) error {
+	return config.Func(func(o *config.Settings) error {
 		if c == nil {
 			return errors.New("WithHTTPClient: the client is nil")
 		}
 		cp := *c
 		o.HTTPClient = &cp
 		return nil
-	}
+	})
 }
 
 // WithRetry sets how failed calls are retried. Only failures that are safe
 // to repeat are retried; see the package documentation of each provider.
 func WithRetry(p RetryPolicy) Option {
-	return func(o *Options) error {
+	return config.Func(func(o *config.Settings) error {
 		switch {
 		case p.MaxAttempts < 1:
 			return fmt.Errorf("WithRetry: MaxAttempts is %d; it counts the first attempt, so it must be at least 1", p.MaxAttempts)
@@ -111,84 +95,54 @@ func WithRetry(p RetryPolicy) Option {
 		case p.MinWait > p.MaxWait:
 			return fmt.Errorf("WithRetry: MinWait %s is longer than MaxWait %s", p.MinWait, p.MaxWait)
 		}
-		o.Retry = p
+		o.MaxAttempts, o.MinWait, o.MaxWait = p.MaxAttempts, p.MinWait, p.MaxWait
 		return nil
-	}
+	})
 }
 
 // WithLogger logs every HTTP attempt at Debug level: method, host, path,
 // status, attempt and duration, and nothing secret. Clients are silent
 // without it.
 func WithLogger(l *slog.Logger) Option {
-	return func(o *Options) error {
+	return config.Func(func(o *config.Settings) error {
 		if l == nil {
 			return errors.New("WithLogger: the logger is nil")
 		}
 		o.Logger = l
 		return nil
-	}
+	})
 }
 
 // WithUserAgent replaces the User-Agent header, restrict-go/<version> by
 // default.
 func WithUserAgent(ua string) Option {
-	return func(o *Options) error {
+	return config.Func(func(o *config.Settings) error {
 		if ua == "" {
 			return errors.New("WithUserAgent: the user agent is empty")
 		}
 		o.UserAgent = ua
 		return nil
-	}
+	})
 }
 
 // WithClock replaces time.Now for everything a client dates: signed
 // timestamps, token expiry, Retry-After dates. Tests use it.
 func WithClock(now func() time.Time) Option {
-	return func(o *Options) error {
+	return config.Func(func(o *config.Settings) error {
 		if now == nil {
 			return errors.New("WithClock: the clock is nil")
 		}
 		o.Clock = now
 		return nil
-	}
+	})
 }
 
 // WithInsecureHTTP allows plain http:// to a host that is not loopback.
 // Without it such a base URL is refused, so credentials never cross a
 // network in clear text by accident.
 func WithInsecureHTTP() Option {
-	return func(o *Options) error {
+	return config.Func(func(o *config.Settings) error {
 		o.InsecureHTTP = true
 		return nil
-	}
+	})
 }
-
-// ResolveOptions applies opts over the defaults and checks the result. Its
-// error matches ErrInvalidRequest and names the option at fault. Provider
-// packages call it from New; callers do not need it.
-func ResolveOptions(provider string, opts ...Option) (Options, error) {
-	o := Options{
-		Retry:     DefaultRetryPolicy,
-		Logger:    slog.New(discardHandler{}),
-		UserAgent: "restrict-go/" + Version,
-		Clock:     time.Now,
-	}
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(&o); err != nil {
-			return Options{}, &APIError{Provider: provider, Operation: "New", Class: ErrInvalidRequest, Message: err.Error()}
-		}
-	}
-	return o, nil
-}
-
-// discardHandler keeps clients silent by default; slog.DiscardHandler needs
-// a newer Go than this module requires.
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }

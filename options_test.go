@@ -9,13 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/config"
+	"github.com/restrictkit/restrict/internal/transport"
 )
 
 func TestResolveOptionsDefaults(t *testing.T) {
 	t.Parallel()
-	o, err := restrict.ResolveOptions("p")
+	o, err := transport.Resolve("p", nil)
 	require.NoError(t, err)
-	require.Equal(t, restrict.RetryPolicy{MaxAttempts: 3, MinWait: 200 * time.Millisecond, MaxWait: 5 * time.Second}, o.Retry)
+	require.Equal(t, restrict.RetryPolicy{MaxAttempts: 3, MinWait: 200 * time.Millisecond, MaxWait: 5 * time.Second},
+		restrict.RetryPolicy{MaxAttempts: o.MaxAttempts, MinWait: o.MinWait, MaxWait: o.MaxWait})
 	require.Equal(t, "restrict-go/"+restrict.Version, o.UserAgent)
 	require.NotNil(t, o.Logger)
 	require.False(t, o.Logger.Enabled(context.Background(), -100), "silent by default")
@@ -44,7 +47,7 @@ func TestResolveOptionsRejectsBadValues(t *testing.T) {
 		"empty user agent":  restrict.WithUserAgent(""),
 	}
 	for name, opt := range cases {
-		_, err := restrict.ResolveOptions("p", opt)
+		_, err := transport.Resolve("p", opts(opt))
 		require.ErrorIs(t, err, restrict.ErrInvalidRequest, name)
 		require.NotContains(t, err.Error(), "hunter2", name)
 	}
@@ -53,7 +56,7 @@ func TestResolveOptionsRejectsBadValues(t *testing.T) {
 func TestWithHTTPClientCopiesTheClient(t *testing.T) {
 	t.Parallel()
 	mine := &http.Client{Timeout: 7 * time.Second}
-	o, err := restrict.ResolveOptions("p", restrict.WithHTTPClient(mine))
+	o, err := transport.Resolve("p", opts(restrict.WithHTTPClient(mine)))
 	require.NoError(t, err)
 	require.NotSame(t, mine, o.HTTPClient)
 	o.HTTPClient.Timeout = time.Second
@@ -64,15 +67,31 @@ func TestWithHTTPClientCopiesTheClient(t *testing.T) {
 
 func TestOptionsApplyInOrder(t *testing.T) {
 	t.Parallel()
-	o, err := restrict.ResolveOptions("p",
+	o, err := transport.Resolve("p", opts(
 		restrict.WithBaseURL("https://a.example"), restrict.WithBaseURL("https://b.example/base"),
-		restrict.WithUserAgent("mine/1"), restrict.WithInsecureHTTP(), nil)
+		restrict.WithUserAgent("mine/1"), restrict.WithInsecureHTTP(), nil))
 	require.NoError(t, err)
 	require.Equal(t, "https://b.example/base", o.BaseURL)
 	require.Equal(t, "mine/1", o.UserAgent)
 	require.True(t, o.InsecureHTTP)
+}
 
-	type key struct{}
-	o.SetExtra(key{}, 42)
-	require.Equal(t, 42, o.Extra[key{}])
+func opts(o ...restrict.Option) []restrict.Option { return o }
+
+// An option of one provider given to another's New is refused, naming it,
+// rather than ignored.
+func TestForeignProviderOptionIsRefused(t *testing.T) {
+	t.Parallel()
+	foreign := config.Func(func(s *config.Settings) error {
+		s.SetExtra("walletplatform", "WithUsersURL", "https://users.example")
+		return nil
+	})
+	_, err := transport.Resolve("purse", opts(foreign))
+	require.ErrorIs(t, err, restrict.ErrInvalidRequest)
+	require.Contains(t, err.Error(), "WithUsersURL is an option of walletplatform, not of purse")
+	s, err := transport.Resolve("walletplatform", opts(foreign))
+	require.NoError(t, err)
+	v, ok := s.Extra("walletplatform", "WithUsersURL")
+	require.True(t, ok)
+	require.Equal(t, "https://users.example", v)
 }

@@ -39,7 +39,8 @@ type Target struct {
 // Action is what a provider did, in the provider's own terms.
 type Action string
 
-// The actions providers perform.
+// The actions providers perform, in their own words. Restrict, Lift and
+// Status are the contract's actions; these say what the provider did.
 const (
 	ActionSuspend  Action = "suspend"
 	ActionBlock    Action = "block"
@@ -62,21 +63,35 @@ const (
 )
 
 // Meta describes the HTTP exchange behind a result: proof of what the
-// provider answered. Provider results embed it.
+// provider answered. Every result, of the contract and of each provider's
+// own API, embeds it; the client fills it.
 type Meta struct {
 	// StatusCode is the HTTP status of the final answer.
-	StatusCode int `json:"-"`
+	StatusCode int `json:"status_code"`
 	// RequestID is the provider's request identifier, where it sends one.
-	RequestID string `json:"-"`
+	RequestID string `json:"request_id"`
 	// Attempts counts the HTTP attempts made, the first included.
-	Attempts int `json:"-"`
+	Attempts int `json:"attempts"`
 }
 
-// Result is what Restrict or Lift did at one provider.
+// SetMeta records the exchange behind a result. The clients call it once
+// the answer is decoded; it is exported so that a result type of any
+// package can embed Meta and have it filled.
+func (m *Meta) SetMeta(v Meta) { *m = v }
+
+// Result is what Restrict, Lift or Status found at one provider. Its JSON,
+// part of the audit record, is
+//
+//	{"provider":"purse","action":"block","target_id":"…","state":"restricted",
+//	 "status_code":200,"request_id":"","attempts":1}
 type Result struct {
-	Provider string // the provider package's name: "cryptomus", "purse", ...
-	Action   Action
-	TargetID string
-	State    State
+	Provider string `json:"provider"` // the provider package's name: "cryptomus", "purse", ...
+	Action   Action `json:"action"`   // what the provider did, in its words; "" for Status
+	TargetID string `json:"target_id"`
+	State    State  `json:"state"`
 	Meta
 }
+
+// Ptr returns a pointer to v, for optional request fields whose zero value
+// means something: restrict.Ptr(false) sends false, nil sends nothing.
+func Ptr[T any](v T) *T { return &v }

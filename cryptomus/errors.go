@@ -38,11 +38,8 @@ type envelope struct {
 // state 1 is an error.
 func decode(res *transport.Response, out any) error {
 	var env envelope
-	if !scanEnvelope(res.Body, &env) {
-		env = envelope{}
-		if err := json.Unmarshal(res.Body, &env); err != nil || !isObject(res.Body) {
-			return unreadable(res)
-		}
+	if err := json.Unmarshal(res.Body, &env); err != nil || !isObject(res.Body) {
+		return unreadable(res)
 	}
 	if res.StatusCode == http.StatusNotFound && len(env.State) == 0 {
 		// Cryptomus' own answers carry state; a 404 without it is the
@@ -121,43 +118,6 @@ func unreadable(res *transport.Response) error {
 	}
 	// A proxy's HTML page or an empty 502: the status is all there is.
 	return res.StatusError()
-}
-
-// scanEnvelope is decode's fast path: it fills env from a body that is a
-// valid JSON object by scanning its members, as json.Unmarshal would fill
-// it but without decoding every member, and says whether it could. Like
-// json.Unmarshal into a struct it matches names without regard to case and
-// keeps the last of a repeated one; a name with an escape or a non-ASCII
-// byte (Unicode folds the Kelvin sign to k and the long s to s) sends the
-// body to json.Unmarshal instead, and env must then be reset.
-func scanEnvelope(body []byte, env *envelope) bool {
-	if !isObject(body) {
-		return false // ScanObject also refuses any body that is not valid JSON
-	}
-	plain := true
-	ok := transport.ScanObject(body, func(name, value []byte) {
-		for _, c := range name {
-			if c >= 0x80 {
-				plain = false
-				return
-			}
-		}
-		switch {
-		case bytes.EqualFold(name, []byte("state")):
-			env.State = value
-		case bytes.EqualFold(name, []byte("result")):
-			env.Result = value
-		case bytes.EqualFold(name, []byte("message")):
-			env.Message = value
-		case bytes.EqualFold(name, []byte("errors")):
-			env.Errors = value
-		case bytes.EqualFold(name, []byte("code")):
-			env.Code = value
-		case bytes.EqualFold(name, []byte("error")):
-			env.Error = value
-		}
-	})
-	return ok && plain
 }
 
 func isObject(b []byte) bool {

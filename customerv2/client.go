@@ -45,16 +45,6 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	if err := checkCredentials(creds); err != nil {
 		return nil, err
 	}
-	// Checked here, before the transport, so the message can say why: the
-	// docs only ever write BASE_URL.
-	o, err := restrict.ResolveOptions(Provider, opts...)
-	if err != nil {
-		return nil, err
-	}
-	if o.BaseURL == "" {
-		return nil, &restrict.APIError{Provider: Provider, Operation: "New", Class: restrict.ErrInvalidRequest,
-			Message: "KunaCore publishes no base URL (its docs write only BASE_URL): pass restrict.WithBaseURL with the host KunaCore gave you"}
-	}
 	c := &Client{creds: creds}
 	secrets := transport.NewSecrets(string(creds.APIKey), string(creds.Password))
 	var signer transport.Signer
@@ -64,11 +54,12 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 		signer = transport.NewTokenAuth(c.login, func() time.Time { return c.tc.Now() }, nil, secrets)
 	}
 	tc, err := transport.New(transport.Config{
-		Provider:      Provider,
-		Signer:        signer,
-		Decode:        decode,
-		Secrets:       secrets,
-		SecretHeaders: []string{headerAPIKey, "Authorization"},
+		Provider:       Provider,
+		MissingBaseURL: "KunaCore publishes no base URL (its docs write only BASE_URL): pass restrict.WithBaseURL with the host KunaCore gave you",
+		Signer:         signer,
+		Decode:         decode,
+		Secrets:        secrets,
+		SecretHeaders:  []string{headerAPIKey, "Authorization"},
 	}, opts)
 	if err != nil {
 		return nil, err

@@ -44,11 +44,6 @@ var errRefused = restrict.ErrConflict
 // (a string or a list), "error"}; any other failure body is kept, cut short,
 // as the message.
 func decode(res *transport.Response, out any) error {
-	if transport.IsSuccess(res.StatusCode) {
-		if data, ok := successData(res.Body); ok {
-			return transport.Unmarshal(data, out)
-		}
-	}
 	obj, isObject := object(res.Body)
 	if !transport.IsSuccess(res.StatusCode) {
 		return failure(res, res.StatusCode, obj, isObject)
@@ -70,45 +65,6 @@ func decode(res *transport.Response, out any) error {
 		return refused(inner, obj)
 	}
 	return transport.Unmarshal(data, out)
-}
-
-// successData is decode's fast path for the usual answer to a 2xx, a
-// {"data": …} without "success": false: it finds the members by scanning
-// the body, instead of decoding it into a map and data into
-// another, and says ok only where the general path would go on to decode
-// data into out, which it returns. Member names are compared as written,
-// so a body with an escape in any name it scans takes the general path,
-// which compares them decoded.
-func successData(body []byte) (json.RawMessage, bool) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return nil, false
-	}
-	// ScanObject refuses a body that is not valid JSON. The last of a repeated name wins, as in a map decode.
-	var success, data []byte
-	ok := transport.ScanObject(body, func(name, value []byte) {
-		switch string(name) {
-		case "success":
-			success = value
-		case "data":
-			data = value
-		}
-	})
-	if !ok || isFalse(success) || data == nil || isNull(data) {
-		return nil, false
-	}
-	if data[0] == '{' {
-		var inner []byte
-		ok := transport.ScanObject(data, func(name, value []byte) {
-			if string(name) == "success" {
-				inner = value
-			}
-		})
-		if !ok || isFalse(inner) {
-			return nil, false
-		}
-	}
-	return data, true
 }
 
 // failure reads a NestJS error body, or keeps whatever else came.

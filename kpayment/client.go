@@ -70,8 +70,8 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{tc: tc, restrictRequest: defaultRestrictRequest()}
-	if req, ok := tc.Options().Extra[restrictRequestKey{}].(BlockCustomerRequest); ok {
-		c.restrictRequest = req
+	if v, ok := tc.Settings().Extra(Provider, "WithRestrictRequest"); ok {
+		c.restrictRequest = v.(BlockCustomerRequest)
 	}
 	return c, nil
 }

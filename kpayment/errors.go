@@ -75,7 +75,7 @@ type envelope struct {
 func decode(res *transport.Response, out any) error {
 	body := bytes.TrimSpace(res.Body)
 	var env envelope
-	isObject := len(body) > 0 && body[0] == '{' && decodeEnvelope(body, &env)
+	isObject := len(body) > 0 && body[0] == '{' && json.Unmarshal(body, &env) == nil
 	if isObject {
 		if errs := env.errors(); len(errs) > 0 {
 			return apiError(res.StatusCode, errs)
@@ -108,36 +108,6 @@ func decode(res *transport.Response, out any) error {
 // secret before it reaches the caller or a log.
 type warned interface {
 	scrubWarnings(scrub func(string) string)
-}
-
-// decodeEnvelope fills env from body and reports whether body is valid
-// JSON, as json.Unmarshal(body, env) == nil would. For a valid object it
-// scans the members instead of decoding them, matching names without
-// regard to case and keeping the last of a repeated one, as json.Unmarshal
-// into the struct does; a name with an escape or a non-ASCII byte (Unicode
-// folds the long s onto s) is left to json.Unmarshal, from a reset env.
-func decodeEnvelope(body []byte, env *envelope) bool {
-	plain := true
-	ok := transport.ScanObject(body, func(name, value []byte) {
-		for _, c := range name {
-			if c >= 0x80 {
-				plain = false
-				return
-			}
-		}
-		switch {
-		case bytes.EqualFold(name, []byte("errors")):
-			env.Errors = value
-		case bytes.EqualFold(name, []byte("error")):
-			env.Error = value
-		}
-	})
-	if ok && plain {
-		return true
-	}
-	// Not valid JSON, or a name to decode: json.Unmarshal decides.
-	*env = envelope{}
-	return json.Unmarshal(body, env) == nil
 }
 
 // errors returns the provider errors of either shape; members that are not

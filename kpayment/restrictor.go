@@ -6,12 +6,9 @@ import (
 	"log/slog"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/config"
 	"github.com/restrictkit/restrict/internal/transport"
 )
-
-// restrictRequestKey keys WithRestrictRequest's value in
-// restrict.Options.Extra.
-type restrictRequestKey struct{}
 
 // defaultRestrictRequest is what Restrict sends unless told otherwise:
 // block online payment, and leave everything else to myKaarma.
@@ -25,7 +22,7 @@ func defaultRestrictRequest() BlockCustomerRequest {
 // what Restrict is for; an explicit false is sent as false. The request is
 // copied, and checked when New runs.
 func WithRestrictRequest(req BlockCustomerRequest) restrict.Option {
-	return func(o *restrict.Options) error {
+	return config.Func(func(s *config.Settings) error {
 		if req.CCLastFour != "" && !isLastFour(req.CCLastFour) {
 			return errors.New("WithRestrictRequest: ccLastFour must be exactly four digits 0-9")
 		}
@@ -33,9 +30,9 @@ func WithRestrictRequest(req BlockCustomerRequest) restrict.Option {
 		if req.OnlinePayment == nil {
 			req.OnlinePayment = Bool(true)
 		}
-		o.SetExtra(restrictRequestKey{}, req)
+		s.SetExtra(Provider, "WithRestrictRequest", req)
 		return nil
-	}
+	})
 }
 
 // Restrict blocks the customer t.ID (a myKaarma customer UUID) from online

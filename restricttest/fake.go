@@ -21,6 +21,11 @@ type Fake struct {
 	// restrict.ErrUnsupported, as Cryptomus and myKaarma do: they have no
 	// call that reads a customer's state.
 	NoStatus bool
+	// CheckID, when set, is applied to every target's ID before anything
+	// else, as the provider's client applies its ID rule before sending:
+	// set it to a provider's CheckTargetID (purse.CheckTargetID, ...) so
+	// that a test fails on an ID production would refuse.
+	CheckID func(id string) error
 	// RestrictAction and LiftAction are reported in results;
 	// restrict.ActionBlock and restrict.ActionUnblock when empty.
 	RestrictAction restrict.Action
@@ -106,14 +111,19 @@ func (f *Fake) do(ctx context.Context, method string, t restrict.Target, action 
 	if err := ctx.Err(); err != nil {
 		return nil, &restrict.APIError{Provider: provider, Operation: method, Message: "the context ended", Err: err}
 	}
+	if method == "Lift" && f.NoLift {
+		return nil, restrict.NewUnsupportedError(provider, method, provider+" has no lift")
+	}
+	if method == "Status" && f.NoStatus {
+		return nil, restrict.NewUnsupportedError(provider, method, provider+" has no status")
+	}
 	if t.ID == "" {
 		return nil, restrict.NewFieldError(provider, method, "ID", "is required")
 	}
-	if method == "Lift" && f.NoLift {
-		return nil, &restrict.APIError{Provider: provider, Operation: method, Class: restrict.ErrUnsupported, Message: provider + " has no lift"}
-	}
-	if method == "Status" && f.NoStatus {
-		return nil, &restrict.APIError{Provider: provider, Operation: method, Class: restrict.ErrUnsupported, Message: provider + " has no status"}
+	if f.CheckID != nil {
+		if err := f.CheckID(t.ID); err != nil {
+			return nil, err
+		}
 	}
 	if err := f.errs[t.ID]; err != nil {
 		return nil, err

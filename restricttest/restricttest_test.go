@@ -193,3 +193,19 @@ func TestMockStatus(t *testing.T) {
 	require.Equal(t, restrict.StateRestricted, res.State)
 	m.AssertExpectations(t)
 }
+
+func TestFakeAppliesAnIDRule(t *testing.T) {
+	t.Parallel()
+	uuidOnly := func(id string) error {
+		if len(id) != 36 {
+			return restrict.NewFieldError("purse", "Restrict", "ID", "must be a UUID")
+		}
+		return nil
+	}
+	f := &restricttest.Fake{Provider: "purse", CheckID: uuidOnly}
+	_, err := f.Restrict(context.Background(), restrict.Target{ID: "cust-1"})
+	require.ErrorIs(t, err, restrict.ErrInvalidRequest)
+	require.Equal(t, restrict.StateUnknown, f.State("cust-1"), "nothing changed")
+	_, err = f.Restrict(context.Background(), restrict.Target{ID: "6d962783-f0cf-420d-a511-3a48c71c5595"})
+	require.NoError(t, err)
+}

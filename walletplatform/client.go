@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/config"
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
@@ -75,9 +76,6 @@ type Client struct {
 
 var _ restrict.Restrictor = (*Client)(nil)
 
-// usersURLKey keys the users-service URL in restrict.Options.Extra.
-type usersURLKey struct{}
-
 // WithUsersURL sets where the users service (the login endpoint) lives. By
 // default it is the scheme and host of the base URL: the documentation
 // addresses the wallet service as http://20.87.230.105/platform/wallets and
@@ -85,15 +83,15 @@ type usersURLKey struct{}
 // same plain-http rule as the base URL, so WithInsecureHTTP covers both.
 // It matters only when logging in with Username and PassID.
 func WithUsersURL(rawURL string) restrict.Option {
-	return func(o *restrict.Options) error {
+	return config.Func(func(s *config.Settings) error {
 		// Reuse the base URL's checks: absolute, no user info, no query.
-		var probe restrict.Options
-		if err := restrict.WithBaseURL(rawURL)(&probe); err != nil {
+		var probe config.Settings
+		if err := restrict.WithBaseURL(rawURL).Apply(&probe); err != nil {
 			return errors.New("WithUsersURL: " + strings.TrimPrefix(err.Error(), "WithBaseURL: "))
 		}
-		o.SetExtra(usersURLKey{}, rawURL)
+		s.SetExtra(Provider, "WithUsersURL", rawURL)
 		return nil
-	}
+	})
 }
 
 // New returns a client for the wallet service at the base URL given with
@@ -138,12 +136,15 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	if !login {
 		return c, nil
 	}
-	usersURL, _ := tc.Options().Extra[usersURLKey{}].(string)
+	var usersURL string
+	if v, ok := tc.Settings().Extra(Provider, "WithUsersURL"); ok {
+		usersURL = v.(string)
+	}
 	if usersURL == "" {
 		base := tc.BaseURL()
 		usersURL = base.Scheme + "://" + base.Host
 	}
-	if _, err := transport.ParseURL(usersURL, tc.Options().InsecureHTTP); err != nil {
+	if _, err := transport.ParseURL(usersURL, tc.Settings().InsecureHTTP); err != nil {
 		return nil, &restrict.APIError{Provider: Provider, Operation: "New", Class: restrict.ErrInvalidRequest,
 			Message: "users-service URL: " + err.Error()}
 	}

@@ -107,37 +107,6 @@ func parseObject(contentType string, body []byte, scrub func(string) string) (ma
 	return obj, f, nil
 }
 
-// envelopeNames are the members envelopeOf reads.
-var envelopeNames = [...]string{"status", "statusCode", "message", "data", "errors"}
-
-// envelopeMembers is decode's fast path for the usual answer, a valid JSON
-// object whose member names hold no escape: it scans the answer for the
-// envelope's members instead of decoding it into a map of all of them,
-// and returns the map envelopeOf needs, the same for those names as
-// parseObject's (the last of a repeated name wins). ok is false for any
-// other answer, which takes parseObject.
-func envelopeMembers(body []byte) (map[string]json.RawMessage, bool) {
-	body = trimStart(body)
-	if len(body) == 0 || body[0] != '{' {
-		return nil, false
-	}
-	obj := make(map[string]json.RawMessage, len(envelopeNames))
-	ok := transport.ScanObject(body, func(name, value []byte) {
-		for _, k := range envelopeNames {
-			if string(name) == k {
-				if k == "data" && !isEmptyJSON(value) {
-					// Data is handed to the caller: a copy, as a decode
-					// makes, not a window on the whole answer.
-					value = append(json.RawMessage(nil), value...)
-				}
-				obj[k] = value
-				return
-			}
-		}
-	})
-	return obj, ok
-}
-
 // clip bounds a name taken from an answer before it goes into a message.
 func clip(s string) string {
 	const max = 40

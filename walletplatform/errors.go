@@ -45,11 +45,7 @@ func classFor(httpStatus, statusCode int) error {
 // that cannot be read is returned as a plain error, which the transport
 // reports as an unreadable answer (restrict.ErrUnavailable) with a snippet.
 func decode(res *transport.Response, out any) error {
-	obj, ok := envelopeMembers(res.Body)
-	var err error
-	if !ok {
-		obj, _, err = parseObject(res.Header.Get("Content-Type"), res.Body, res.Scrub)
-	}
+	obj, _, err := parseObject(res.Header.Get("Content-Type"), res.Body, res.Scrub)
 	if !transport.IsSuccess(res.StatusCode) {
 		if res.StatusCode == http.StatusNotFound && (err != nil || envelopeOf(obj).Status == nil) {
 			// Not the platform's envelope, which always has a status: a

@@ -56,43 +56,64 @@ func TestSequentialCallsReuseOneConnection(t *testing.T) {
 // GOMAXPROCS+1) closes most connections as calls finish and dials anew for
 // the next ones: thousands of connections, each a TLS handshake in
 // production. The default pool keeps one per goroutine.
+//
+// A call's connection goes back to the pool on net/http's read loop, a
+// moment after the caller has its answer; on a busy machine the caller's
+// next call can start first and dial. Those extra dials stop once the pool
+// holds a few spare connections, so the count settles somewhat above 64,
+// and how far depends on scheduling. The test takes the best of three
+// rounds: noise passes, a pool too small (hundreds of connections every
+// round) does not.
 func TestConcurrentCallsKeepTheirConnections(t *testing.T) {
-	const goroutines, calls, most = 64, 40, 96
+	const goroutines, calls, most, rounds = 64, 40, 96, 3
 	for _, p := range providers {
 		p := p
 		t.Run(p.name, func(t *testing.T) {
-			var opened atomic.Int64
-			srv := httptest.NewUnstartedServer(answer(p))
-			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-				if s == http.StateNew {
-					opened.Add(1)
+			best := int64(-1)
+			for r := 0; r < rounds && (best < 0 || best > most); r++ {
+				n := connectionsFor(t, p, goroutines, calls)
+				t.Logf("%s round %d: %d connections for %d calls from %d goroutines", p.name, r+1, n, goroutines*calls, goroutines)
+				if best < 0 || n < best {
+					best = n
 				}
 			}
-			srv.Start()
-			defer srv.Close()
-			c, err := p.newSDK(srv.URL + p.path)
-			require.NoError(t, err)
-			var wg sync.WaitGroup
-			errs := make(chan error, goroutines*calls)
-			for g := 0; g < goroutines; g++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := 0; i < calls; i++ {
-						_, err := c.Restrict(context.Background(), restrict.Target{ID: targetID})
-						errs <- err
-					}
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				require.NoError(t, err)
-			}
-			t.Logf("%s: %d connections for %d calls from %d goroutines", p.name, opened.Load(), goroutines*calls, goroutines)
-			require.LessOrEqual(t, opened.Load(), int64(most), "TCP connections opened")
+			require.LessOrEqual(t, best, int64(most), "TCP connections opened")
 		})
 	}
+}
+
+// connectionsFor counts the connections a new client with the default
+// HTTP client opens for goroutines × calls concurrent Restrict calls.
+func connectionsFor(t *testing.T, p provider, goroutines, calls int) int64 {
+	var opened atomic.Int64
+	srv := httptest.NewUnstartedServer(answer(p))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := p.newSDK(srv.URL + p.path)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines*calls)
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < calls; i++ {
+				_, err := c.Restrict(context.Background(), restrict.Target{ID: targetID})
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	return opened.Load()
 }
 
 // TestLoginClientSharesOneConnection: a SABI client that logs in reaches two

@@ -24,6 +24,22 @@ import (
 
 var errTooLarge = errors.New("answer larger than 1 MiB")
 
+// Call runs op and returns its answer decoded into a new T, with the
+// exchange recorded in its Meta: the one way a provider's native method
+// calls its API, once it has checked its input. T embeds restrict.Meta.
+func Call[T any, PT interface {
+	*T
+	SetMeta(restrict.Meta)
+}](ctx context.Context, c *Client, op *Operation) (*T, error) {
+	out := PT(new(T))
+	meta, err := c.Do(ctx, op, out)
+	if err != nil {
+		return nil, err
+	}
+	out.SetMeta(meta)
+	return out, nil
+}
+
 // Do runs op and decodes its answer into out (which may be nil). The
 // returned Meta is filled whenever an answer arrived, also with an error.
 // Every error is a *restrict.APIError, or the context's error wrapped in
@@ -164,9 +180,9 @@ func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
 func (c *Client) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:   perAttempt(c.hc),
-		RetryWaitMin: c.opts.Retry.MinWait,
-		RetryWaitMax: c.opts.Retry.MaxWait,
-		RetryMax:     c.opts.Retry.MaxAttempts - 1,
+		RetryWaitMin: c.opts.MinWait,
+		RetryWaitMax: c.opts.MaxWait,
+		RetryMax:     c.opts.MaxAttempts - 1,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			return callOf(ctx).checkRetry(ctx, resp, err)
 		},
@@ -207,18 +223,6 @@ func (c *Client) url(op *Operation) (string, error) {
 		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(value))
 	}
 	escaped := c.basePath + path
-	if isPlainPath(escaped) {
-		// Nothing in it to escape or unescape: url.URL.String would
-		// write the scheme and host, then these very bytes.
-		rawQuery, err := c.rawQuery(op)
-		if err != nil {
-			return "", err
-		}
-		if rawQuery == "" {
-			return c.prefix + escaped, nil
-		}
-		return c.prefix + escaped + "?" + rawQuery, nil
-	}
 	u := url.URL{Scheme: c.base.Scheme, Host: c.base.Host}
 	unescaped, err := url.PathUnescape(escaped)
 	if err != nil {
@@ -246,21 +250,6 @@ func (c *Client) rawQuery(op *Operation) (string, error) {
 		}
 		return v.Encode(), nil
 	}
-}
-
-// isPlainPath reports an absolute path made only of letters, digits and
-// "-._~/": url.PathUnescape and url.URL.EscapedPath both leave it as it is.
-func isPlainPath(p string) bool {
-	if p == "" || p[0] != '/' {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-			return false
-		}
-	}
-	return true
 }
 
 // CheckPathSegment returns what stops v from being one path segment, or "":
@@ -393,7 +382,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	}
 	// A Retry-After longer than we may wait ends the call now, with the
 	// wait reported in the error instead of slept.
-	if d, ok := retryAfter(resp.Header, cl.c.opts.Clock()); ok && d > cl.c.opts.Retry.MaxWait {
+	if d, ok := retryAfter(resp.Header, cl.c.opts.Clock()); ok && d > cl.c.opts.MaxWait {
 		return false, nil
 	}
 	return true, nil

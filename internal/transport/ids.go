@@ -77,3 +77,15 @@ func CheckCredential(v string) string {
 	}
 	return ""
 }
+
+// StripBearer returns a token without a "Bearer " prefix (in any case) and
+// the white space around it: the one rule for a token a caller gives, so
+// that the value of an Authorization header pasted whole works as well as
+// the token alone.
+func StripBearer(token string) string {
+	t := strings.TrimSpace(token)
+	if len(t) > 7 && strings.EqualFold(t[:7], "Bearer ") {
+		return strings.TrimSpace(t[7:])
+	}
+	return t
+}

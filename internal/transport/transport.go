@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/config"
 )
 
 // MaxResponseBytes bounds how much of any answer is read. A provider answer
@@ -34,6 +34,9 @@ type Config struct {
 	// DefaultBaseURL is used when the caller gives no WithBaseURL. Empty
 	// means the provider publishes none, and WithBaseURL is required.
 	DefaultBaseURL string
+	// MissingBaseURL is the message when WithBaseURL is required and
+	// missing; a generic one when empty.
+	MissingBaseURL string
 	// Signer authenticates every attempt; nil sends no credentials.
 	Signer Signer
 	// Decode turns a complete answer into a result or an error. Nil
@@ -59,10 +62,9 @@ type Client struct {
 	// cfg is behind a pointer so that no fmt path (not even a bad verb on a
 	// struct holding this client) can print its Secrets.
 	cfg      *Config
-	opts     restrict.Options
+	opts     config.Settings
 	base     *url.URL
 	basePath string // escaped, without a trailing slash
-	prefix   string // the base URL's scheme and host, as url.URL.String writes them
 	hc       *http.Client
 	rc       *retryablehttp.Client // built once; see retryClient
 	secrets  *Secrets
@@ -71,7 +73,7 @@ type Client struct {
 // New resolves the caller's options against cfg. Its errors match
 // restrict.ErrInvalidRequest and say which setting is wrong.
 func New(cfg Config, opts []restrict.Option) (*Client, error) {
-	o, err := restrict.ResolveOptions(cfg.Provider, opts...)
+	o, err := Resolve(cfg.Provider, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +82,11 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 		raw = cfg.DefaultBaseURL
 	}
 	if raw == "" {
-		return nil, &restrict.APIError{Provider: cfg.Provider, Operation: "New", Class: restrict.ErrInvalidRequest,
-			Message: cfg.Provider + " publishes no base URL: pass restrict.WithBaseURL"}
+		msg := cfg.MissingBaseURL
+		if msg == "" {
+			msg = cfg.Provider + " publishes no base URL: pass restrict.WithBaseURL"
+		}
+		return nil, &restrict.APIError{Provider: cfg.Provider, Operation: "New", Class: restrict.ErrInvalidRequest, Message: msg}
 	}
 	base, err := ParseURL(raw, o.InsecureHTTP)
 	if err != nil {
@@ -123,12 +128,48 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 		opts:     o,
 		base:     base,
 		basePath: strings.TrimRight(base.EscapedPath(), "/"),
-		prefix:   (&url.URL{Scheme: base.Scheme, Host: base.Host}).String(),
 		hc:       hc,
 	}
 	c.rc = c.retryClient()
 	return c, nil
 }
+
+// Resolve applies opts over the defaults and checks the result: every
+// option valid, and none that belongs to another provider. Its errors
+// match restrict.ErrInvalidRequest and name the option at fault.
+func Resolve(provider string, opts []restrict.Option) (config.Settings, error) {
+	s := config.Settings{
+		MaxAttempts: restrict.DefaultRetryPolicy.MaxAttempts,
+		MinWait:     restrict.DefaultRetryPolicy.MinWait,
+		MaxWait:     restrict.DefaultRetryPolicy.MaxWait,
+		Logger:      slog.New(discardHandler{}),
+		UserAgent:   "restrict-go/" + restrict.Version,
+		Clock:       time.Now,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt.Apply(&s); err != nil {
+			return config.Settings{}, &restrict.APIError{Provider: provider, Operation: "New", Class: restrict.ErrInvalidRequest, Message: err.Error()}
+		}
+	}
+	if e, ok := s.Foreign(provider); ok {
+		return config.Settings{}, &restrict.APIError{Provider: provider, Operation: "New", Class: restrict.ErrInvalidRequest,
+			Message: e.Option + " is an option of " + e.Provider + ", not of " + provider,
+			Fields:  map[string][]string{e.Option: {"belongs to " + e.Provider}}}
+	}
+	return s, nil
+}
+
+// discardHandler keeps clients silent by default; slog.DiscardHandler needs
+// a newer Go than this module requires.
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
 // ParseURL parses an absolute http(s) URL and refuses plain http to a host
 // that is not loopback unless insecure is set.
@@ -185,9 +226,9 @@ func (c *Client) LogTarget(ctx context.Context, operation string, t restrict.Tar
 		slog.String("target", t.ID), slog.String("reason", t.Reason))
 }
 
-// Options returns the resolved options, for provider-specific settings
-// (Options.Extra) and the clock.
-func (c *Client) Options() restrict.Options { return c.opts }
+// Settings returns the resolved settings, for a provider's own options
+// (Settings.Extra) and the clock.
+func (c *Client) Settings() config.Settings { return c.opts }
 
 // Now reads the client's clock.
 func (c *Client) Now() time.Time { return c.opts.Clock() }
@@ -280,89 +321,4 @@ type Attempt struct {
 	Body   []byte      // the bytes to send; a signer may replace them
 	Now    time.Time   // the client's clock, read once for this attempt
 	Number int         // 1 for the first attempt
-}
-
-// ScanObject calls fn with the name and the value of each member of obj, a
-// JSON object, in order, as they are written: it validates obj with
-// json.Valid, then decodes and allocates nothing. It returns false, maybe
-// after some calls, when obj is not a valid JSON object, or when a member
-// name holds an escape: a name is then not what it spells, and a caller
-// that compares names must decode the object instead. Values never include
-// surrounding white space.
-//
-// It lets a provider's decoder pick the few members it needs out of an
-// answer without decoding the answer into a map first.
-func ScanObject(obj []byte, fn func(name, value []byte)) bool {
-	i := skipSpace(obj, 0)
-	if i == len(obj) || obj[i] != '{' || !json.Valid(obj) {
-		return false
-	}
-	// From here on obj is known to be well formed, which the helpers
-	// below rely on to never index past its end.
-	for i = skipSpace(obj, i+1); obj[i] != '}'; i = skipSpace(obj, i) {
-		if obj[i] == ',' {
-			i = skipSpace(obj, i+1)
-		}
-		end, escaped := stringEnd(obj, i)
-		if escaped {
-			return false
-		}
-		name := obj[i+1 : end-1]
-		i = skipSpace(obj, skipSpace(obj, end)+1) // past the colon
-		vend := valueEnd(obj, i)
-		fn(name, obj[i:vend])
-		i = vend
-	}
-	return true
-}
-
-func skipSpace(s []byte, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index after the JSON string that starts at s[i],
-// and whether it holds an escape.
-func stringEnd(s []byte, i int) (int, bool) {
-	escaped := false
-	for i++; s[i] != '"'; i++ {
-		if s[i] == '\\' {
-			escaped = true
-			i++
-		}
-	}
-	return i + 1, escaped
-}
-
-// valueEnd returns the index after the valid JSON value that starts at
-// s[i].
-func valueEnd(s []byte, i int) int {
-	switch s[i] {
-	case '"':
-		end, _ := stringEnd(s, i)
-		return end
-	case '{', '[':
-		depth := 0
-		for {
-			switch s[i] {
-			case '"':
-				i, _ = stringEnd(s, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-	}
-	for i < len(s) && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' {
-		i++
-	}
-	return i
 }
