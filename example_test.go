@@ -5,8 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/jarcoal/httpmock"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/kpayment"
 	"github.com/restrictkit/restrict/restricttest"
 )
 
@@ -128,4 +133,35 @@ func ExampleSecret() {
 	fmt.Printf("%+v\n", creds)
 	// Output:
 	// {Account:0xabc Secret:[REDACTED]}
+}
+
+// Test your own code against a provider's API without a network: hand the
+// client an http.Client whose Transport httpmock replaces. Activate it on
+// the client you pass, before New: WithHTTPClient copies the client, so a
+// transport swapped in afterwards is never seen. (httpmock.NewMockTransport,
+// set as the Transport of the client you pass, does the same without
+// httpmock's global state, and lets tests run in parallel.) The client's
+// Timeout bounds each attempt; give the call's context a deadline to bound
+// the whole call, retries included.
+func ExampleWithHTTPClient() {
+	hc := &http.Client{Timeout: 10 * time.Second}
+	httpmock.ActivateNonDefault(hc)
+	defer httpmock.DeactivateAndReset()
+	const customer = "0e4b8c4c-7d3f-4b8e-9d7a-3f0c5b9e2a11"
+	httpmock.RegisterResponder(http.MethodPost, "https://api.mykaarma.com/payment/kpayment/v1/customer/"+customer+"/block",
+		httpmock.NewStringResponder(http.StatusOK, `{}`))
+
+	client, err := kpayment.New(kpayment.Credentials{Username: "subscriber", Password: "pw-from-your-vault"},
+		restrict.WithHTTPClient(hc))
+	if err != nil {
+		panic(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := client.Restrict(ctx, restrict.Target{ID: customer})
+	fmt.Println(res.State, res.StatusCode, err)
+	fmt.Println("requests:", httpmock.GetTotalCallCount())
+	// Output:
+	// restricted 200 <nil>
+	// requests: 1
 }
