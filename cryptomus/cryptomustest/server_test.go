@@ -237,8 +237,15 @@ func TestFakeBlockTwiceAndClock(t *testing.T) {
 	got, _ = srv.Wallet(w.UUID)
 	require.Equal(t, first.Add(2*time.Hour), got.RefundedAt)
 
+	// A nil clock is time.Now again.
 	srv.SetClock(nil)
-	require.NotPanics(t, func() { srv.AddWallet(cryptomustest.Wallet{}) })
+	w = srv.AddWallet(cryptomustest.Wallet{})
+	body = `{"uuid":"` + w.UUID + `"}`
+	before := time.Now()
+	status, _ = post(t, srv, "/v1/wallet/block-address", merchantID, sign(body), body)
+	require.Equal(t, 200, status)
+	got, _ = srv.Wallet(w.UUID)
+	require.WithinRange(t, got.BlockedAt, before, time.Now())
 }
 
 // Handler serves the same wallets and faults when mounted elsewhere.
