@@ -2,12 +2,15 @@ package cryptomus
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"testing"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
@@ -67,9 +70,46 @@ func TestCredentialsNeverPrintTheKey(t *testing.T) {
 // Two clients with different credentials side by side sign with their own.
 func TestClientsAreIndependent(t *testing.T) {
 	t.Parallel()
-	a, err := New(Credentials{MerchantID: "m-a", PaymentKey: "key-a"})
+	mt := httpmock.NewMockTransport()
+	var rec recorder
+	mt.RegisterResponder(http.MethodPost, "https://api.cryptomus.com/v1/wallet/block-address",
+		rec.wrap(t, jsonResponder(200, `{"state":0,"result":{"uuid":"`+testWallet+`","status":"blocked"}}`)))
+	for _, creds := range []Credentials{{MerchantID: "m-a", PaymentKey: "key-a"}, {MerchantID: "m-b", PaymentKey: "key-b"}} {
+		c, err := New(creds, restrict.WithHTTPClient(&http.Client{Transport: mt}))
+		require.NoError(t, err)
+		_, err = c.BlockAddress(context.Background(), BlockAddressRequest{UUID: testWallet})
+		require.NoError(t, err)
+	}
+	reqs := rec.all()
+	require.Len(t, reqs, 2)
+	for i, key := range []string{"key-a", "key-b"} {
+		require.Equal(t, []string{"m-a", "m-b"}[i], reqs[i].Header.Get("merchant"))
+		require.Equal(t, sign(reqs[i].Body, key), reqs[i].Header.Get("sign"))
+	}
+}
+
+// Every credential is checked by New, naming the field; nothing else of
+// it is refused (a merchant ID need not parse as a UUID, a key may hold any
+// printable text).
+func TestNewChecksEveryCredential(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		creds Credentials
+		field string
+	}{
+		"merchant CRLF":  {Credentials{MerchantID: "m\r\nX: 1", PaymentKey: testKey}, "MerchantID"},
+		"merchant space": {Credentials{MerchantID: " m", PaymentKey: testKey}, "MerchantID"},
+		"key NUL":        {Credentials{MerchantID: testMerchant, PaymentKey: "k\x00"}, "PaymentKey"},
+		"key blank":      {Credentials{MerchantID: testMerchant, PaymentKey: "   "}, "PaymentKey"},
+	} {
+		_, err := New(tc.creds)
+		require.ErrorIs(t, err, restrict.ErrInvalidRequest, name)
+		var ae *restrict.APIError
+		require.ErrorAs(t, err, &ae, name)
+		require.Equal(t, map[string][]string{tc.field: ae.Fields[tc.field]}, ae.Fields, name)
+		require.Contains(t, err.Error(), tc.field, name)
+		require.NotContains(t, err.Error(), "k\x00", name)
+	}
+	_, err := New(Credentials{MerchantID: "merchant-1", PaymentKey: "conformance&payment<key>/6f1e2d"})
 	require.NoError(t, err)
-	b, err := New(Credentials{MerchantID: "m-b", PaymentKey: "key-b"})
-	require.NoError(t, err)
-	require.NotEqual(t, *a.key, *b.key)
 }

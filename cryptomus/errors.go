@@ -12,9 +12,9 @@ import (
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// messageClass is the one table from Cryptomus' error messages to classes.
-// Cryptomus has no error codes for these answers, only messages; keys are
-// compared without case and without a trailing full stop.
+// messageClass is the one table from Cryptomus' errors to classes.
+// Cryptomus has no error codes, only messages; keys are compared without
+// case and without a trailing full stop. APIError.Code stays empty.
 var messageClass = map[string]error{
 	"not found":                  restrict.ErrNotFound,
 	"you can withdraw only once": restrict.ErrConflict,
@@ -23,55 +23,143 @@ var messageClass = map[string]error{
 
 // envelope is every answer's shape: {"state":0,"result":…} on success,
 // {"state":1,"errors":…} or {"state":1,"message":…} on failure, and
-// {"message","code","error"} with no state from the 500 handler.
+// {"message","code","error"} with no state from the 500 handler, whose
+// code echoes the HTTP status.
 type envelope struct {
-	State   json.RawMessage `json:"state"`
-	Result  json.RawMessage `json:"result"`
-	Message json.RawMessage `json:"message"`
-	Errors  json.RawMessage `json:"errors"`
-	Code    json.RawMessage `json:"code"`
-	Error   json.RawMessage `json:"error"`
+	// State is an int, 0 for success; a "0" string reads the same, so
+	// that a typing slip on Cryptomus' side is not taken for an error.
+	State   json.Number `json:"state"`
+	Result  result      `json:"result"`
+	Message string      `json:"message"`
+	Errors  fieldErrors `json:"errors"`
+	Code    lenient     `json:"code"`
+	Error   lenient     `json:"error"`
+}
+
+// result decodes the result member straight into the caller's value, and
+// records that a non-null one was there.
+type result struct {
+	out     any
+	present bool
+}
+
+func (r *result) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	r.present = true
+	if r.out == nil {
+		return nil
+	}
+	return json.Unmarshal(b, r.out)
+}
+
+// fieldErrors is the errors member: each field's Laravel rule keys
+// ("validation.required_without"). PHP writes an empty one as [], and a
+// field with a single string is read as a list of one.
+type fieldErrors map[string][]string
+
+func (f *fieldErrors) UnmarshalJSON(b []byte) error {
+	if bytes.HasPrefix(b, []byte("[")) {
+		var empty []struct{}
+		if err := json.Unmarshal(b, &empty); err != nil || len(empty) != 0 {
+			return errors.New("errors is a non-empty array")
+		}
+		return nil
+	}
+	var m map[string]ruleKeys
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	*f = make(fieldErrors, len(m))
+	for name, keys := range m {
+		(*f)[name] = keys
+	}
+	return nil
+}
+
+// ruleKeys is one field's list of rule keys, or a lone one.
+type ruleKeys []string
+
+func (k *ruleKeys) UnmarshalJSON(b []byte) error {
+	if bytes.HasPrefix(b, []byte(`"`)) {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*k = ruleKeys{s}
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return err
+	}
+	*k = append(ruleKeys{}, list...)
+	return nil
+}
+
+// lenient is a scalar read as text: a string's value, a number's or a
+// boolean's literal, "" for null. Cryptomus' amounts are documented as
+// strings; one sent as a number is kept as written rather than lost.
+type lenient string
+
+func (l *lenient) UnmarshalJSON(b []byte) error {
+	switch {
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*l = lenient(s)
+	case string(b) == "null":
+		*l = ""
+	case b[0] == '{' || b[0] == '[':
+		return errors.New("an object or array where a scalar is documented")
+	default:
+		*l = lenient(b)
+	}
+	return nil
 }
 
 // decode is the transport Decoder. Following Cryptomus' own PHP SDK, an
 // answer is a success only when HTTP is 2xx and state is 0: a 200 carrying
 // state 1 is an error.
 func decode(res *transport.Response, out any) error {
-	var env envelope
-	if err := json.Unmarshal(res.Body, &env); err != nil || !isObject(res.Body) {
-		return unreadable(res)
-	}
-	if res.StatusCode == http.StatusNotFound && len(env.State) == 0 {
-		// Cryptomus' own answers carry state; a 404 without it is the
-		// web server's (Laravel's {"message":"Not Found"} for an unknown
-		// route included): the address is wrong, not the wallet.
+	env := envelope{Result: result{out: out}}
+	if err := json.Unmarshal(res.Body, &env); err != nil {
+		if transport.IsSuccess(res.StatusCode) {
+			return errors.New("not Cryptomus' envelope: " + err.Error())
+		}
+		// A proxy's HTML page or an empty 502: the status is all there is.
 		return res.StatusError()
 	}
-	// state is an int; a "0" string is read the same, so that a typing
-	// slip on Cryptomus' side is not taken for an error.
-	state := scalar(env.State)
-	if transport.IsSuccess(res.StatusCode) && state == "0" {
-		if out == nil {
-			return nil
-		}
-		if len(env.Result) == 0 || string(env.Result) == "null" {
+	ok := transport.IsSuccess(res.StatusCode)
+	if ok && env.State == "0" {
+		if !env.Result.present {
 			return errors.New("state 0 without a result")
 		}
-		return transport.Unmarshal(env.Result, out)
+		return nil
 	}
-	if transport.IsSuccess(res.StatusCode) && state == "" && scalar(env.Message) == "" && len(env.Errors) == 0 {
-		// Neither the documented success nor an error: unreadable.
-		return errors.New("answer without state")
+	switch {
+	case res.StatusCode == http.StatusNotFound && env.State == "":
+		// Cryptomus' own "Not found" carries state; a 404 without it is
+		// the web server's (the Laravel router's "The route … could not
+		// be found." included): the address is wrong, not the wallet.
+		return res.StatusError()
+	case env.State == "" && env.Message == "" && len(env.Errors) == 0 && env.Error == "":
+		if ok {
+			return errors.New("answer without state")
+		}
+		return res.StatusError()
 	}
-	ae := &restrict.APIError{
-		Message: scalar(env.Message),
-		Code:    scalar(env.Code),
-		Fields:  fields(env.Errors),
-	}
+	ae := &restrict.APIError{Message: env.Message, Fields: env.Errors}
 	if ae.Message == "" {
-		ae.Message = scalar(env.Error)
+		ae.Message = string(env.Error)
 	}
-	ae.Class = classify(res.StatusCode, ae.Message, ae.Code)
+	ae.Class = classify(res.StatusCode, ae.Message, string(env.Code))
 	if ae.Message == "" && len(ae.Fields) > 0 {
 		ae.Message = "validation failed"
 	}
@@ -100,76 +188,10 @@ func classify(status int, message, code string) error {
 	if !transport.IsSuccess(status) {
 		return transport.ClassForStatus(status)
 	}
-	// The 500 handler's body says "code":500; under a 200 that code is
-	// the better witness.
+	// The 500 handler's body says "code":500, echoing its status; under an
+	// HTTP 200 that code is the better witness of what happened.
 	if n, err := strconv.Atoi(code); err == nil && n >= 500 && n <= 599 {
 		return restrict.ErrUnavailable
 	}
 	return restrict.ErrInvalidRequest
-}
-
-// unreadable is decode's answer to a body that is not a JSON object.
-func unreadable(res *transport.Response) error {
-	if transport.IsSuccess(res.StatusCode) {
-		if len(bytes.TrimSpace(res.Body)) == 0 {
-			return errors.New("empty body")
-		}
-		return errors.New("malformed JSON")
-	}
-	// A proxy's HTML page or an empty 502: the status is all there is.
-	return res.StatusError()
-}
-
-func isObject(b []byte) bool {
-	b = bytes.TrimSpace(b)
-	return len(b) > 0 && b[0] == '{'
-}
-
-// scalar renders a JSON string, number or boolean as text; null, absent
-// and structured values give "".
-func scalar(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" || raw[0] == '{' || raw[0] == '[' {
-		return ""
-	}
-	if raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return ""
-		}
-		return s
-	}
-	return string(raw)
-}
-
-// fields reads the errors object: each field's list of Laravel rule keys
-// ("validation.required_without"), or a single string. PHP sends an empty
-// errors object as [], which carries nothing.
-func fields(raw json.RawMessage) map[string][]string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil || len(m) == 0 {
-		return nil
-	}
-	out := make(map[string][]string, len(m))
-	for name := range m {
-		var list []json.RawMessage
-		if json.Unmarshal(m[name], &list) == nil {
-			for _, item := range list {
-				if s := scalar(item); s != "" {
-					out[name] = append(out[name], s)
-				}
-			}
-			if _, ok := out[name]; !ok {
-				out[name] = []string{}
-			}
-			continue
-		}
-		if s := scalar(m[name]); s != "" {
-			out[name] = []string{s}
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }

@@ -18,7 +18,27 @@ import (
 	"github.com/restrictkit/restrict/restricttest"
 )
 
-var fastRetry = restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond})
+const (
+	merchantID = "8b03432e-385b-4670-8d06-064591096795"
+	paymentKey = "test-payment-key"
+)
+
+var (
+	creds     = cryptomus.Credentials{MerchantID: merchantID, PaymentKey: paymentKey}
+	fastRetry = restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond})
+)
+
+// newFake starts a fake Cryptomus and a client of it; both end with the
+// test.
+func newFake(t *testing.T, opts ...restrict.Option) (*cryptomus.Client, *cryptomustest.Server) {
+	t.Helper()
+	srv := cryptomustest.NewServer(creds)
+	t.Cleanup(srv.Close)
+	opts = append([]restrict.Option{restrict.WithBaseURL(srv.BaseURL())}, opts...)
+	c, err := cryptomus.New(creds, opts...)
+	require.NoError(t, err)
+	return c, srv
+}
 
 func restrictFault(body string) restricttest.Fault {
 	return restricttest.Fault{Status: 200, Body: body, ContentType: "application/json", Times: 1}
@@ -83,7 +103,7 @@ func TestWrongKeyGetsInvalidSign(t *testing.T) {
 		{MerchantID: merchantID, PaymentKey: "wrong-key"},
 		{MerchantID: "another-merchant", PaymentKey: paymentKey},
 	} {
-		c, err := cryptomus.New(creds, restrict.WithBaseURL(srv.URL), fastRetry)
+		c, err := cryptomus.New(creds, restrict.WithBaseURL(srv.BaseURL()), fastRetry)
 		require.NoError(t, err)
 		_, err = c.BlockAddress(context.Background(), cryptomus.BlockAddressRequest{OrderID: "x"})
 		require.ErrorIs(t, err, restrict.ErrUnauthorized)
@@ -120,7 +140,7 @@ func TestRetriesAgainstFake(t *testing.T) {
 		var ae *restrict.APIError
 		require.True(t, errors.As(err, &ae))
 		require.Equal(t, 1, ae.Attempts)
-		require.Equal(t, "500", ae.Code)
+		require.Empty(t, ae.Code)
 		require.Equal(t, 1, srv.Requests())
 	})
 	t.Run("refund not retried on 503 once connected", func(t *testing.T) {

@@ -8,14 +8,19 @@ import (
 )
 
 // Restrict blocks the static wallet t.ID with BlockAddress. The ID is the
-// wallet's UUID when it parses as one, and its order ID otherwise: an order
-// ID has at most 32 characters and a UUID 36, so this is never ambiguous.
-// Incoming payments are not force-refunded; call BlockAddress with
-// IsForceRefund for that. Cryptomus has no field for t.Reason, so it is
-// only logged, at Debug level.
+// wallet's uuid (as CreateStaticWallet returns it, not its wallet_uuid)
+// when it parses as a UUID, and its order ID otherwise: 1 to 32 letters,
+// digits, "-" or "_" (see CheckTargetID). An order ID has at most 32
+// characters and a UUID 36, so the two are never confused. Incoming
+// payments are not force-refunded; call BlockAddress with IsForceRefund
+// for that. Cryptomus has no field for t.Reason, so it is only logged, at
+// Debug level.
 //
-// The Result's State is StateRestricted when Cryptomus answers "blocked",
-// StateActive for "active", and StateUnknown otherwise.
+// Restricting a wallet that is blocked already succeeds with
+// StateRestricted: the docs do not say what a second block answers, and it
+// is inferred to be the same state 0 with status "blocked". The Result's
+// State is StateRestricted when Cryptomus answers "blocked", StateActive
+// for "active", and StateUnknown otherwise.
 //
 // https://doc.cryptomus.com/en/business/payments/block-wallet
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
@@ -43,16 +48,35 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 // could make the call possible.
 //
 // https://doc.cryptomus.com/en/business/payments/block-wallet
-func (c *Client) Lift(_ context.Context, _ restrict.Target) (*restrict.Result, error) {
-	return nil, &restrict.APIError{
-		Provider:  Provider,
-		Operation: "Lift",
-		Class:     restrict.ErrUnsupported,
-		Message:   "Cryptomus has no call to unblock a static wallet",
-	}
+func (c *Client) Lift(context.Context, restrict.Target) (*restrict.Result, error) {
+	return nil, restrict.NewUnsupportedError(Provider, "Lift", "Cryptomus has no call to unblock a static wallet")
 }
 
-// blockTarget turns a Target ID into the wallet reference of a block call.
+// Status always fails with an error matching restrict.ErrUnsupported and
+// sends nothing: Cryptomus documents no call that reads a static wallet's
+// block state. As with Lift, the target is not checked. BlockAddress
+// reports the status after a block, and blocking again is harmless, so a
+// caller that needs proof can Restrict again.
+//
+// https://doc.cryptomus.com/en/business/payments/block-wallet
+func (c *Client) Status(context.Context, restrict.Target) (*restrict.Result, error) {
+	return nil, restrict.NewUnsupportedError(Provider, "Status", "Cryptomus has no call that reads a static wallet's block state")
+}
+
+// CheckTargetID returns an error matching restrict.ErrInvalidRequest,
+// naming the field "ID", unless id is an ID Restrict accepts: a static
+// wallet's uuid (a UUID, in either case), or its order ID of 1 to 32
+// letters, digits, "-" or "_" (Laravel's alpha_dash, so letters of any
+// script). Restrict applies it before sending anything.
+//
+// https://doc.cryptomus.com/en/business/payments/block-wallet
+func CheckTargetID(id string) error {
+	_, err := blockTarget("CheckTargetID", id)
+	return err
+}
+
+// blockTarget turns a Target ID into the wallet reference of a block call,
+// or into the error of operation op.
 func blockTarget(op, id string) (BlockAddressRequest, error) {
 	switch {
 	case id == "":

@@ -12,21 +12,6 @@ import (
 	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
 )
 
-const (
-	merchantID = "8b03432e-385b-4670-8d06-064591096795"
-	paymentKey = "test-payment-key"
-)
-
-func newFake(t *testing.T, opts ...restrict.Option) (*cryptomus.Client, *cryptomustest.Server) {
-	t.Helper()
-	srv := cryptomustest.NewServer(merchantID, paymentKey)
-	t.Cleanup(srv.Close)
-	opts = append([]restrict.Option{restrict.WithBaseURL(srv.URL)}, opts...)
-	c, err := cryptomus.New(cryptomus.Credentials{MerchantID: merchantID, PaymentKey: paymentKey}, opts...)
-	require.NoError(t, err)
-	return c, srv
-}
-
 func TestRestrictByUUIDAndOrderID(t *testing.T) {
 	t.Parallel()
 	c, srv := newFake(t)
@@ -50,10 +35,12 @@ func TestRestrictByUUIDAndOrderID(t *testing.T) {
 	w, _ = srv.Wallet(byOrder.UUID)
 	require.Equal(t, cryptomus.WalletStatusBlocked, w.Status)
 
-	// Blocking again is harmless: the call is idempotent.
+	// Restricting a restricted wallet succeeds with StateRestricted: the
+	// fake answers as Cryptomus is inferred to, with the same success.
 	res, err = c.Restrict(context.Background(), restrict.Target{ID: "order-2"})
 	require.NoError(t, err)
 	require.Equal(t, restrict.StateRestricted, res.State)
+	require.Equal(t, 3, srv.Requests())
 }
 
 func TestRestrictErrors(t *testing.T) {
@@ -114,4 +101,75 @@ func TestRestrictStateFollowsStatus(t *testing.T) {
 		require.NoError(t, err, status)
 		require.Equal(t, want, res.State, status)
 	}
+}
+
+// Cryptomus has no call that reads a wallet's block state: Status is
+// unsupported and sends nothing, whatever the target.
+func TestStatusUnsupported(t *testing.T) {
+	t.Parallel()
+	c, srv := newFake(t)
+	w := srv.AddWallet(cryptomustest.Wallet{Status: cryptomus.WalletStatusBlocked})
+	for _, id := range []string{w.UUID, "order-1", "", "a/b"} {
+		res, err := c.Status(context.Background(), restrict.Target{ID: id})
+		require.Nil(t, res, id)
+		require.ErrorIs(t, err, restrict.ErrUnsupported, id)
+		require.ErrorIs(t, err, errors.ErrUnsupported, id)
+		var ae *restrict.APIError
+		require.ErrorAs(t, err, &ae, id)
+		require.Equal(t, "Status", ae.Operation, id)
+		require.Equal(t, cryptomus.Provider, ae.Provider, id)
+		require.Empty(t, ae.Code, id)
+		require.Zero(t, ae.Attempts, id)
+	}
+	require.Zero(t, srv.Requests())
+
+	var _ restrict.Checker = c
+	rep := restrict.StatusAll(context.Background(), restrict.Binding{Name: "cryptomus", Restrictor: c, Target: restrict.Target{ID: w.UUID}})
+	require.Len(t, rep.Unsupported(), 1)
+	require.NoError(t, rep.Err())
+	require.Zero(t, srv.Requests())
+}
+
+func TestCheckTargetID(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{
+		"fcc40793-39f9-4fa9-85b2-93148039a72b",
+		"FCC40793-39F9-4FA9-85B2-93148039A72B",
+		"o",
+		"order-17_b",
+		"заказ-1",
+		"01234567890123456789012345678901", // 32
+	} {
+		require.NoError(t, cryptomus.CheckTargetID(id), id)
+	}
+	for _, id := range []string{
+		"", " ", "order 17", "a/b", "../admin", `a\b`, "x\x00y", "order.17",
+		"012345678901234567890123456789012",   // 33, and not a UUID
+		"fcc40793-39f9-4fa9-85b2-93148039a72", // 35: neither
+	} {
+		err := cryptomus.CheckTargetID(id)
+		require.ErrorIs(t, err, restrict.ErrInvalidRequest, "%q", id)
+		var ae *restrict.APIError
+		require.ErrorAs(t, err, &ae)
+		require.Equal(t, "CheckTargetID", ae.Operation)
+		require.Contains(t, ae.Fields, "ID")
+		require.Len(t, ae.Fields, 1)
+		require.Zero(t, ae.Attempts)
+	}
+}
+
+// Restrict applies CheckTargetID first and reports its own operation.
+func TestRestrictAppliesCheckTargetID(t *testing.T) {
+	t.Parallel()
+	c, srv := newFake(t)
+	for _, id := range []string{"", "a/b", "order 17", "012345678901234567890123456789012"} {
+		want := cryptomus.CheckTargetID(id)
+		require.Error(t, want, id)
+		_, err := c.Restrict(context.Background(), restrict.Target{ID: id})
+		var ae *restrict.APIError
+		require.ErrorAs(t, err, &ae, id)
+		require.Equal(t, "Restrict", ae.Operation, id)
+		require.Equal(t, want.(*restrict.APIError).Fields, ae.Fields, id)
+	}
+	require.Zero(t, srv.Requests())
 }

@@ -4,16 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strconv"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// WalletStatus is a static wallet's status.
+// WalletStatus is a static wallet's status, as BlockAddress reports it.
 type WalletStatus string
 
-// The static wallet statuses Cryptomus documents.
+// The static wallet statuses Cryptomus documents on its block page. What
+// in_active means is not explained there.
 const (
 	WalletStatusBlocked  WalletStatus = "blocked"
 	WalletStatusActive   WalletStatus = "active"
@@ -36,9 +40,13 @@ type BlockAddressRequest struct {
 	IsForceRefund bool `json:"is_force_refund,omitempty"`
 }
 
-// BlockAddressResult is a static wallet after BlockAddress.
+// BlockAddressResult is what Cryptomus answered to a block: the wallet it
+// blocked and the wallet's status after the call.
 type BlockAddressResult struct {
-	UUID   string       `json:"uuid"`
+	// UUID is the blocked wallet's uuid, also when it was named by order
+	// ID.
+	UUID string `json:"uuid"`
+	// Status is "blocked" after a block that took effect.
 	Status WalletStatus `json:"status"`
 	restrict.Meta
 }
@@ -48,19 +56,22 @@ type BlockAddressResult struct {
 // with RefundBlockedAddress. Cryptomus has no call to unblock it.
 //
 // A plain block is idempotent, so it is retried on 5xx and transport
-// errors. With IsForceRefund it also triggers Cryptomus' one-time refund of
+// errors. The docs do not say what blocking a blocked wallet answers; it is
+// inferred to be the same success, state 0 with status "blocked". With
+// IsForceRefund the call also triggers Cryptomus' one-time refund of
 // incoming payments, which must not be asked for twice: it is then sent
 // again only where it provably never reached Cryptomus (a connection never
-// made) or was refused with 429. After a timeout or 5xx, check the wallet
-// before calling again.
+// made) or was refused with 429. After a timeout or 5xx its outcome is
+// unknown, and Cryptomus has no call that reads it back; a plain block
+// (IsForceRefund false) is safe to send again to make sure the wallet is
+// blocked.
 //
 // https://doc.cryptomus.com/en/business/payments/block-wallet
 func (c *Client) BlockAddress(ctx context.Context, req BlockAddressRequest) (*BlockAddressResult, error) {
 	if err := walletRef("BlockAddress", req.UUID, req.OrderID); err != nil {
 		return nil, err
 	}
-	var out BlockAddressResult
-	meta, err := c.tc.Do(ctx, &transport.Operation{
+	return transport.Call[BlockAddressResult](ctx, c.tc, &transport.Operation{
 		Name:   "BlockAddress",
 		Method: http.MethodPost,
 		Path:   "/v1/wallet/block-address",
@@ -68,12 +79,7 @@ func (c *Client) BlockAddress(ctx context.Context, req BlockAddressRequest) (*Bl
 		// The refund it triggers happens once; a second request while the
 		// first may be under way must not be sent.
 		Idempotent: !req.IsForceRefund,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	out.Meta = meta
-	return &out, nil
+	})
 }
 
 // RefundBlockedAddressRequest names a blocked static wallet, by exactly one
@@ -92,8 +98,10 @@ type RefundBlockedAddressRequest struct {
 // RefundBlockedAddressResult is what a refund paid. Both amounts are the
 // exact decimal strings Cryptomus sent.
 type RefundBlockedAddressResult struct {
+	// Commission is what Cryptomus kept.
 	Commission string `json:"commission"`
-	Amount     string `json:"amount"`
+	// Amount is what was sent to the address.
+	Amount string `json:"amount"`
 	restrict.Meta
 }
 
@@ -114,8 +122,11 @@ func (r *RefundBlockedAddressResult) UnmarshalJSON(b []byte) error {
 // RefundBlockedAddress sends all the funds of a blocked static wallet to
 // one address. Cryptomus allows it once per wallet ("You can withdraw only
 // once", which matches restrict.ErrConflict), so it is never retried once
-// the request may have reached Cryptomus: after a timeout or 5xx, check
-// before calling again.
+// the request may have reached Cryptomus. After a timeout or 5xx the
+// refund may have been made; calling again either makes it or is answered
+// with that ErrConflict. A wallet blocked with IsForceRefund is refunded
+// by Cryptomus itself and refuses this call (the docs cut that message
+// short, so it matches restrict.ErrInvalidRequest).
 //
 // https://doc.cryptomus.com/business/payments/refundblocked
 func (c *Client) RefundBlockedAddress(ctx context.Context, req RefundBlockedAddressRequest) (*RefundBlockedAddressResult, error) {
@@ -125,18 +136,12 @@ func (c *Client) RefundBlockedAddress(ctx context.Context, req RefundBlockedAddr
 	if p := alphaDash(req.Address, 10, 128); p != "" {
 		return nil, restrict.NewFieldError(Provider, "RefundBlockedAddress", "address", p)
 	}
-	var out RefundBlockedAddressResult
-	meta, err := c.tc.Do(ctx, &transport.Operation{
+	return transport.Call[RefundBlockedAddressResult](ctx, c.tc, &transport.Operation{
 		Name:   "RefundBlockedAddress",
 		Method: http.MethodPost,
 		Path:   "/v1/wallet/blocked-address-refund",
 		Body:   req,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	out.Meta = meta
-	return &out, nil
+	})
 }
 
 // CreateStaticWalletRequest describes a static wallet: an address in one
@@ -195,20 +200,62 @@ func (c *Client) CreateStaticWallet(ctx context.Context, req CreateStaticWalletR
 		if n := utf8.RuneCountInString(req.URLCallback); n < 6 || n > 255 {
 			return nil, restrict.NewFieldError(Provider, op, "url_callback", "must be 6 to 255 characters long")
 		}
-		if !checkURL(req.URLCallback) {
+		if !isHTTPURL(req.URLCallback) {
 			return nil, restrict.NewFieldError(Provider, op, "url_callback", "must be an absolute http or https URL")
 		}
 	}
-	var out StaticWallet
-	meta, err := c.tc.Do(ctx, &transport.Operation{
+	return transport.Call[StaticWallet](ctx, c.tc, &transport.Operation{
 		Name:   op,
 		Method: http.MethodPost,
 		Path:   "/v1/wallet",
 		Body:   req,
-	}, &out)
-	if err != nil {
-		return nil, err
+	})
+}
+
+// alphaDash checks Laravel's alpha_dash rule with a length in characters,
+// as Cryptomus' validator applies them: letters (marks included), digits,
+// "-" and "_". Laravel's letters and digits are Unicode ones, so an order
+// ID in Cyrillic is valid there and is not refused here. It returns the
+// problem, or "".
+func alphaDash(s string, minLen, maxLen int) string {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n == 0:
+		return "is required"
+	case n < minLen || n > maxLen:
+		return "must be " + strconv.Itoa(minLen) + " to " + strconv.Itoa(maxLen) + " characters long"
 	}
-	out.Meta = meta
-	return &out, nil
+	for _, r := range s {
+		if r != '-' && r != '_' && !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsNumber(r) {
+			return "may hold only letters, digits, \"-\" and \"_\""
+		}
+	}
+	return ""
+}
+
+// walletRef checks the wallet identifier of a block or refund call: exactly
+// one of uuid and order_id. The docs disagree on which wins when both are
+// sent (the block page says order_id, the refund page uuid), so both is
+// refused rather than guessed.
+func walletRef(op, uuid, orderID string) error {
+	switch {
+	case uuid == "" && orderID == "":
+		return restrict.NewFieldError(Provider, op, "uuid", "or order_id is required")
+	case uuid != "" && orderID != "":
+		return restrict.NewFieldError(Provider, op, "uuid", "and order_id must not both be set: Cryptomus' docs disagree on which wins")
+	case uuid != "" && !transport.IsUUID(uuid):
+		return restrict.NewFieldError(Provider, op, "uuid", "must be a UUID")
+	case orderID != "":
+		if p := alphaDash(orderID, 1, 32); p != "" {
+			return restrict.NewFieldError(Provider, op, "order_id", p)
+		}
+	}
+	return nil
+}
+
+// isHTTPURL applies Laravel's url rule as far as it matters here: an
+// absolute http or https URL with a host.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -40,13 +40,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error {
-	srv := cryptomustest.NewServer(merchantID, paymentKey)
+	creds := cryptomus.Credentials{MerchantID: merchantID, PaymentKey: paymentKey}
+	srv := cryptomustest.NewServer(creds)
 	defer srv.Close()
 
 	// In production leave out WithBaseURL: the client defaults to
 	// https://api.cryptomus.com.
-	c, err := cryptomus.New(cryptomus.Credentials{MerchantID: merchantID, PaymentKey: paymentKey},
-		restrict.WithBaseURL(srv.URL), restrict.WithLogger(logger))
+	c, err := cryptomus.New(creds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,8 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 		Type: cryptomus.WebhookWallet, OrderID: "customer-42", WalletAddressUUID: w.UUID,
 		Amount: "25.00", PaymentAmount: "25.00", Currency: "USDT", Network: "tron", Status: "paid", IsFinal: true,
 	})
-	hook, err := c.VerifyWebhook(body)
+	// The webhook handler needs only the payment key, not a client.
+	hook, err := cryptomus.VerifyWebhook(creds.PaymentKey, body)
 	if err != nil {
 		return fmt.Errorf("VerifyWebhook: %w", err)
 	}
@@ -88,7 +89,7 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 
 	// A webhook whose amount was changed in transit must not be acted on.
 	forged := []byte(`{"type":"wallet","order_id":"customer-42","amount":"2500.00","status":"paid","sign":"00000000000000000000000000000000"}`)
-	_, err = c.VerifyWebhook(forged)
+	_, err = cryptomus.VerifyWebhook(creds.PaymentKey, forged)
 	fmt.Fprintf(out, "forged webhook refused: %t (ErrUnauthorized)\n", errors.Is(err, restrict.ErrUnauthorized))
 
 	// 3. Block the wallet. Payments to it are no longer credited; Cryptomus
@@ -133,7 +134,16 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 		return fmt.Errorf("restrict through the interface: %w", err)
 	}
 	fmt.Fprintf(out, "Restrict: %s %s -> %s\n", res.Provider, res.Action, res.State)
+	// The wallet is blocked already: Restrict is idempotent, and says so.
+	res, err = r.Restrict(ctx, restrict.Target{ID: "customer-42"})
+	if err != nil {
+		return fmt.Errorf("restrict again: %w", err)
+	}
+	fmt.Fprintf(out, "Restrict again by order ID: %s\n", res.State)
 	_, err = r.Lift(ctx, restrict.Target{ID: w.UUID})
 	fmt.Fprintf(out, "Lift unsupported: %t\n", errors.Is(err, restrict.ErrUnsupported))
+	// Cryptomus has no call that reads a wallet's block state either.
+	_, err = c.Status(ctx, restrict.Target{ID: w.UUID})
+	fmt.Fprintf(out, "Status unsupported: %t\n", errors.Is(err, restrict.ErrUnsupported))
 	return nil
 }

@@ -16,6 +16,8 @@ func TestRun(t *testing.T) {
 		"refunded 24.50 (commission 0.50)",
 		"second refund refused (ErrConflict)",
 		"Restrict: cryptomus block -> restricted",
+		"Restrict again by order ID: restricted",
 		"Lift unsupported: true",
+		"Status unsupported: true",
 	}, []string{paymentKey})
 }

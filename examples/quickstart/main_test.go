@@ -124,7 +124,7 @@ func TestRunAgainstFakes(t *testing.T) {
 // given target there, and create nothing. Fakes stand in for the real APIs.
 func TestRunUsesConfiguredProviders(t *testing.T) {
 	t.Parallel()
-	crypto := cryptomustest.NewServer("0a7c5b1e-1111-4222-8333-444455556666", "configured-cryptomus-key")
+	crypto := cryptomustest.NewServer(cryptomus.Credentials{MerchantID: "0a7c5b1e-1111-4222-8333-444455556666", PaymentKey: "configured-cryptomus-key"})
 	defer crypto.Close()
 	wallet := crypto.AddWallet(cryptomustest.Wallet{OrderID: "configured-order"})
 
@@ -136,7 +136,7 @@ func TestRunUsesConfiguredProviders(t *testing.T) {
 		"RESTRICT_CRYPTOMUS_MERCHANT_ID": "0a7c5b1e-1111-4222-8333-444455556666",
 		"RESTRICT_CRYPTOMUS_PAYMENT_KEY": "configured-cryptomus-key",
 		"RESTRICT_CRYPTOMUS_TARGET":      "configured-order",
-		"RESTRICT_CRYPTOMUS_BASE_URL":    crypto.URL,
+		"RESTRICT_CRYPTOMUS_BASE_URL":    crypto.BaseURL(),
 		"RESTRICT_PURSE_ACCOUNT":         "0xconfigured",
 		"RESTRICT_PURSE_KEY":             "configured-key",
 		"RESTRICT_PURSE_SECRET":          "configured-secret",
@@ -147,7 +147,7 @@ func TestRunUsesConfiguredProviders(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	restricted, _ := sections(t, stdout)
-	cryptoHost := strings.TrimPrefix(crypto.URL, "http://")
+	cryptoHost := strings.TrimPrefix(crypto.BaseURL(), "http://")
 	if r := restricted["cryptomus"]; !strings.Contains(r, cryptoHost) || !strings.Contains(r, "configured-order") {
 		t.Errorf("cryptomus row = %q; want the configured host and target", r)
 	}
@@ -252,7 +252,7 @@ func TestRunFlags(t *testing.T) {
 // configured, each pointed at a fake standing in for the real API.
 func TestRunEveryProviderConfigured(t *testing.T) {
 	t.Parallel()
-	crypto := cryptomustest.NewServer("0a7c5b1e-1111-4222-8333-444455556666", "all-cryptomus-key")
+	crypto := cryptomustest.NewServer(cryptomus.Credentials{MerchantID: "0a7c5b1e-1111-4222-8333-444455556666", PaymentKey: "all-cryptomus-key"})
 	defer crypto.Close()
 	wallet := crypto.AddWallet(cryptomustest.Wallet{})
 
@@ -276,7 +276,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 		"RESTRICT_CRYPTOMUS_MERCHANT_ID":        "0a7c5b1e-1111-4222-8333-444455556666",
 		"RESTRICT_CRYPTOMUS_PAYMENT_KEY":        "all-cryptomus-key",
 		"RESTRICT_CRYPTOMUS_TARGET":             wallet.UUID,
-		"RESTRICT_CRYPTOMUS_BASE_URL":           crypto.URL,
+		"RESTRICT_CRYPTOMUS_BASE_URL":           crypto.BaseURL(),
 		"RESTRICT_CUSTOMERV2_BASE_URL":          kuna.URL,
 		"RESTRICT_CUSTOMERV2_MERCHANT_ID":       "all-merchant",
 		"RESTRICT_CUSTOMERV2_EMAIL":             "ops@example.com",

@@ -133,9 +133,9 @@ func setupCryptomus(ctx context.Context, getenv func(string) string, logger *slo
 		return &provider{name: cryptomus.Provider, client: c, target: env.get("TARGET"), where: host(env.get("BASE_URL"), cryptomus.DefaultBaseURL), close: noClose}, nil
 	}
 
-	srv := cryptomustest.NewServer(fakeCryptomusMerchant, fakeCryptomusKey)
-	c, err := cryptomus.New(cryptomus.Credentials{MerchantID: fakeCryptomusMerchant, PaymentKey: fakeCryptomusKey},
-		restrict.WithBaseURL(srv.URL), restrict.WithLogger(logger))
+	creds := cryptomus.Credentials{MerchantID: fakeCryptomusMerchant, PaymentKey: fakeCryptomusKey}
+	srv := cryptomustest.NewServer(creds)
+	c, err := cryptomus.New(creds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		srv.Close()
 		return nil, err

@@ -90,11 +90,12 @@ const (
 )
 
 func startCryptomus(t *testing.T) *env {
-	srv := cryptomustest.NewServer(cryptomusMerchant, cryptomusKey)
+	creds := cryptomus.Credentials{MerchantID: cryptomusMerchant, PaymentKey: cryptomusKey}
+	srv := cryptomustest.NewServer(creds)
 	t.Cleanup(srv.Close)
 	w := srv.AddWallet(cryptomustest.Wallet{OrderID: "order-17", Balance: "10.00", Commission: "0.50"})
 	client := func(opts []restrict.Option) (*cryptomus.Client, error) {
-		return cryptomus.New(cryptomus.Credentials{MerchantID: cryptomusMerchant, PaymentKey: cryptomusKey}, with(srv.BaseURL(), opts)...)
+		return cryptomus.New(creds, with(srv.BaseURL(), opts)...)
 	}
 	call := func(f func(context.Context, *cryptomus.Client) error) func(context.Context, ...restrict.Option) error {
 		return func(ctx context.Context, opts ...restrict.Option) error {

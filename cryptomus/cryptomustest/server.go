@@ -4,13 +4,20 @@
 // envelopes and error bodies. It can be told to fail through its embedded
 // restricttest.Faults.
 //
-//	srv := cryptomustest.NewServer("8b03432e-385b-4670-8d06-064591096795", "payment-key")
+//	creds := cryptomus.Credentials{MerchantID: "8b03432e-385b-4670-8d06-064591096795", PaymentKey: "payment-key"}
+//	srv := cryptomustest.NewServer(creds)
 //	defer srv.Close()
 //	w := srv.AddWallet(cryptomustest.Wallet{OrderID: "order-42", Balance: "10.00"})
-//	c, _ := cryptomus.New(cryptomus.Credentials{MerchantID: srv.MerchantID(), PaymentKey: "payment-key"},
-//		restrict.WithBaseURL(srv.URL))
+//	c, _ := cryptomus.New(creds, restrict.WithBaseURL(srv.BaseURL()))
 //	c.BlockAddress(ctx, cryptomus.BlockAddressRequest{UUID: w.UUID})
 //	srv.Inject(restricttest.Fault{Status: 503, Times: 2}) // the next two requests fail
+//
+// Blocking a wallet that is blocked already answers the same success
+// (state 0, status "blocked"): the docs do not say, and this is inferred.
+// Cryptomus has no call to read a wallet's state or to unblock it, so
+// neither has the fake; Wallet reads its state for a test. An unknown path
+// is answered as Laravel's router answers it, with a 404 that carries no
+// state.
 //
 // The fake checks signatures with its own few lines written from
 // Cryptomus' documents, not with the client's signer, so that a bug in one
@@ -33,6 +40,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/restrictkit/restrict/cryptomus"
@@ -41,36 +49,64 @@ import (
 
 // Server is a fake Cryptomus listening on loopback. Inject faults and count
 // requests through the embedded Faults; seed and inspect wallets through
-// its own methods.
+// its own methods. It is safe for concurrent use.
 type Server struct {
-	*httptest.Server
 	restricttest.Faults
-	h *Handler
+
+	srv        *httptest.Server
+	handler    http.Handler
+	merchantID string
+	key        string
+
+	mu      sync.Mutex
+	now     func() time.Time
+	wallets map[string]*Wallet // by UUID
+	orders  map[string]string  // order ID -> UUID
 }
 
-// NewServer starts a fake Cryptomus that accepts requests from merchantID
-// signed with paymentKey. Close it when done.
-func NewServer(merchantID, paymentKey string) *Server {
-	s := &Server{h: NewHandler(merchantID, paymentKey)}
-	s.Server = httptest.NewServer(s.Faults.Wrap(s.h))
+// NewServer starts a fake Cryptomus that accepts requests from
+// creds.MerchantID signed with creds.PaymentKey, and no others. It panics
+// when either is empty, as a test that gives none has a bug. Close it when
+// done.
+func NewServer(creds cryptomus.Credentials) *Server {
+	if creds.MerchantID == "" || creds.PaymentKey == "" {
+		panic("cryptomustest: NewServer needs a MerchantID and a PaymentKey")
+	}
+	s := &Server{
+		merchantID: creds.MerchantID,
+		key:        string(creds.PaymentKey),
+		now:        time.Now,
+		wallets:    map[string]*Wallet{},
+		orders:     map[string]string{},
+	}
+	s.handler = s.Faults.Wrap(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewServer(s.handler)
 	return s
 }
 
-// Handler returns the fake's handler, without the faults, to mount
-// elsewhere or to inspect.
-func (s *Server) Handler() *Handler { return s.h }
+// BaseURL is the URL to give the client with restrict.WithBaseURL.
+// Cryptomus serves its API at the host's root, and so does the fake.
+func (s *Server) BaseURL() string { return s.srv.URL }
 
-// MerchantID returns the merchant the fake accepts.
-func (s *Server) MerchantID() string { return s.h.merchantID }
+// Handler returns the fake's handler, faults included, to serve it some
+// other way (over TLS, inside a mux of one's own). It serves the same
+// wallets as the server.
+func (s *Server) Handler() http.Handler { return s.handler }
 
-// AddWallet stores a static wallet; see Handler.AddWallet.
-func (s *Server) AddWallet(w Wallet) Wallet { return s.h.AddWallet(w) }
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
 
-// Wallet returns a stored wallet; see Handler.Wallet.
-func (s *Server) Wallet(uuidOrOrderID string) (Wallet, bool) { return s.h.Wallet(uuidOrOrderID) }
-
-// SignWebhook returns a signed webhook body; see Handler.SignWebhook.
-func (s *Server) SignWebhook(w cryptomus.Webhook) []byte { return s.h.SignWebhook(w) }
+// SetClock replaces time.Now for what the fake dates: a wallet's BlockedAt
+// and RefundedAt. Cryptomus' answers carry no dates and its requests no
+// timestamps, so nothing else depends on it. A nil clock restores time.Now.
+func (s *Server) SetClock(now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
 
 // Wallet is a static wallet as the fake keeps it.
 type Wallet struct {
@@ -92,31 +128,18 @@ type Wallet struct {
 	// Refunded and RefundAddress record the one refund allowed.
 	Refunded      bool
 	RefundAddress string
-}
-
-// Handler is the fake's http.Handler: authentication, routes and wallets.
-// It is safe for concurrent use.
-type Handler struct {
-	merchantID string
-	key        string
-
-	mu      sync.Mutex
-	wallets map[string]*Wallet // by UUID
-	orders  map[string]string  // order ID -> UUID
-}
-
-// NewHandler returns a fake Cryptomus handler for merchantID and
-// paymentKey, with no wallets.
-func NewHandler(merchantID, paymentKey string) *Handler {
-	return &Handler{merchantID: merchantID, key: paymentKey, wallets: map[string]*Wallet{}, orders: map[string]string{}}
+	// BlockedAt and RefundedAt are when the fake's clock saw the first
+	// block and the refund; zero until then.
+	BlockedAt  time.Time
+	RefundedAt time.Time
 }
 
 // AddWallet stores a static wallet, replacing one with the same UUID (to
 // seed funds into a wallet the client created), and returns it as stored:
-// an empty UUID,
-// WalletUUID or Address is generated, Status defaults to active, Currency
-// to USDT, Network to tron, Balance and Commission to "0.00".
-func (h *Handler) AddWallet(w Wallet) Wallet {
+// an empty UUID, WalletUUID or Address is generated, Status defaults to
+// active, Currency to USDT, Network to tron, Balance and Commission to
+// "0.00".
+func (s *Server) AddWallet(w Wallet) Wallet {
 	if w.UUID == "" {
 		w.UUID = newUUID()
 	}
@@ -141,29 +164,29 @@ func (h *Handler) AddWallet(w Wallet) Wallet {
 	if w.Commission == "" {
 		w.Commission = "0.00"
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.store(w)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.store(w)
 	return w
 }
 
 // store keeps a copy of w; the caller holds mu.
-func (h *Handler) store(w Wallet) *Wallet {
+func (s *Server) store(w Wallet) *Wallet {
 	cp := w
-	h.wallets[w.UUID] = &cp
+	s.wallets[w.UUID] = &cp
 	if w.OrderID != "" {
-		h.orders[w.OrderID] = w.UUID
+		s.orders[w.OrderID] = w.UUID
 	}
 	return &cp
 }
 
 // Wallet returns the wallet with this UUID or order ID.
-func (h *Handler) Wallet(uuidOrOrderID string) (Wallet, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	w := h.wallets[uuidOrOrderID]
+func (s *Server) Wallet(uuidOrOrderID string) (Wallet, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wallets[uuidOrOrderID]
 	if w == nil {
-		w = h.byOrder(uuidOrOrderID)
+		w = s.byOrder(uuidOrOrderID)
 	}
 	if w == nil {
 		return Wallet{}, false
@@ -172,20 +195,38 @@ func (h *Handler) Wallet(uuidOrOrderID string) (Wallet, bool) {
 }
 
 // byOrder finds a wallet by order ID; the caller holds mu.
-func (h *Handler) byOrder(orderID string) *Wallet {
-	if id, ok := h.orders[orderID]; ok {
-		return h.wallets[id]
+func (s *Server) byOrder(orderID string) *Wallet {
+	if id, ok := s.orders[orderID]; ok {
+		return s.wallets[id]
 	}
 	return nil
 }
 
-// ServeHTTP answers as Cryptomus does. The docs give the bodies of "Not
-// found" and "You can withdraw only once" but not their HTTP status; the
-// fake sends 404 and 422, and the client classifies them by message
-// whatever the status.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		reply(w, http.StatusMethodNotAllowed, map[string]any{"state": 1, "message": "Method not allowed"})
+// routes are the calls the fake serves, by path.
+var routes = map[string]func(s *Server, w http.ResponseWriter, in map[string]any){
+	"/v1/wallet":                        (*Server).create,
+	"/v1/wallet/block-address":          (*Server).block,
+	"/v1/wallet/blocked-address-refund": (*Server).refund,
+}
+
+// serve answers as Cryptomus does: the route first, as Laravel's router
+// matches it, then the signature, then the call. The docs give the bodies
+// of "Not found" and "You can withdraw only once" but not their HTTP
+// status; the fake sends 404 and 422, and the client classifies them by
+// message whatever the status.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	route, ok := routes[r.URL.Path]
+	laravelPath := strings.TrimPrefix(r.URL.Path, "/")
+	switch {
+	case !ok:
+		// Laravel's router, with debug off: no state, so no client takes
+		// it for a missing wallet.
+		reply(w, http.StatusNotFound, map[string]any{"message": "The route " + laravelPath + " could not be found."})
+		return
+	case r.Method != http.MethodPost:
+		reply(w, http.StatusMethodNotAllowed, map[string]any{
+			"message": "The " + r.Method + " method is not supported for route " + laravelPath + ". Supported methods: POST.",
+		})
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -194,8 +235,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Cryptomus hashes the raw bytes it received: md5(base64(body) + key).
-	sum := md5.Sum([]byte(base64.StdEncoding.EncodeToString(body) + h.key))
-	if r.Header.Get("merchant") != h.merchantID || r.Header.Get("sign") != hex.EncodeToString(sum[:]) {
+	sum := md5.Sum([]byte(base64.StdEncoding.EncodeToString(body) + s.key))
+	if r.Header.Get("merchant") != s.merchantID || r.Header.Get("sign") != hex.EncodeToString(sum[:]) {
 		reply(w, http.StatusUnauthorized, map[string]any{"state": 1, "message": "Invalid Sign."})
 		return
 	}
@@ -208,19 +249,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			in = nil
 		}
 	}
-	switch r.URL.Path {
-	case "/v1/wallet":
-		h.create(w, in)
-	case "/v1/wallet/block-address":
-		h.block(w, in)
-	case "/v1/wallet/blocked-address-refund":
-		h.refund(w, in)
-	default:
-		reply(w, http.StatusNotFound, map[string]any{"state": 1, "message": "Not found"})
-	}
+	route(s, w, in)
 }
 
-func (h *Handler) create(w http.ResponseWriter, in map[string]any) {
+func (s *Server) create(w http.ResponseWriter, in map[string]any) {
 	errs := map[string][]string{}
 	currency, network := required(in, "currency", errs), required(in, "network", errs)
 	orderID := required(in, "order_id", errs)
@@ -241,11 +273,11 @@ func (h *Handler) create(w http.ResponseWriter, in map[string]any) {
 		reply(w, http.StatusUnprocessableEntity, map[string]any{"state": 1, "errors": errs})
 		return
 	}
-	h.mu.Lock()
-	wl := h.byOrder(orderID)
+	s.mu.Lock()
+	wl := s.byOrder(orderID)
 	if wl == nil {
 		// A known order ID returns the existing wallet, never a second.
-		wl = h.store(Wallet{
+		wl = s.store(Wallet{
 			UUID: newUUID(), WalletUUID: newUUID(), Address: newAddress(), OrderID: orderID,
 			Currency: currency, Network: network, URLCallback: callback,
 			Status: cryptomus.WalletStatusActive, Balance: "0.00", Commission: "0.00",
@@ -259,7 +291,7 @@ func (h *Handler) create(w http.ResponseWriter, in map[string]any) {
 		"currency":    wl.Currency,
 		"url":         "https://pay.cryptomus.com/wallet/" + wl.UUID,
 	}
-	h.mu.Unlock()
+	s.mu.Unlock()
 	reply(w, http.StatusOK, map[string]any{"state": 0, "result": res})
 }
 
@@ -295,7 +327,7 @@ func walletRef(in map[string]any, errs map[string][]string) (uuid, orderID strin
 	return uuid, orderID
 }
 
-func (h *Handler) block(w http.ResponseWriter, in map[string]any) {
+func (s *Server) block(w http.ResponseWriter, in map[string]any) {
 	errs := map[string][]string{}
 	uuid, orderID := walletRef(in, errs)
 	force := false
@@ -321,28 +353,32 @@ func (h *Handler) block(w http.ResponseWriter, in map[string]any) {
 		reply(w, http.StatusUnprocessableEntity, map[string]any{"state": 1, "errors": errs})
 		return
 	}
-	h.mu.Lock()
+	s.mu.Lock()
 	// The block page: "if you pass both, the account will be identified
 	// by order_id".
 	var wl *Wallet
 	if orderID != "" {
-		wl = h.byOrder(orderID)
+		wl = s.byOrder(orderID)
 	} else {
-		wl = h.wallets[uuid]
+		wl = s.wallets[uuid]
 	}
 	if wl == nil {
-		h.mu.Unlock()
+		s.mu.Unlock()
 		reply(w, http.StatusNotFound, map[string]any{"state": 1, "message": "Not found"})
 		return
 	}
-	wl.Status = cryptomus.WalletStatusBlocked
+	// A wallet blocked already answers as the first block did: the docs
+	// do not say, and the same success is inferred.
+	if wl.Status != cryptomus.WalletStatusBlocked {
+		wl.Status, wl.BlockedAt = cryptomus.WalletStatusBlocked, s.now()
+	}
 	wl.IsForceRefund = wl.IsForceRefund || force
 	res := map[string]any{"uuid": wl.UUID, "status": wl.Status}
-	h.mu.Unlock()
+	s.mu.Unlock()
 	reply(w, http.StatusOK, map[string]any{"state": 0, "result": res})
 }
 
-func (h *Handler) refund(w http.ResponseWriter, in map[string]any) {
+func (s *Server) refund(w http.ResponseWriter, in map[string]any) {
 	errs := map[string][]string{}
 	uuid, orderID := walletRef(in, errs)
 	address, _ := in["address"].(string)
@@ -357,15 +393,15 @@ func (h *Handler) refund(w http.ResponseWriter, in map[string]any) {
 		reply(w, http.StatusUnprocessableEntity, map[string]any{"state": 1, "errors": errs})
 		return
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	// The refund page: "if you pass both, the account will be identified
 	// by uuid".
 	var wl *Wallet
 	if uuid != "" {
-		wl = h.wallets[uuid]
+		wl = s.wallets[uuid]
 	} else {
-		wl = h.byOrder(orderID)
+		wl = s.byOrder(orderID)
 	}
 	switch {
 	case wl == nil:
@@ -381,7 +417,7 @@ func (h *Handler) refund(w http.ResponseWriter, in map[string]any) {
 		// fake's.
 		reply(w, http.StatusUnprocessableEntity, map[string]any{"state": 1, "message": "Payments to this wallet are refunded automatically"})
 	default:
-		wl.Refunded, wl.RefundAddress = true, address
+		wl.Refunded, wl.RefundAddress, wl.RefundedAt = true, address, s.now()
 		reply(w, http.StatusOK, map[string]any{"state": 0, "result": map[string]any{
 			"commission": wl.Commission,
 			"amount":     subtract(wl.Balance, wl.Commission),
@@ -392,25 +428,25 @@ func (h *Handler) refund(w http.ResponseWriter, in map[string]any) {
 // SignWebhook returns the body Cryptomus would post for w: the payload
 // encoded as PHP's json_encode(JSON_UNESCAPED_UNICODE) does (compact, raw
 // UTF-8, "/" as "\/"), then a sign field of md5(base64(payload) + key).
-func (h *Handler) SignWebhook(w cryptomus.Webhook) []byte {
+func (s *Server) SignWebhook(w cryptomus.Webhook) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(w); err != nil {
 		panic(err)
 	}
-	return h.SignWebhookPayload(bytes.TrimSpace(b.Bytes()))
+	return s.SignWebhookPayload(bytes.TrimSpace(b.Bytes()))
 }
 
 // SignWebhookPayload signs payload, a compact JSON object with its keys in
 // the order to send and its slashes unescaped (as Go's encoder and
 // Python's json.dumps with separators=(",", ":") write them): it escapes
 // "/" as PHP does, then appends the sign field.
-func (h *Handler) SignWebhookPayload(payload []byte) []byte {
+func (s *Server) SignWebhookPayload(payload []byte) []byte {
 	// A "/" only occurs inside JSON strings, where PHP writes it as "\/";
 	// Go never escapes it, so a plain replace is exact.
 	payload = bytes.ReplaceAll(payload, []byte("/"), []byte(`\/`))
-	sum := md5.Sum([]byte(base64.StdEncoding.EncodeToString(payload) + h.key))
+	sum := md5.Sum([]byte(base64.StdEncoding.EncodeToString(payload) + s.key))
 	out := bytes.TrimSuffix(payload, []byte("}"))
 	if !bytes.HasSuffix(out, []byte("{")) {
 		out = append(out, ',')
@@ -486,10 +522,3 @@ func reply(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
-
-// SignWebhookPayload signs a webhook payload; see Handler.SignWebhookPayload.
-func (s *Server) SignWebhookPayload(payload []byte) []byte { return s.h.SignWebhookPayload(payload) }
-
-// BaseURL is the URL to give the client with restrict.WithBaseURL. Every
-// provider fake has it, whether or not it serves under a path.
-func (s *Server) BaseURL() string { return s.URL }
