@@ -1,11 +1,8 @@
 package customerv2
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/restrictkit/restrict"
@@ -29,6 +26,39 @@ type Credentials struct {
 	Password restrict.Secret
 }
 
+// loginMode reports whether the credentials ask for login mode: any of
+// the login fields is given.
+func (c Credentials) loginMode() bool {
+	return c.MerchantID != "" || c.Email != "" || c.Password != ""
+}
+
+// check refuses credentials of both kinds, of neither, or with a field
+// that could not travel in an HTTP header, naming the field.
+func (c Credentials) check() error {
+	field := func(name, problem string) error { return restrict.NewFieldError(Provider, "New", name, problem) }
+	switch {
+	case c.APIKey != "" && c.loginMode():
+		return field("APIKey", "cannot be combined with MerchantID, Email and Password: give one kind of credentials")
+	case c.APIKey != "":
+		if p := transport.CheckCredential(string(c.APIKey)); p != "" {
+			return field("APIKey", p)
+		}
+		return nil
+	case !c.loginMode():
+		return field("APIKey", "is required, or MerchantID, Email and Password for login")
+	}
+	for _, f := range []struct{ name, value string }{
+		{"MerchantID", c.MerchantID},
+		{"Email", c.Email},
+		{"Password", string(c.Password)},
+	} {
+		if p := transport.CheckCredential(f.value); p != "" {
+			return field(f.name, p+" (login mode needs MerchantID, Email and Password)")
+		}
+	}
+	return nil
+}
+
 // Client calls the KunaCore customer API v2. It is safe for concurrent use;
 // in login mode all callers share one cached JWT and one login at a time.
 type Client struct {
@@ -36,21 +66,22 @@ type Client struct {
 	creds Credentials
 }
 
-var _ restrict.Restrictor = (*Client)(nil)
+var (
+	_ restrict.Restrictor = (*Client)(nil)
+	_ restrict.Checker    = (*Client)(nil)
+)
 
 // New returns a client for KunaCore. KunaCore publishes no host of its own,
 // so restrict.WithBaseURL is required. Credentials choose the auth mode:
 // an APIKey, or MerchantID, Email and Password to log in for a JWT.
 func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
-	if err := checkCredentials(creds); err != nil {
+	if err := creds.check(); err != nil {
 		return nil, err
 	}
 	c := &Client{creds: creds}
 	secrets := transport.NewSecrets(string(creds.APIKey), string(creds.Password))
-	var signer transport.Signer
-	if creds.APIKey != "" {
-		signer = apiKeySigner(creds.APIKey)
-	} else {
+	var signer transport.Signer = apiKeySigner(creds.APIKey)
+	if creds.APIKey == "" {
 		signer = transport.NewTokenAuth(c.login, func() time.Time { return c.tc.Now() }, nil, secrets)
 	}
 	tc, err := transport.New(transport.Config{
@@ -66,48 +97,6 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	}
 	c.tc = tc
 	return c, nil
-}
-
-func checkCredentials(creds Credentials) error {
-	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
-	hasKey := !blank(string(creds.APIKey))
-	hasLogin := !blank(creds.MerchantID) || !blank(creds.Email) || !blank(string(creds.Password))
-	switch {
-	case hasKey && hasLogin:
-		return restrict.NewFieldError(Provider, "New", "APIKey",
-			"cannot be combined with MerchantID, Email and Password: give one kind of credentials")
-	case !hasKey && !hasLogin:
-		return restrict.NewFieldError(Provider, "New", "APIKey",
-			"is required, or MerchantID, Email and Password for login")
-	case hasKey:
-		if p := transport.CheckCredential(string(creds.APIKey)); p != "" {
-			return restrict.NewFieldError(Provider, "New", "APIKey", p)
-		}
-		return nil
-	}
-	for _, f := range []struct{ name, value string }{
-		{"MerchantID", creds.MerchantID},
-		{"Email", creds.Email},
-		{"Password", string(creds.Password)},
-	} {
-		if blank(f.value) {
-			return restrict.NewFieldError(Provider, "New", f.name, "is required for login (with MerchantID, Email and Password)")
-		}
-		if p := transport.CheckCredential(f.value); p != "" {
-			return restrict.NewFieldError(Provider, "New", f.name, p)
-		}
-	}
-	return nil
-}
-
-func (c *Client) do(ctx context.Context, name, path string, body any, idempotent bool, out any) (restrict.Meta, error) {
-	return c.tc.Do(ctx, &transport.Operation{
-		Name:       name,
-		Method:     http.MethodPost,
-		Path:       path,
-		Body:       body,
-		Idempotent: idempotent,
-	}, out)
 }
 
 // Format prints the client as its provider and host, whatever the verb: the

@@ -3,7 +3,8 @@ package customerv2
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -25,7 +26,8 @@ type Status string
 
 // The statuses KunaCore's docs name in prose: a wallet can be set Active,
 // Blocked or Suspicious through update, and a suspended customer is shown
-// as Suspended. Their exact spelling on the wire is inferred from that prose.
+// as Suspended [C]. Their exact spelling on the wire is inferred from that
+// prose [I].
 const (
 	StatusActive     Status = "Active"
 	StatusBlocked    Status = "Blocked"
@@ -34,10 +36,11 @@ const (
 )
 
 // Customer is a KunaCore customer. ID, Comment, CreatedAt, Email, FirstName
-// and LastName are confirmed by the details example; the other fields are
-// inferred from the create and find fields of the same API, and WalletID
-// and Status from the prose (every customer has a wallet; a suspended one
-// is shown as Suspended).
+// and LastName are confirmed by the details example [C]; the other fields
+// are inferred from the create and find fields of the same API, and
+// WalletID and Status from the prose (every customer has a wallet; a
+// suspended one is shown as Suspended) [I]. Meta is filled when the
+// customer is a call's result, and zero inside FindCustomersResult.
 type Customer struct {
 	ID                     string    `json:"id"`
 	Email                  string    `json:"email"`
@@ -54,6 +57,7 @@ type Customer struct {
 	WalletID               string    `json:"walletId"`
 	Status                 Status    `json:"status"`
 	CreatedAt              time.Time `json:"createdAt"`
+	restrict.Meta
 }
 
 // Suspended reports whether KunaCore shows the customer as suspended.
@@ -61,69 +65,71 @@ func (c *Customer) Suspended() bool {
 	return strings.EqualFold(string(c.Status), string(StatusSuspended))
 }
 
-// CustomerResult is one customer as KunaCore answered it, with the answer's
-// metadata.
-type CustomerResult struct {
-	Customer
-	restrict.Meta
-}
-
-// SuspendResult is KunaCore's answer to a suspension.
-type SuspendResult struct {
-	// Success is KunaCore's "success"; an answer of false is returned as
-	// an error instead, so a result without error has it true unless
-	// KunaCore left it out.
-	Success bool `json:"success"`
-	restrict.Meta
-}
-
-type idRequest struct {
-	ID string `json:"id"`
-}
-
-// checkID refuses a customer ID that KunaCore could not have issued: its
-// docs give customer IDs as UUIDs ("6d962783-f0cf-420d-a511-3a48c71c5595").
-func checkID(op, id string) error {
+// checkCustomerID refuses a customer ID that KunaCore could not have
+// issued: its docs give customer IDs as UUIDs
+// ("6d962783-f0cf-420d-a511-3a48c71c5595") [C].
+func checkCustomerID(op, id string) error {
 	if p := transport.CheckUUID(id); p != "" {
 		return restrict.NewFieldError(Provider, op, "id", p)
 	}
 	return nil
 }
 
+// SuspendRequest names the customer to suspend.
+type SuspendRequest struct {
+	// ID is the KunaCore customer ID, a UUID.
+	ID string `json:"id"`
+}
+
+// SuspendResult is KunaCore's answer to a suspension,
+// {"data":{"success":true}}.
+type SuspendResult struct {
+	// Success is KunaCore's "success". It is true on every result
+	// returned without error: an answer whose "success" is false, or
+	// missing, is returned as an error matching restrict.ErrConflict.
+	Success bool `json:"success"`
+	restrict.Meta
+}
+
+func (r *SuspendResult) confirmed() bool { return r.Success }
+
 // Suspend marks the customer, and its wallet, Suspended: no financial or
-// non-financial action is possible for it afterwards. KunaCore documents no
-// way back. Suspending twice is harmless, so the call is retried like any
-// idempotent one.
+// non-financial action is possible for it afterwards [C]. KunaCore
+// documents no way back. Suspending twice is harmless, so the call is
+// retried like any idempotent one. What KunaCore answers for a customer
+// suspended already is not documented; see Restrict.
 //
 // https://docs.kunacore.io/docs/suspend-customer
-func (c *Client) Suspend(ctx context.Context, customerID string) (*SuspendResult, error) {
-	if err := checkID("Suspend", customerID); err != nil {
+func (c *Client) Suspend(ctx context.Context, req SuspendRequest) (*SuspendResult, error) {
+	const op = "Suspend"
+	if err := checkCustomerID(op, req.ID); err != nil {
 		return nil, err
 	}
-	var out SuspendResult
-	meta, err := c.do(ctx, "Suspend", pathSuspend, idRequest{ID: customerID}, true, &out)
-	if err != nil {
-		return nil, err
-	}
-	out.Meta = meta
-	return &out, nil
+	return transport.Call[SuspendResult](ctx, c.tc, &transport.Operation{
+		Name: op, Method: http.MethodPost, Path: pathSuspend, Body: req, Idempotent: true,
+	})
+}
+
+// CustomerDetailsRequest names the customer to read.
+type CustomerDetailsRequest struct {
+	// ID is the KunaCore customer ID, a UUID.
+	ID string `json:"id"`
 }
 
 // CustomerDetails returns everything KunaCore holds about one customer, by
-// its KunaCore ID.
+// its KunaCore ID. The suspend page's newer text says a suspended customer
+// is shown with status Suspended; an older one said it was not shown at
+// all, which would read as restrict.ErrNotFound.
 //
 // https://docs.kunacore.io/docs/details-of-customer
-func (c *Client) CustomerDetails(ctx context.Context, customerID string) (*CustomerResult, error) {
-	if err := checkID("CustomerDetails", customerID); err != nil {
+func (c *Client) CustomerDetails(ctx context.Context, req CustomerDetailsRequest) (*Customer, error) {
+	const op = "CustomerDetails"
+	if err := checkCustomerID(op, req.ID); err != nil {
 		return nil, err
 	}
-	var out CustomerResult
-	meta, err := c.do(ctx, "CustomerDetails", pathDetails, idRequest{ID: customerID}, true, &out.Customer)
-	if err != nil {
-		return nil, err
-	}
-	out.Meta = meta
-	return &out, nil
+	return transport.Call[Customer](ctx, c.tc, &transport.Operation{
+		Name: op, Method: http.MethodPost, Path: pathDetails, Body: req, Idempotent: true,
+	})
 }
 
 // FindCustomersRequest searches customers by any combination of fields.
@@ -149,6 +155,7 @@ type FindCustomersRequest struct {
 	Skip int
 }
 
+// findBody is FindCustomersRequest as KunaCore reads it.
 type findBody struct {
 	Email       string `json:"email,omitempty"`
 	WalletID    string `json:"walletId,omitempty"`
@@ -173,68 +180,15 @@ func isoTime(t time.Time) string {
 // FindCustomersResult is one page of customers.
 type FindCustomersResult struct {
 	Customers []Customer
-	// Total is the number of matching customers when KunaCore says it,
-	// nil otherwise.
-	Total *int
 	restrict.Meta
 }
 
-// UnmarshalJSON reads the page. KunaCore documents the find request but
-// not its answer, so this accepts the shapes a NestJS service gives: a
-// list of customers; TypeORM's [customers, total]; or an object holding
-// the list under items, customers, data, rows or list, with total or
-// count beside it; or, with an "id", one customer.
+// UnmarshalJSON reads the page from data. KunaCore documents the find
+// request but not its answer; the client reads data as a list of customers
+// [I], and reports any other shape as an unreadable answer rather than as
+// no customers, which could hide one that exists.
 func (r *FindCustomersResult) UnmarshalJSON(b []byte) error {
-	var list []json.RawMessage
-	if err := json.Unmarshal(b, &list); err == nil {
-		if len(list) == 2 && isList(list[0]) {
-			var total int
-			if json.Unmarshal(list[1], &total) == nil {
-				r.Total = &total
-				return json.Unmarshal(list[0], &r.Customers)
-			}
-		}
-		return json.Unmarshal(b, &r.Customers)
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return err
-	}
-	found := false
-	for _, k := range []string{"items", "customers", "data", "rows", "list"} {
-		if v, ok := obj[k]; ok && !isNull(v) {
-			if err := json.Unmarshal(v, &r.Customers); err != nil {
-				return err
-			}
-			found = true
-			break
-		}
-	}
-	for _, k := range []string{"total", "count"} {
-		if v, ok := obj[k]; ok && !isNull(v) {
-			var total int
-			if err := json.Unmarshal(v, &total); err != nil {
-				return err
-			}
-			r.Total = &total
-			break
-		}
-	}
-	if found || r.Total != nil {
-		return nil
-	}
-	if _, ok := obj["id"]; ok {
-		// A search by a unique field may answer with the customer itself.
-		var one Customer
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		r.Customers = []Customer{one}
-		return nil
-	}
-	// Reading an unknown shape as "no customers" could hide one that
-	// exists: report the answer unreadable instead.
-	return errors.New("find answer holds no list of customers")
+	return json.Unmarshal(b, &r.Customers)
 }
 
 // FindCustomers searches customers by any combination of fields, a page at
@@ -265,18 +219,14 @@ func (c *Client) FindCustomers(ctx context.Context, req FindCustomersRequest) (*
 		Take:        req.Take,
 		Skip:        req.Skip,
 	}
-	var out FindCustomersResult
-	meta, err := c.do(ctx, op, pathFind, body, true, &out)
-	if err != nil {
-		return nil, err
-	}
-	out.Meta = meta
-	return &out, nil
+	return transport.Call[FindCustomersResult](ctx, c.tc, &transport.Operation{
+		Name: op, Method: http.MethodPost, Path: pathFind, Body: body, Idempotent: true,
+	})
 }
 
 // CreateCustomerRequest is a new customer. Email, FirstName, LastName,
 // Country, VerificationDocumentID and ResidenceAddress are required; the
-// email must be unique at KunaCore, where it acts as the primary key.
+// email must be unique at KunaCore, where it acts as the primary key [C].
 type CreateCustomerRequest struct {
 	Email     string `json:"email"`
 	FirstName string `json:"firstName"`
@@ -298,13 +248,16 @@ type CreateCustomerRequest struct {
 }
 
 // CreateCustomer creates a customer and its wallet; every money operation
-// then uses the wallet's ID. It is not idempotent: it is retried only when
-// the request provably never reached KunaCore, and a duplicate email is
-// refused with ErrConflict.
+// then uses the wallet's ID [C]. Every missing required field, and a
+// country that is not an assigned ISO 3166-1 alpha-2 code, is named in one
+// error before anything is sent. It is not idempotent: it is retried only
+// when the request provably never reached KunaCore, and a duplicate email
+// is refused with restrict.ErrConflict.
 //
 // https://docs.kunacore.io/docs/add-customer
-func (c *Client) CreateCustomer(ctx context.Context, req CreateCustomerRequest) (*CustomerResult, error) {
+func (c *Client) CreateCustomer(ctx context.Context, req CreateCustomerRequest) (*Customer, error) {
 	const op = "CreateCustomer"
+	problems := make(map[string][]string)
 	for _, f := range []struct{ name, value string }{
 		{"email", req.Email},
 		{"firstName", req.FirstName},
@@ -314,31 +267,51 @@ func (c *Client) CreateCustomer(ctx context.Context, req CreateCustomerRequest) 
 		{"residenceAddress", req.ResidenceAddress},
 	} {
 		if strings.TrimSpace(f.value) == "" {
-			return nil, restrict.NewFieldError(Provider, op, f.name, "is required")
+			problems[f.name] = []string{"is required"}
 		}
 	}
-	if p := countryProblem(req.Country); p != "" {
-		return nil, restrict.NewFieldError(Provider, op, "country", p)
+	if _, missing := problems["country"]; !missing {
+		if p := countryProblem(req.Country); p != "" {
+			problems["country"] = []string{p}
+		}
 	}
-	var out CustomerResult
-	meta, err := c.do(ctx, op, pathCreate, req, false, &out.Customer)
-	if err != nil {
+	if err := fieldsError(op, problems); err != nil {
 		return nil, err
 	}
-	out.Meta = meta
-	return &out, nil
+	return transport.Call[Customer](ctx, c.tc, &transport.Operation{
+		Name: op, Method: http.MethodPost, Path: pathCreate, Body: req,
+	})
+}
+
+// fieldsError is one error naming every field in problems, or nil.
+func fieldsError(op string, problems map[string][]string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(problems))
+	for name := range problems {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	msgs := make([]string, len(names))
+	for i, name := range names {
+		msgs[i] = name + " " + strings.Join(problems[name], ", ")
+	}
+	return &restrict.APIError{Provider: Provider, Operation: op, Class: restrict.ErrInvalidRequest,
+		Message: strings.Join(msgs, "; "), Fields: problems}
 }
 
 // UpdateCustomerRequest changes a customer: ID names it, and only the
-// fields that are not nil are sent, so a field can also be set to "".
-// KunaCore's update data dictionary lists no referralId, so it cannot be
-// changed here.
+// fields that are not nil are sent, so a field can also be set to ""
+// (restrict.Ptr("")). KunaCore's update data dictionary lists no
+// referralId, so it cannot be changed here.
 //
 // KunaCore says update can also set the wallet's status (Active, Blocked,
-// Suspicious), but its data dictionary does not name the body field for it;
-// rather than guess a name that KunaCore might reject or ignore, this
+// Suspicious), but its data dictionary does not name the body field for it
+// [C]; rather than guess a name that KunaCore might reject or ignore, this
 // request has no status field.
 type UpdateCustomerRequest struct {
+	// ID is the KunaCore customer ID, a UUID.
 	ID                     string  `json:"id"`
 	Email                  *string `json:"email,omitempty"`
 	PhoneNumber            *string `json:"phoneNumber,omitempty"`
@@ -352,21 +325,22 @@ type UpdateCustomerRequest struct {
 	ITN                    *string `json:"itn,omitempty"`
 }
 
-// String returns a pointer to s, for the optional fields of
-// UpdateCustomerRequest.
-func String(s string) *string { return &s }
-
-// UpdateCustomer changes the given fields of a customer; its ID and wallet
-// ID cannot change. It is not idempotent (an email change can collide with
-// another customer's), so it is retried only when the request provably
-// never reached KunaCore.
+// UpdateCustomer changes the given fields of a customer and returns it as
+// KunaCore answers (its update page shows no answer; a customer is
+// inferred, and fields KunaCore leaves out stay empty) [I]. Its ID and
+// wallet ID cannot change. It is not idempotent (an email change can
+// collide with another customer's), so it is retried only when the request
+// provably never reached KunaCore. KunaCore says no action is possible for
+// a suspended customer [C], so an update of one is expected to be refused
+// [I].
 //
 // https://docs.kunacore.io/docs/update-customer
-func (c *Client) UpdateCustomer(ctx context.Context, req UpdateCustomerRequest) (*CustomerResult, error) {
+func (c *Client) UpdateCustomer(ctx context.Context, req UpdateCustomerRequest) (*Customer, error) {
 	const op = "UpdateCustomer"
-	if err := checkID(op, req.ID); err != nil {
+	if err := checkCustomerID(op, req.ID); err != nil {
 		return nil, err
 	}
+	problems := make(map[string][]string)
 	// The fields required at creation cannot be emptied.
 	for _, f := range []struct {
 		name  string
@@ -379,19 +353,67 @@ func (c *Client) UpdateCustomer(ctx context.Context, req UpdateCustomerRequest) 
 		{"residenceAddress", req.ResidenceAddress},
 	} {
 		if f.value != nil && strings.TrimSpace(*f.value) == "" {
-			return nil, restrict.NewFieldError(Provider, op, f.name, "must not be empty")
+			problems[f.name] = []string{"must not be empty"}
 		}
 	}
 	if req.Country != nil {
 		if p := countryProblem(*req.Country); p != "" {
-			return nil, restrict.NewFieldError(Provider, op, "country", p)
+			problems["country"] = []string{p}
 		}
 	}
-	var out CustomerResult
-	meta, err := c.do(ctx, op, pathUpdate, req, false, &out.Customer)
-	if err != nil {
+	if err := fieldsError(op, problems); err != nil {
 		return nil, err
 	}
-	out.Meta = meta
-	return &out, nil
+	return transport.Call[Customer](ctx, c.tc, &transport.Operation{
+		Name: op, Method: http.MethodPost, Path: pathUpdate, Body: req,
+	})
+}
+
+// assignedCountries lists the 249 officially assigned ISO 3166-1 alpha-2
+// codes, checked against two independent copies: Debian's iso-codes 4.15
+// (iso_3166-1.json) and tzdata's iso3166.tab. Exceptionally reserved and
+// user-assigned codes (UK, EU, XK for Kosovo) are not in it: KunaCore asks
+// for ISO 3166-1 alpha-2 [C], and we infer that it refuses codes outside
+// the standard too [I]. A country assigned after 2024 needs adding here.
+const assignedCountries = "" +
+	"AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE " +
+	"BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD " +
+	"CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM " +
+	"DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF " +
+	"GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU " +
+	"ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN " +
+	"KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME " +
+	"MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA " +
+	"NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM " +
+	"PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI " +
+	"SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK " +
+	"TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI " +
+	"VN VU WF WS YE YT ZA ZM ZW"
+
+// validCountry reports whether code is an officially assigned ISO 3166-1
+// alpha-2 code: two uppercase ASCII letters that are in the list.
+func validCountry(code string) bool {
+	if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
+		return false
+	}
+	for i := 0; i+1 < len(assignedCountries); i += 3 {
+		if assignedCountries[i:i+2] == code {
+			return true
+		}
+	}
+	return false
+}
+
+// countryProblem says what is wrong with a country code, or "" if nothing.
+func countryProblem(code string) string {
+	switch {
+	case code == "":
+		return "is required"
+	case validCountry(code):
+		return ""
+	case len(code) == 2 && strings.ToUpper(code) != code && validCountry(strings.ToUpper(code)):
+		return "must be an ISO 3166-1 alpha-2 code in upper case, such as " + strings.ToUpper(code)
+	default:
+		return "must be an assigned ISO 3166-1 alpha-2 code, such as UA or IT"
+	}
 }

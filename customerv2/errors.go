@@ -1,11 +1,9 @@
 package customerv2
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -13,9 +11,11 @@ import (
 )
 
 // classes is the one table from KunaCore's answer to a class of failure.
-// KunaCore publishes no error codes; its reference pages point to a NestJS
-// backend, whose errors carry only the HTTP status, so the status is the
-// code. Anything else falls back to transport.ClassForStatus.
+// KunaCore publishes no error codes. Its reference pages point to a NestJS
+// backend [I], whose error bodies carry statusCode (the HTTP status again)
+// and error (that status's reason phrase, "Not Found"): neither is a code
+// of KunaCore's own, so APIError.Code stays empty and the status decides.
+// A status not listed falls back to transport.ClassForStatus.
 var classes = map[int]error{
 	http.StatusBadRequest:   restrict.ErrInvalidRequest,
 	http.StatusUnauthorized: restrict.ErrUnauthorized,
@@ -31,77 +31,161 @@ func classFor(status int) error {
 	return transport.ClassForStatus(status)
 }
 
-// errRefused classes an answer that is 2xx but says "success": false.
-// KunaCore documents no such answer, so nothing says why; the request was
-// understood and authenticated, and the documented reasons a partner is
-// refused (a customer suspended, a status Kuna set) are all about the
-// customer's state, which is what ErrConflict means.
+// errRefused classes a 2xx answer that does not say "success": true where
+// it should. KunaCore documents no such answer, so nothing says why; the
+// request was understood and authenticated, and the documented reasons a
+// partner is refused (a customer suspended, a status Kuna set) are all
+// about the customer's state, which is what ErrConflict means.
 var errRefused = restrict.ErrConflict
 
-// decode is the Decoder for every KunaCore call. Success is enveloped as
-// {"data": ...}; "success": false, at the top or inside data, is an error
-// whatever the status. Failures are NestJS bodies {"statusCode", "message"
-// (a string or a list), "error"}; any other failure body is kept, cut short,
-// as the message.
-func decode(res *transport.Response, out any) error {
-	obj, isObject := object(res.Body)
-	if !transport.IsSuccess(res.StatusCode) {
-		return failure(res, res.StatusCode, obj, isObject)
-	}
-	if !isObject {
-		return errors.New("the answer is not a JSON object")
-	}
-	if isFalse(obj["success"]) {
-		return refused(obj, nil)
-	}
-	data, ok := obj["data"]
-	if !ok || isNull(data) {
-		if code, ok := statusCode(obj["statusCode"]); ok && code >= 400 {
-			return failure(res, code, obj, true)
-		}
-		return errors.New(`the answer has no "data"`)
-	}
-	if inner, ok := object(data); ok && isFalse(inner["success"]) {
-		return refused(inner, obj)
-	}
-	return transport.Unmarshal(data, out)
+// envelope is every KunaCore answer. Success is {"data": ...} [C]; a
+// top-level "success": false is a refusal, and a NestJS error body is an
+// error even when it comes with HTTP 200 [I].
+type envelope struct {
+	Data    data  `json:"data"`
+	Success *bool `json:"success"`
+	nestError
 }
 
-// failure reads a NestJS error body, or keeps whatever else came.
-func failure(res *transport.Response, status int, obj map[string]json.RawMessage, isObject bool) error {
-	msgs := messages(obj["message"])
-	if status == http.StatusNotFound && (!isObject || !hasAny(obj, "statusCode") || isRouteNotFound(msgs)) {
+// nestError is a NestJS error body [I]:
+//
+//	{"statusCode":400,"message":["email must be an email"],"error":"Bad Request"}
+type nestError struct {
+	StatusCode int     `json:"statusCode"`
+	Message    message `json:"message"`
+	Error      string  `json:"error"`
+}
+
+// data decodes an answer's "data" into the call's result, where it is, and
+// records that there was one.
+type data struct {
+	out  any
+	seen bool
+}
+
+// UnmarshalJSON decodes "data" into the result; null counts as none.
+func (d *data) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	d.seen = true
+	if d.out == nil {
+		return nil
+	}
+	return json.Unmarshal(b, d.out)
+}
+
+// message is NestJS's "message": one string, or from class-validator a list
+// with one entry per broken rule.
+type message struct {
+	texts []string
+	list  bool
+}
+
+// UnmarshalJSON reads a string or a list of them. Any other value is kept
+// as its JSON text, as is a list entry that is not a string, so that an
+// odd message still explains the error (the transport scrubs and bounds
+// it); null is no message.
+func (m *message) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case nil:
+	case string:
+		m.texts = []string{v}
+	case []any:
+		m.list = true
+		for _, item := range v {
+			if s := text(item); s != "" {
+				m.texts = append(m.texts, s)
+			}
+		}
+	default:
+		m.texts = []string{string(b)}
+	}
+	return nil
+}
+
+// text is a decoded JSON value as a message: a string as it is, null as
+// nothing, anything else as JSON.
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (m message) String() string { return strings.Join(m.texts, "; ") }
+
+// decode is the Decoder for every KunaCore call. It decodes each answer
+// once: a failure status into a NestJS error body, a success status into
+// the envelope, whose "data" goes straight into the call's result.
+func decode(res *transport.Response, out any) error {
+	if !transport.IsSuccess(res.StatusCode) {
+		var body nestError
+		if json.Unmarshal(res.Body, &body) != nil || body.StatusCode == 0 && body.Error == "" && len(body.Message.texts) == 0 {
+			// Not KunaCore's: a proxy's page, kept short, classed by status.
+			return res.StatusError()
+		}
+		return body.apiError(res.StatusCode)
+	}
+	env := envelope{Data: data{out: out}}
+	if err := json.Unmarshal(res.Body, &env); err != nil {
+		return err
+	}
+	switch {
+	case env.StatusCode >= 400:
+		// A NestJS error with HTTP 200: its own statusCode classes it, so
+		// an in-band 401 renews the token as a real one does.
+		return env.apiError(env.StatusCode)
+	case env.Success != nil && !*env.Success:
+		return refused(env.Message)
+	case !env.Data.seen:
+		return errors.New(`the answer has no "data"`)
+	}
+	if c, ok := out.(confirmation); ok && !c.confirmed() {
+		return refused(env.Message)
+	}
+	return nil
+}
+
+// confirmation is a result whose data must say "success": true: a
+// suspension's, documented as {"data":{"success":true}}.
+type confirmation interface{ confirmed() bool }
+
+// apiError reads a NestJS error body answered with status.
+func (b *nestError) apiError(status int) error {
+	if status == http.StatusNotFound && (b.StatusCode == 0 || routeNotFound(b.Message.texts)) {
 		// KunaCore's NestJS errors always carry statusCode. A 404 without
-		// it is another server's (an nginx page, Spring's default), and
+		// it is another server's (Spring's default, a proxy's), and
 		// NestJS's own "Cannot POST /v2/customer/detail" is its answer to
 		// a route it does not have: either way the address is wrong, not
 		// the customer.
-		ae := res.StatusError()
-		if isRouteNotFound(msgs) {
-			ae.Message = transport.WrongAddress + " (the answer: " + strings.Join(msgs, "; ") + ")"
+		ae := &restrict.APIError{Class: restrict.ErrInvalidRequest, Message: transport.WrongAddress}
+		if msg := b.Message.String(); msg != "" {
+			ae.Message += " (the answer: " + msg + ")"
 		}
 		return ae
 	}
-	if !isObject || !hasAny(obj, "message", "error", "statusCode") {
-		// Not KunaCore's: a proxy's page, kept short.
-		ae := res.StatusError()
-		ae.Class = classFor(status)
-		return ae
-	}
-	ae := &restrict.APIError{Class: classFor(status)}
-	ae.Code = text(obj["error"])
-	ae.Message = strings.Join(msgs, "; ")
+	ae := &restrict.APIError{Class: classFor(status), Message: b.Message.String()}
 	if ae.Message == "" {
-		ae.Message = ae.Code
+		// Only the reason phrase came: better than no message at all.
+		ae.Message = b.Error
 	}
-	if isList(obj["message"]) {
-		ae.Fields = fields(msgs)
+	if b.Message.list {
+		ae.Fields = fields(b.Message.texts)
 	}
 	return ae
 }
 
-// isRouteNotFound reports NestJS's message for a route it does not have.
-func isRouteNotFound(msgs []string) bool {
+// routeNotFound reports NestJS's message for a route it does not have.
+func routeNotFound(msgs []string) bool {
 	for _, m := range msgs {
 		for _, method := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 			if strings.HasPrefix(m, "Cannot "+method+" /") {
@@ -112,99 +196,13 @@ func isRouteNotFound(msgs []string) bool {
 	return false
 }
 
-// refused builds the error for "success": false. The message is taken from
-// the object that said false, else from the outer envelope.
-func refused(obj, outer map[string]json.RawMessage) error {
-	ae := &restrict.APIError{Class: errRefused}
-	for _, o := range []map[string]json.RawMessage{obj, outer} {
-		if o == nil {
-			continue
-		}
-		if m := strings.Join(messages(o["message"]), "; "); m != "" {
-			ae.Message = m
-			break
-		}
-	}
+// refused is the error of a 2xx answer without "success": true.
+func refused(m message) error {
+	ae := &restrict.APIError{Class: errRefused, Message: m.String()}
 	if ae.Message == "" {
-		ae.Message = `KunaCore answered "success": false`
+		ae.Message = `KunaCore did not answer "success": true`
 	}
 	return ae
-}
-
-func object(b []byte) (map[string]json.RawMessage, bool) {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || b[0] != '{' {
-		return nil, false
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(b, &m) != nil || m == nil {
-		return nil, false
-	}
-	return m, true
-}
-
-func isNull(raw json.RawMessage) bool {
-	return len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null"
-}
-
-func isFalse(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "false" }
-
-func isList(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) > 0 && raw[0] == '['
-}
-
-func hasAny(obj map[string]json.RawMessage, keys ...string) bool {
-	for _, k := range keys {
-		if _, ok := obj[k]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-func statusCode(raw json.RawMessage) (int, bool) {
-	var n json.Number
-	if json.Unmarshal(raw, &n) != nil {
-		return 0, false
-	}
-	i, err := strconv.Atoi(n.String())
-	return i, err == nil
-}
-
-// text reads a JSON string; any other JSON value is kept as its text,
-// which the transport scrubs and bounds with the rest of the error.
-func text(raw json.RawMessage) string {
-	if isNull(raw) {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return string(bytes.TrimSpace(raw))
-}
-
-// messages reads NestJS's "message": one string, or a list from
-// class-validator with one entry per broken rule.
-func messages(raw json.RawMessage) []string {
-	if isNull(raw) {
-		return nil
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) != nil {
-		if s := text(raw); s != "" {
-			return []string{s}
-		}
-		return nil
-	}
-	out := make([]string, 0, len(list))
-	for _, item := range list {
-		if s := text(item); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // fields files class-validator messages under the property each one

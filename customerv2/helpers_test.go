@@ -105,24 +105,26 @@ func newClock(t time.Time) *clock {
 func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
-func newFake(t *testing.T, cfg customerv2test.Config) *customerv2test.Server {
+// newFake starts a fake that accepts creds.
+func newFake(t *testing.T, creds customerv2.Credentials) *customerv2test.Server {
 	t.Helper()
-	srv := customerv2test.NewServer(cfg)
+	srv := customerv2test.NewServer(creds)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
 func fakeKeyCreds() customerv2.Credentials {
-	return customerv2.Credentials{APIKey: customerv2test.DefaultAPIKey}
+	return customerv2.Credentials{APIKey: customerv2test.APIKey}
 }
 
 func fakeLoginCreds() customerv2.Credentials {
-	return customerv2.Credentials{MerchantID: customerv2test.DefaultMerchantID, Email: customerv2test.DefaultEmail, Password: customerv2test.DefaultPassword}
+	return customerv2.Credentials{MerchantID: customerv2test.MerchantID, Email: customerv2test.Email, Password: customerv2test.Password}
 }
 
+// newFakeClient builds a client of the fake that sends creds.
 func newFakeClient(t *testing.T, srv *customerv2test.Server, creds customerv2.Credentials, opts ...restrict.Option) *customerv2.Client {
 	t.Helper()
-	c, err := customerv2.New(creds, append([]restrict.Option{restrict.WithBaseURL(srv.URL), fastRetry}, opts...)...)
+	c, err := customerv2.New(creds, append([]restrict.Option{restrict.WithBaseURL(srv.BaseURL()), fastRetry}, opts...)...)
 	require.NoError(t, err)
 	return c
 }
@@ -139,3 +141,9 @@ func requireAPIError(t *testing.T, err error, class error) *restrict.APIError {
 func bg() context.Context { return context.Background() }
 
 var farFuture = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// customerID is a KunaCore customer ID as its docs show one.
+const customerID = "6d962783-f0cf-420d-a511-3a48c71c5595"
+
+// unknownID is a well-formed customer ID that no fake holds.
+const unknownID = "00000000-0000-4000-8000-00000000dead"

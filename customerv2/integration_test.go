@@ -9,7 +9,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/customerv2"
-	"github.com/restrictkit/restrict/customerv2/customerv2test"
+	"github.com/restrictkit/restrict/internal/transport"
 	"github.com/restrictkit/restrict/restricttest"
 )
 
@@ -20,11 +20,12 @@ func TestFakeCustomerLifecycle(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			clk := newClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
-			srv := newFake(t, customerv2test.Config{Clock: clk.Now})
 			creds := fakeKeyCreds()
 			if mode == "login" {
 				creds = fakeLoginCreds()
 			}
+			srv := newFake(t, creds)
+			srv.SetClock(clk.Now)
 			c := newFakeClient(t, srv, creds, restrict.WithClock(clk.Now))
 
 			req := validCreate()
@@ -43,12 +44,13 @@ func TestFakeCustomerLifecycle(t *testing.T) {
 			require.Equal(t, http.StatusConflict, ae.StatusCode)
 			require.Equal(t, "Customer with this email already exists", ae.Message)
 
-			got, err := c.CustomerDetails(bg(), created.ID)
+			got, err := c.CustomerDetails(bg(), customerv2.CustomerDetailsRequest{ID: created.ID})
 			require.NoError(t, err)
-			require.Equal(t, created.Customer, got.Customer)
+			got.Meta = created.Meta
+			require.Equal(t, created, got)
 
 			upd, err := c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{
-				ID: created.ID, FirstName: customerv2.String("Alexander"), Comment: customerv2.String(""),
+				ID: created.ID, FirstName: restrict.Ptr("Alexander"), Comment: restrict.Ptr(""),
 			})
 			require.NoError(t, err)
 			require.Equal(t, "Alexander", upd.FirstName)
@@ -57,21 +59,31 @@ func TestFakeCustomerLifecycle(t *testing.T) {
 			require.Equal(t, "Alexander", stored.FirstName)
 			require.Equal(t, "Smith", stored.LastName, "fields not sent stay")
 
+			st, err := c.Status(bg(), restrict.Target{ID: created.ID})
+			require.NoError(t, err)
+			require.Equal(t, restrict.StateActive, st.State)
+
 			res, err := c.Restrict(bg(), restrict.Target{ID: created.ID})
 			require.NoError(t, err)
 			require.Equal(t, restrict.StateRestricted, res.State)
-			got, err = c.CustomerDetails(bg(), created.ID)
+			got, err = c.CustomerDetails(bg(), customerv2.CustomerDetailsRequest{ID: created.ID})
 			require.NoError(t, err)
 			require.True(t, got.Suspended())
-
-			// Suspending again is harmless.
-			_, err = c.Suspend(bg(), created.ID)
+			st, err = c.Status(bg(), restrict.Target{ID: created.ID})
 			require.NoError(t, err)
+			require.Equal(t, &restrict.Result{Provider: customerv2.Provider, TargetID: created.ID, State: restrict.StateRestricted,
+				Meta: restrict.Meta{StatusCode: http.StatusOK, Attempts: 1}}, st)
 
-			_, err = c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: created.ID, LastName: customerv2.String("X")})
+			// Restricting again is a success, as the fake answers a second
+			// suspension as it did the first.
+			res, err = c.Restrict(bg(), restrict.Target{ID: created.ID})
+			require.NoError(t, err)
+			require.Equal(t, restrict.StateRestricted, res.State)
+
+			_, err = c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: created.ID, LastName: restrict.Ptr("X")})
 			requireAPIError(t, err, restrict.ErrConflict)
 
-			_, err = c.Suspend(bg(), "00000000-0000-4000-8000-00000000dead")
+			_, err = c.Suspend(bg(), customerv2.SuspendRequest{ID: unknownID})
 			ae = requireAPIError(t, err, restrict.ErrNotFound)
 			require.Equal(t, "Customer not found", ae.Message)
 		})
@@ -80,7 +92,7 @@ func TestFakeCustomerLifecycle(t *testing.T) {
 
 func TestFakeFindPaging(t *testing.T) {
 	t.Parallel()
-	srv := newFake(t, customerv2test.Config{})
+	srv := newFake(t, fakeKeyCreds())
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	var ids []string
 	for i := 0; i < 7; i++ {
@@ -131,19 +143,19 @@ func TestFakeCreateValidation(t *testing.T) {
 	t.Parallel()
 	// The fake's own checks, reached with a request the client lets
 	// through: an address-less email.
-	srv := newFake(t, customerv2test.Config{})
+	srv := newFake(t, fakeKeyCreds())
 	c := newFakeClient(t, srv, fakeKeyCreds())
 	req := validCreate()
 	req.Email = "not-an-email"
 	_, err := c.CreateCustomer(bg(), req)
 	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
 	require.Equal(t, []string{"email must be an email"}, ae.Fields["email"])
-	require.Equal(t, "Bad Request", ae.Code)
+	require.Empty(t, ae.Code, "the reason phrase is not a code")
 }
 
 func TestFakeCreateNotRetriedOnceSent(t *testing.T) {
 	t.Parallel()
-	srv := newFake(t, customerv2test.Config{})
+	srv := newFake(t, fakeKeyCreds())
 	c := newFakeClient(t, srv, fakeKeyCreds())
 	srv.Inject(restricttest.Fault{Status: http.StatusBadGateway, Body: "<html>bad gateway</html>", Times: 1})
 	_, err := c.CreateCustomer(bg(), validCreate())
@@ -156,14 +168,14 @@ func TestFakeCreateNotRetriedOnceSent(t *testing.T) {
 
 func TestFakeSuspendRetriedAfterLostAnswer(t *testing.T) {
 	t.Parallel()
-	srv := newFake(t, customerv2test.Config{})
+	srv := newFake(t, fakeKeyCreds())
 	id := srv.AddCustomer(customerv2.Customer{Email: "a@example.com"}).ID
 	c := newFakeClient(t, srv, fakeKeyCreds())
 	srv.Inject(
 		restricttest.Fault{Status: http.StatusServiceUnavailable, Times: 1},
 		restricttest.Fault{Status: http.StatusOK, Body: `{"data":{"success":true}}`, Reset: true, Times: 1},
 	)
-	res, err := c.Suspend(bg(), id)
+	res, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: id})
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Attempts)
 	got, _ := srv.Customer(id)
@@ -172,21 +184,51 @@ func TestFakeSuspendRetriedAfterLostAnswer(t *testing.T) {
 
 func TestFakeRateLimit(t *testing.T) {
 	t.Parallel()
-	srv := newFake(t, customerv2test.Config{})
+	srv := newFake(t, fakeKeyCreds())
 	c := newFakeClient(t, srv, fakeKeyCreds())
 	srv.Inject(restricttest.Fault{Status: http.StatusTooManyRequests, Header: restricttest.RetryAfter(120),
 		Body: `{"statusCode":429,"message":"ThrottlerException: Too Many Requests"}`})
-	_, err := c.Suspend(bg(), "00000000-0000-4000-8000-00000000dead")
+	_, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: unknownID})
 	ae := requireAPIError(t, err, restrict.ErrRateLimited)
 	require.Equal(t, 2*time.Minute, ae.RetryAfter)
 	require.Equal(t, 1, srv.Requests(), "a wait longer than MaxWait is reported, not slept")
 }
 
+// The fake answers an unknown route as NestJS does, which the client reads
+// as a wrong address, not as a missing customer.
 func TestFakeUnknownRoute(t *testing.T) {
 	t.Parallel()
-	srv := newFake(t, customerv2test.Config{})
-	resp, err := http.Get(srv.URL + "/v2/customer/suspend")
+	srv := newFake(t, fakeKeyCreds())
+	id := srv.AddCustomer(customerv2.Customer{}).ID
+	c, err := customerv2.New(fakeKeyCreds(), restrict.WithBaseURL(srv.BaseURL()+"/api"))
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	_, err = c.Restrict(bg(), restrict.Target{ID: id})
+	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	require.Equal(t, http.StatusNotFound, ae.StatusCode)
+	require.Equal(t, transport.WrongAddress+" (the answer: Cannot POST /api/v2/customer/suspend)", ae.Message)
+	require.Empty(t, ae.Code)
+	require.Equal(t, 1, srv.Requests(), "not retried")
+}
+
+// Status reads each KunaCore status from the fake's state.
+func TestFakeStatus(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t, fakeKeyCreds())
+	c := newFakeClient(t, srv, fakeKeyCreds())
+	for status, want := range map[customerv2.Status]restrict.State{
+		customerv2.StatusActive:     restrict.StateActive,
+		customerv2.StatusSuspended:  restrict.StateRestricted,
+		customerv2.StatusBlocked:    restrict.StateRestricted,
+		customerv2.StatusSuspicious: restrict.StateRestricted,
+		"Archived":                  restrict.StateUnknown,
+	} {
+		id := srv.AddCustomer(customerv2.Customer{Status: status}).ID
+		res, err := c.Status(bg(), restrict.Target{ID: id})
+		require.NoError(t, err)
+		require.Equal(t, want, res.State, status)
+		require.Empty(t, res.Action)
+	}
+	_, err := c.Status(bg(), restrict.Target{ID: unknownID})
+	ae := requireAPIError(t, err, restrict.ErrNotFound)
+	require.Equal(t, "CustomerDetails", ae.Operation)
 }

@@ -2,38 +2,109 @@ package customerv2
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// Restrict suspends the customer whose KunaCore ID is t.ID. KunaCore has no
-// field for a reason, so t.Reason is only logged. The State is
-// StateRestricted when KunaCore confirms with "success": true.
+// CheckTargetID reports whether id can name a target of Restrict and
+// Status: a KunaCore customer ID, which KunaCore's docs give as a UUID
+// ("6d962783-f0cf-420d-a511-3a48c71c5595"). Its error matches
+// restrict.ErrInvalidRequest and names the field "ID".
+func CheckTargetID(id string) error { return checkTarget("CheckTargetID", id) }
+
+func checkTarget(op, id string) error {
+	if p := transport.CheckUUID(id); p != "" {
+		return restrict.NewFieldError(Provider, op, "ID", p)
+	}
+	return nil
+}
+
+// Restrict suspends the customer whose KunaCore customer ID (a UUID) is
+// t.ID, through Suspend. KunaCore has no field for a reason, so t.Reason is
+// only logged. The State is StateRestricted once KunaCore answers
+// "success": true.
+//
+// Restricting a customer suspended already succeeds with StateRestricted.
+// What KunaCore answers then is not documented: it is inferred to answer
+// "success": true again, or to refuse with a message saying the customer
+// is already suspended [I]. Such a refusal, a "success": false or an
+// error whose message holds both "already" and "suspend", is taken as
+// success.
 //
 // https://docs.kunacore.io/docs/suspend-customer
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	if strings.TrimSpace(t.ID) == "" {
-		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", "is required")
-	}
-	c.tc.LogTarget(ctx, "Restrict", t)
-	res, err := c.Suspend(ctx, t.ID)
-	if err != nil {
+	if err := checkTarget("Restrict", t.ID); err != nil {
 		return nil, err
 	}
-	state := restrict.StateUnknown
-	if res.Success {
-		state = restrict.StateRestricted
+	c.tc.LogTarget(ctx, "Restrict", t)
+	out := &restrict.Result{Provider: Provider, Action: restrict.ActionSuspend, TargetID: t.ID, State: restrict.StateRestricted}
+	res, err := c.Suspend(ctx, SuspendRequest{ID: t.ID})
+	if err != nil {
+		var ae *restrict.APIError
+		if !errors.As(err, &ae) || !alreadySuspended(ae) {
+			return nil, err
+		}
+		out.Meta = restrict.Meta{StatusCode: ae.StatusCode, RequestID: ae.RequestID, Attempts: ae.Attempts}
+		return out, nil
 	}
-	return &restrict.Result{Provider: Provider, Action: restrict.ActionSuspend, TargetID: t.ID, State: state, Meta: res.Meta}, nil
+	out.Meta = res.Meta
+	return out, nil
+}
+
+// alreadySuspended reports KunaCore's inferred refusal of a second
+// suspension: an answer (not a local check) whose message says the
+// customer is already suspended.
+func alreadySuspended(ae *restrict.APIError) bool {
+	msg := strings.ToLower(ae.Message)
+	return ae.StatusCode != 0 && ae.Operation == "Suspend" &&
+		strings.Contains(msg, "already") && strings.Contains(msg, "suspend")
 }
 
 // Lift always fails with an error matching restrict.ErrUnsupported and
 // sends nothing: KunaCore documents suspension as final, with no endpoint
-// to undo it.
+// to undo it. As at every provider without a lift, the target is not even
+// checked: no ID could make the call possible.
 //
 // https://docs.kunacore.io/docs/suspend-customer
 func (c *Client) Lift(_ context.Context, _ restrict.Target) (*restrict.Result, error) {
-	return nil, &restrict.APIError{Provider: Provider, Operation: "Lift", Class: restrict.ErrUnsupported,
-		Message: "KunaCore documents no way to lift a suspension: POST /v2/customer/suspend is one-way"}
+	return nil, restrict.NewUnsupportedError(Provider, "Lift",
+		"KunaCore documents no way to lift a suspension: POST /v2/customer/suspend is one-way")
+}
+
+// Status reads the customer whose KunaCore customer ID (a UUID) is t.ID
+// back through CustomerDetails. Status Suspended is StateRestricted and
+// Active is StateActive [C]. A wallet Blocked or Suspicious is also
+// StateRestricted: KunaCore says only that such a status is set through
+// update and that a partner cannot undo it when Kuna set it, so that the
+// customer cannot transact then is inferred [I]. Any other status is
+// StateUnknown.
+//
+// https://docs.kunacore.io/docs/details-of-customer
+func (c *Client) Status(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	if err := checkTarget("Status", t.ID); err != nil {
+		return nil, err
+	}
+	cust, err := c.CustomerDetails(ctx, CustomerDetailsRequest{ID: t.ID})
+	if err != nil {
+		return nil, err
+	}
+	return &restrict.Result{Provider: Provider, TargetID: t.ID, State: stateOf(cust.Status), Meta: cust.Meta}, nil
+}
+
+// stateOf maps a KunaCore status to the contract's state. The spelling of
+// the statuses on the wire is inferred from KunaCore's prose, so case is
+// ignored.
+func stateOf(s Status) restrict.State {
+	for _, r := range []Status{StatusSuspended, StatusBlocked, StatusSuspicious} {
+		if strings.EqualFold(string(s), string(r)) {
+			return restrict.StateRestricted
+		}
+	}
+	if strings.EqualFold(string(s), string(StatusActive)) {
+		return restrict.StateActive
+	}
+	return restrict.StateUnknown
 }

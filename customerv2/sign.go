@@ -38,16 +38,20 @@ type loginRequest struct {
 	Password string `json:"password"`
 }
 
-type loginResponse struct {
+// loginResult is data of the login answer; KunaCore's samples read the JWT
+// as data.accessToken.
+type loginResult struct {
 	AccessToken string `json:"accessToken"`
 }
 
 // login calls POST /v2/auth/login through the same transport. Its own
 // signer sends merchant_id and no bearer token, and is not a Renewer, so a
 // refused login surfaces at once instead of logging in again.
+//
+// https://docs.kunacore.io/docs/how-to-call-private-endpoints
 func (c *Client) login(ctx context.Context) (string, error) {
 	merchant := c.creds.MerchantID
-	var out loginResponse
+	var out loginResult
 	_, err := c.tc.Do(ctx, &transport.Operation{
 		Name:   "Login",
 		Method: http.MethodPost,
@@ -72,9 +76,11 @@ func (c *Client) login(ctx context.Context) (string, error) {
 		}
 		return "", err
 	}
-	if out.AccessToken == "" {
+	// A token that came with its scheme is sent once, not as "Bearer Bearer".
+	tok := transport.StripBearer(out.AccessToken)
+	if tok == "" {
 		return "", &restrict.APIError{Provider: Provider, Operation: "Login", Class: restrict.ErrUnavailable,
 			Message: "login answered without data.accessToken"}
 	}
-	return out.AccessToken, nil
+	return tok, nil
 }

@@ -1,16 +1,23 @@
 // Package customerv2test is a fake KunaCore customer API v2 for tests: it
-// logs merchants in and issues expiring JWTs, accepts an API key, keeps
-// customers with their state, and answers with KunaCore's envelopes and
-// NestJS error bodies. Faults can be injected through the embedded
-// restricttest.Faults.
+// accepts exactly the credentials it is given (an API key, or a merchant
+// user's login, for which it issues expiring JWTs), keeps customers with
+// their status, and answers with KunaCore's envelopes and NestJS error
+// bodies. Faults can be injected through the embedded restricttest.Faults.
 //
-//	srv := customerv2test.NewServer(customerv2test.Config{})
+//	srv := customerv2test.NewServer(customerv2.Credentials{APIKey: customerv2test.APIKey})
 //	defer srv.Close()
 //	id := srv.AddCustomer(customerv2.Customer{Email: "a@example.com"}).ID
-//	c, _ := customerv2.New(customerv2.Credentials{APIKey: customerv2test.DefaultAPIKey},
-//		restrict.WithBaseURL(srv.URL))
-//	_, _ = c.Suspend(ctx, id)
+//	c, _ := customerv2.New(customerv2.Credentials{APIKey: customerv2test.APIKey},
+//		restrict.WithBaseURL(srv.BaseURL()))
+//	_, _ = c.Suspend(ctx, customerv2.SuspendRequest{ID: id})
 //	srv.Customer(id) // Status "Suspended"
+//
+// Details serve each customer's status from the fake's state. A second
+// suspension answers {"data":{"success":true}} again: what KunaCore answers
+// then is not documented, and this is the inferred answer. A suspended
+// customer cannot be updated (409). An unknown route is answered as NestJS
+// does: 404 {"statusCode":404,"message":"Cannot POST /x","error":"Not
+// Found"}.
 //
 // It checks credentials and wire shapes with its own code written from
 // KunaCore's docs, never the client's.
@@ -39,39 +46,31 @@ import (
 	"github.com/restrictkit/restrict/restricttest"
 )
 
-// The credentials a fake accepts when Config leaves them empty.
+// Example credentials for tests and examples. They are plain values: a
+// fake accepts whatever credentials NewServer is given, these or others.
 const (
-	DefaultAPIKey     = "test-api-key-0123456789"
-	DefaultMerchantID = "test-merchant"
-	DefaultEmail      = "merchant@example.com"
-	DefaultPassword   = "test-password-0123456789"
-	// DefaultTokenLifetime is how long an issued JWT stays valid.
-	DefaultTokenLifetime = time.Hour
+	APIKey     = "example-api-key-0123456789"
+	MerchantID = "example-merchant"
+	Email      = "merchant@example.com"
+	Password   = "example-password-0123456789"
 )
 
-// Config sets what the fake accepts. Empty fields take the defaults above.
-type Config struct {
-	APIKey        string
-	MerchantID    string
-	Email         string
-	Password      string
-	TokenLifetime time.Duration
-	// Clock is the fake's own clock, for token issue and expiry and
-	// createdAt; time.Now when nil.
-	Clock func() time.Time
-}
+// DefaultTokenLifetime is how long a JWT the fake issues stays valid,
+// until SetTokenLifetime changes it.
+const DefaultTokenLifetime = time.Hour
 
-// Server is a fake KunaCore. NewServer starts it on loopback; NewHandler
-// builds one that is not listening, to mount Handler() elsewhere. It is
-// safe for concurrent use.
+// Server is a fake KunaCore on loopback. It is safe for concurrent use.
 type Server struct {
-	*httptest.Server
 	restricttest.Faults
 
-	secret []byte // signs the fake's JWTs
+	srv     *httptest.Server
+	handler http.Handler
+	secret  []byte // signs the fake's JWTs
 
 	mu        sync.Mutex
-	cfg       Config
+	creds     customerv2.Credentials
+	lifetime  time.Duration
+	clock     func() time.Time
 	customers map[string]*record
 	order     []string // ids in creation order
 	logins    int
@@ -100,47 +99,14 @@ type record struct {
 	created                time.Time
 }
 
-// NewHandler returns a fake that is not listening: mount s.Handler().
-func NewHandler(cfg Config) *Server {
-	if cfg.APIKey == "" {
-		cfg.APIKey = DefaultAPIKey
-	}
-	if cfg.MerchantID == "" {
-		cfg.MerchantID = DefaultMerchantID
-	}
-	if cfg.Email == "" {
-		cfg.Email = DefaultEmail
-	}
-	if cfg.Password == "" {
-		cfg.Password = DefaultPassword
-	}
-	if cfg.TokenLifetime <= 0 {
-		cfg.TokenLifetime = DefaultTokenLifetime
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
-	}
+// NewServer starts a fake on loopback that accepts exactly creds: when
+// creds has an APIKey, the api-key header with that key and nothing else;
+// otherwise a login with its MerchantID, Email and Password, and the
+// bearer JWTs that login issues. Close it when done.
+func NewServer(creds customerv2.Credentials) *Server {
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	return &Server{secret: secret, cfg: cfg, customers: make(map[string]*record)}
-}
-
-// NewServer starts a fake on loopback. Close it when done.
-func NewServer(cfg Config) *Server {
-	s := NewHandler(cfg)
-	s.Server = httptest.NewServer(s.Handler())
-	return s
-}
-
-// Close stops the server, if it was started.
-func (s *Server) Close() {
-	if s.Server != nil {
-		s.Server.Close()
-	}
-}
-
-// Handler serves KunaCore's routes behind the injected faults.
-func (s *Server) Handler() http.Handler {
+	s := &Server{secret: secret, creds: creds, lifetime: DefaultTokenLifetime, clock: time.Now, customers: make(map[string]*record)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v2/auth/login", s.post(s.login, false))
 	mux.HandleFunc("/v2/customer/suspend", s.post(s.suspend, true))
@@ -148,24 +114,34 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/v2/customer/details", s.post(s.details, true))
 	mux.HandleFunc("/v2/customer/create", s.post(s.create, true))
 	mux.HandleFunc("/v2/customer/update", s.post(s.update, true))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		notFoundRoute(w, r)
-	})
-	return s.Faults.Wrap(mux)
+	mux.HandleFunc("/", notFoundRoute)
+	s.handler = s.Faults.Wrap(mux)
+	s.srv = httptest.NewServer(s.handler)
+	return s
 }
+
+// BaseURL is the URL to give the client with restrict.WithBaseURL.
+func (s *Server) BaseURL() string { return s.srv.URL }
+
+// Handler serves KunaCore's routes behind the injected faults, sharing the
+// fake's state, to mount the fake in another server as well.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
 
 // SetClock replaces the fake's clock.
 func (s *Server) SetClock(now func() time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cfg.Clock = now
+	s.clock = now
 }
 
 // SetTokenLifetime changes the lifetime of tokens issued from now on.
 func (s *Server) SetTokenLifetime(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cfg.TokenLifetime = d
+	s.lifetime = d
 }
 
 // RevokeTokens makes every token issued so far answer 401, as a server
@@ -184,8 +160,8 @@ func (s *Server) Logins() int {
 	return s.logins
 }
 
-// IssueToken returns a valid JWT as a login would, without counting a
-// login.
+// IssueToken returns a JWT as a login would, without counting a login.
+// Only a fake in login mode accepts it: in API-key mode no bearer token is.
 func (s *Server) IssueToken() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -198,7 +174,7 @@ func (s *Server) IssueToken() string {
 func (s *Server) AddCustomer(c customerv2.Customer) customerv2.Customer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.cfg.Clock()
+	now := s.clock()
 	rec := &record{
 		ID: c.ID, Email: c.Email, FirstName: c.FirstName, LastName: c.LastName, Country: c.Country,
 		PhoneNumber: opt(c.PhoneNumber), Comment: opt(c.Comment), ExternalID: opt(c.ExternalID),
@@ -369,8 +345,10 @@ func decodeStrict(w http.ResponseWriter, body []byte, v any) bool {
 func (s *Server) authorized(r *http.Request) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if key := r.Header.Get("api-key"); key != "" {
-		return subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.APIKey)) == 1
+	if s.creds.APIKey != "" {
+		// API-key mode: the key, and nothing else, is accepted.
+		key := r.Header.Get("api-key")
+		return key != "" && subtle.ConstantTimeCompare([]byte(key), []byte(s.creds.APIKey)) == 1
 	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && s.validLocked(tok)
@@ -379,11 +357,11 @@ func (s *Server) authorized(r *http.Request) bool {
 // issueLocked makes an HS256 JWT with sub, iat, exp and a jti that lets
 // RevokeTokens tell old tokens from new.
 func (s *Server) issueLocked() string {
-	now := s.cfg.Clock()
+	now := s.clock()
 	s.nextJTI++
 	header := b64(`{"alg":"HS256","typ":"JWT"}`)
 	payload := b64(fmt.Sprintf(`{"sub":%q,"jti":"%d","iat":%d,"exp":%d}`,
-		s.cfg.MerchantID, s.nextJTI, now.Unix(), now.Add(s.cfg.TokenLifetime).Unix()))
+		s.creds.MerchantID, s.nextJTI, now.Unix(), now.Add(s.lifetime).Unix()))
 	return header + "." + payload + "." + s.mac(header+"."+payload)
 }
 
@@ -407,7 +385,7 @@ func (s *Server) validLocked(tok string) bool {
 	if err != nil || jti <= s.minJTI {
 		return false
 	}
-	return s.cfg.Clock().Unix() < claims.Exp
+	return s.clock().Unix() < claims.Exp
 }
 
 func (s *Server) mac(signing string) string {
@@ -442,9 +420,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ok := subtle.ConstantTimeCompare([]byte(r.Header.Get("merchant_id")), []byte(s.cfg.MerchantID)) == 1
-	ok = subtle.ConstantTimeCompare([]byte(*req.Email), []byte(s.cfg.Email)) == 1 && ok
-	ok = subtle.ConstantTimeCompare([]byte(*req.Password), []byte(s.cfg.Password)) == 1 && ok
+	// In API-key mode there is no login to match: every login is refused.
+	ok := s.creds.APIKey == "" && s.creds.MerchantID != ""
+	ok = subtle.ConstantTimeCompare([]byte(r.Header.Get("merchant_id")), []byte(s.creds.MerchantID)) == 1 && ok
+	ok = subtle.ConstantTimeCompare([]byte(*req.Email), []byte(s.creds.Email)) == 1 && ok
+	ok = subtle.ConstantTimeCompare([]byte(*req.Password), []byte(s.creds.Password)) == 1 && ok
 	if !ok {
 		fail(w, http.StatusUnauthorized, "Invalid credentials")
 		return
@@ -647,7 +627,7 @@ func (s *Server) create(w http.ResponseWriter, _ *http.Request, body []byte) {
 		PhoneNumber: req.PhoneNumber, Comment: req.Comment, ExternalID: req.ExternalID,
 		ReferralID: req.ReferralID, ITN: req.ITN,
 	}
-	rec.setCreated(s.cfg.Clock())
+	rec.setCreated(s.clock())
 	s.storeLocked(rec)
 	writeData(w, http.StatusCreated, rec)
 }
@@ -707,7 +687,3 @@ func (s *Server) update(w http.ResponseWriter, _ *http.Request, body []byte) {
 	}
 	writeData(w, http.StatusCreated, rec)
 }
-
-// BaseURL is the URL to give the client with restrict.WithBaseURL. Every
-// provider fake has it, whether or not it serves under a path.
-func (s *Server) BaseURL() string { return s.URL }

@@ -1,7 +1,7 @@
 // Command customerv2 walks through the KunaCore customer API v2 client's
 // native API against an in-process fake of KunaCore: log in as a merchant
-// user, create a customer, find it, suspend it, read its details, and see
-// how refusals read.
+// user, create a customer, find it, suspend it, read its details and its
+// state, and see how refusals read.
 //
 //	go run ./examples/customerv2      # -v logs every HTTP attempt to stderr
 //
@@ -33,20 +33,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error {
-	// The fake accepts customerv2test's default merchant user and API key.
-	srv := customerv2test.NewServer(customerv2test.Config{})
+	// Logging in with the merchant user's email and password, the client
+	// fetches a JWT once and renews it before it expires;
+	// Credentials{APIKey: ...} is the other way in. The fake accepts
+	// exactly the credentials it is given.
+	creds := customerv2.Credentials{
+		MerchantID: customerv2test.MerchantID,
+		Email:      customerv2test.Email,
+		Password:   customerv2test.Password,
+	}
+	srv := customerv2test.NewServer(creds)
 	defer srv.Close()
 
 	// KunaCore publishes no host, so WithBaseURL is always needed: here the
-	// fake's, in production your KunaCore instance's. Logging in with the
-	// merchant user's email and password, the client fetches a JWT once
-	// and renews it before it expires; Credentials{APIKey: ...} is the
-	// other way in.
-	c, err := customerv2.New(customerv2.Credentials{
-		MerchantID: customerv2test.DefaultMerchantID,
-		Email:      customerv2test.DefaultEmail,
-		Password:   customerv2test.DefaultPassword,
-	}, restrict.WithBaseURL(srv.URL), restrict.WithLogger(logger))
+	// fake's, in production your KunaCore instance's.
+	c, err := customerv2.New(creds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		return err
 	}
@@ -74,7 +75,8 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	}
 	fmt.Fprintf(out, "duplicate email refused (ErrConflict): %v\n", err)
 
-	// A field KunaCore requires is checked before anything is sent.
+	// The fields KunaCore requires are checked before anything is sent,
+	// and every one missing is named at once.
 	_, err = c.CreateCustomer(ctx, customerv2.CreateCustomerRequest{Email: "incomplete@example.com"})
 	fmt.Fprintf(out, "incomplete create refused (ErrInvalidRequest %t): %v\n", errors.Is(err, restrict.ErrInvalidRequest), err)
 
@@ -89,32 +91,41 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 
 	// 3. Suspend: no financial or non-financial action is possible for the
 	// customer afterwards, and KunaCore documents no way back.
-	susp, err := c.Suspend(ctx, created.ID)
+	susp, err := c.Suspend(ctx, customerv2.SuspendRequest{ID: created.ID})
 	if err != nil {
 		return fmt.Errorf("suspending: %w", err)
 	}
 	fmt.Fprintf(out, "Suspend: success %t (HTTP %d, %d attempt(s))\n", susp.Success, susp.StatusCode, susp.Attempts)
 
-	details, err := c.CustomerDetails(ctx, created.ID)
+	details, err := c.CustomerDetails(ctx, customerv2.CustomerDetailsRequest{ID: created.ID})
 	if err != nil {
 		return fmt.Errorf("CustomerDetails: %w", err)
 	}
 	fmt.Fprintf(out, "CustomerDetails: %s %s, status %s, suspended %t\n", details.FirstName, details.LastName, details.Status, details.Suspended())
 
 	// 4. Refusals match the restrict sentinels and keep KunaCore's words.
-	_, err = c.CustomerDetails(ctx, "00000000-0000-4000-8000-000000000000")
+	_, err = c.CustomerDetails(ctx, customerv2.CustomerDetailsRequest{ID: "00000000-0000-4000-8000-000000000000"})
 	if !errors.Is(err, restrict.ErrNotFound) {
 		return fmt.Errorf("details of an unknown ID: got %v, want an error matching ErrNotFound", err)
 	}
 	fmt.Fprintf(out, "unknown customer (ErrNotFound): %v\n", err)
 
-	// 5. The same client through the provider-neutral interface.
-	var r restrict.Restrictor = c
+	// 5. The same client through the provider-neutral interface. The
+	// customer is suspended already, which Restrict takes as success.
+	var r interface {
+		restrict.Restrictor
+		restrict.Checker
+	} = c
 	res, err := r.Restrict(ctx, restrict.Target{ID: created.ID, Reason: "chargeback"})
 	if err != nil {
 		return fmt.Errorf("restrict through the interface: %w", err)
 	}
 	fmt.Fprintf(out, "Restrictor: %s %s -> %s\n", res.Provider, res.Action, res.State)
+	st, err := r.Status(ctx, restrict.Target{ID: created.ID})
+	if err != nil {
+		return fmt.Errorf("status through the interface: %w", err)
+	}
+	fmt.Fprintf(out, "Checker: state %s\n", st.State)
 	_, err = r.Lift(ctx, restrict.Target{ID: created.ID})
 	fmt.Fprintf(out, "Lift unsupported: %t\n", errors.Is(err, restrict.ErrUnsupported))
 

@@ -18,7 +18,8 @@ func TestRun(t *testing.T) {
 		"status Suspended, suspended true",
 		"unknown customer (ErrNotFound)",
 		"Restrictor: customerv2 suspend -> restricted",
+		"Checker: state restricted",
 		"Lift unsupported: true",
 		"logins: 1",
-	}, []string{customerv2test.DefaultPassword, customerv2test.DefaultAPIKey, "Bearer", "eyJ"})
+	}, []string{customerv2test.Password, "Bearer", "eyJ"})
 }

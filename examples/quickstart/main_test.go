@@ -22,7 +22,7 @@ var providers = []string{"cryptomus", "customerv2", "kpayment", "purse", "wallet
 // appear in anything it prints.
 var fakeSecrets = []string{
 	fakeCryptomusKey, fakeKPaymentPassword, fakePurseKey, fakePurseSecret,
-	customerv2test.DefaultAPIKey, customerv2test.DefaultPassword,
+	customerv2test.APIKey,
 	string(walletplatformtest.APIKey), string(walletplatformtest.PassID),
 }
 
@@ -256,7 +256,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 	defer crypto.Close()
 	wallet := crypto.AddWallet(cryptomustest.Wallet{})
 
-	kuna := customerv2test.NewServer(customerv2test.Config{MerchantID: "all-merchant", Email: "ops@example.com", Password: "all-kuna-password"})
+	kuna := customerv2test.NewServer(customerv2.Credentials{MerchantID: "all-merchant", Email: "ops@example.com", Password: "all-kuna-password"})
 	defer kuna.Close()
 	kunaCustomer := kuna.AddCustomer(customerv2.Customer{Email: "target@example.com"})
 
@@ -277,7 +277,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 		"RESTRICT_CRYPTOMUS_PAYMENT_KEY":        "all-cryptomus-key",
 		"RESTRICT_CRYPTOMUS_TARGET":             wallet.UUID,
 		"RESTRICT_CRYPTOMUS_BASE_URL":           crypto.BaseURL(),
-		"RESTRICT_CUSTOMERV2_BASE_URL":          kuna.URL,
+		"RESTRICT_CUSTOMERV2_BASE_URL":          kuna.BaseURL(),
 		"RESTRICT_CUSTOMERV2_MERCHANT_ID":       "all-merchant",
 		"RESTRICT_CUSTOMERV2_EMAIL":             "ops@example.com",
 		"RESTRICT_CUSTOMERV2_PASSWORD":          "all-kuna-password",

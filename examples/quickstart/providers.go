@@ -169,9 +169,9 @@ func setupCustomerV2(ctx context.Context, getenv func(string) string, logger *sl
 		return &provider{name: customerv2.Provider, client: c, target: env.get("TARGET"), where: host(env.get("BASE_URL"), ""), close: noClose}, nil
 	}
 
-	srv := customerv2test.NewServer(customerv2test.Config{})
-	c, err := customerv2.New(customerv2.Credentials{APIKey: customerv2test.DefaultAPIKey},
-		restrict.WithBaseURL(srv.URL), restrict.WithLogger(logger))
+	creds := customerv2.Credentials{APIKey: customerv2test.APIKey}
+	srv := customerv2test.NewServer(creds)
+	c, err := customerv2.New(creds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		srv.Close()
 		return nil, err

@@ -50,18 +50,14 @@ func restrictAll(t *testing.T, c restrict.Restrictor, ids []string) {
 // customerv2 client in login mode make one login between them.
 func TestConcurrentCallsShareOneLoginCustomerV2(t *testing.T) {
 	t.Parallel()
-	fake := customerv2test.NewHandler(customerv2test.Config{})
-	srv := httptest.NewServer(fake.Handler())
-	defer srv.Close()
+	creds := customerv2.Credentials{MerchantID: customerv2test.MerchantID, Email: customerv2test.Email, Password: customerv2test.Password}
+	fake := customerv2test.NewServer(creds)
+	defer fake.Close()
 	ids := make([]string, concurrentCalls)
 	for i := range ids {
 		ids[i] = fake.AddCustomer(customerv2.Customer{Email: fmt.Sprintf("c%d@example.com", i)}).ID
 	}
-	c, err := customerv2.New(customerv2.Credentials{
-		MerchantID: customerv2test.DefaultMerchantID,
-		Email:      customerv2test.DefaultEmail,
-		Password:   customerv2test.DefaultPassword,
-	}, restrict.WithBaseURL(srv.URL))
+	c, err := customerv2.New(creds, restrict.WithBaseURL(fake.BaseURL()))
 	require.NoError(t, err)
 
 	restrictAll(t, c, ids)

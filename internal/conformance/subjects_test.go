@@ -155,12 +155,15 @@ func startCryptomus(t *testing.T) *env {
 	}
 }
 
+// kunaKey is the KunaCore API key of the conformance run.
+const kunaKey = "kuna&api<key>/0b7c2e"
+
 func startCustomerV2(t *testing.T) *env {
-	srv := customerv2test.NewServer(customerv2test.Config{})
+	srv := customerv2test.NewServer(customerv2.Credentials{APIKey: kunaKey})
 	t.Cleanup(srv.Close)
 	cust := srv.AddCustomer(customerv2.Customer{Email: "suspect@example.com", FirstName: "Ivan", LastName: "Petrenko", Country: "UA"})
 	client := func(opts []restrict.Option) (*customerv2.Client, error) {
-		return customerv2.New(customerv2.Credentials{APIKey: customerv2test.DefaultAPIKey}, with(srv.BaseURL(), opts)...)
+		return customerv2.New(customerv2.Credentials{APIKey: kunaKey}, with(srv.BaseURL(), opts)...)
 	}
 	call := func(f func(context.Context, *customerv2.Client) error) func(context.Context, ...restrict.Option) error {
 		return func(ctx context.Context, opts ...restrict.Option) error {
@@ -182,7 +185,7 @@ func startCustomerV2(t *testing.T) *env {
 		fake:    srv,
 		target:  restrict.Target{ID: cust.ID, Reason: "court order"},
 		success: `{"data":{"success":true}}`,
-		secrets: []string{string(customerv2test.DefaultAPIKey)},
+		secrets: []string{kunaKey},
 		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
 			return client(opts)
 		},
@@ -207,9 +210,20 @@ func startCustomerV2(t *testing.T) *env {
 			}},
 		},
 		bad: []badCall{
-			{"suspend empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error { _, err := c.Suspend(ctx, ""); return err })},
+			{"suspend empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error {
+				_, err := c.Suspend(ctx, customerv2.SuspendRequest{})
+				return err
+			})},
+			{"suspend id not a UUID", "id", call(func(ctx context.Context, c *customerv2.Client) error {
+				_, err := c.Suspend(ctx, customerv2.SuspendRequest{ID: "../admin"})
+				return err
+			})},
 			{"details empty id", "id", call(func(ctx context.Context, c *customerv2.Client) error {
-				_, err := c.CustomerDetails(ctx, "")
+				_, err := c.CustomerDetails(ctx, customerv2.CustomerDetailsRequest{})
+				return err
+			})},
+			{"update id not a UUID", "id", call(func(ctx context.Context, c *customerv2.Client) error {
+				_, err := c.UpdateCustomer(ctx, customerv2.UpdateCustomerRequest{ID: "customer-1", FirstName: restrict.Ptr("Olena")})
 				return err
 			})},
 			{"create bad country", "country", call(create(badCountry))},
