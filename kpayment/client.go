@@ -1,12 +1,12 @@
 package kpayment
 
 import (
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"strings"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/config"
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
@@ -17,7 +17,7 @@ const Provider = "kpayment"
 // DefaultBaseURL is myKaarma's API host joined with the Payments API base
 // path. The docs give the host and the base path "/payment" on separate
 // pages; the join is our inference. The path is kept as the prefix of every
-// call, so WithBaseURL must include it as well (a fake's URL + "/payment").
+// call, so WithBaseURL must include it as well (a fake's BaseURL does).
 const DefaultBaseURL = "https://api.mykaarma.com/payment"
 
 // Credentials authenticate a myKaarma ServiceSubscriber account. Give either
@@ -25,51 +25,73 @@ const DefaultBaseURL = "https://api.mykaarma.com/payment"
 // Token (an OAuth2 access token obtained elsewhere, for the resources
 // myKaarma has moved to OAuth2), never both.
 type Credentials struct {
-	// Username is the ServiceSubscriber user name that myKaarma issued.
+	// Username is the ServiceSubscriber user name that myKaarma issued. It
+	// must not contain ":" (RFC 7617: the server splits user and password
+	// at the first colon).
 	Username string
 	// Password is the ServiceSubscriber password.
 	Password restrict.Secret
-	// Token is an OAuth2 access token, sent as Authorization: Bearer.
+	// Token is an OAuth2 access token, sent as Authorization: Bearer. A
+	// "Bearer " prefix is stripped, so a pasted header value works too.
 	// This client does not obtain or renew it: myKaarma's token endpoint is
-	// not published yet.
+	// not published.
 	Token restrict.Secret
 }
 
 // Client calls the myKaarma Payments API. It is safe for concurrent use,
-// and it implements restrict.Restrictor.
+// and it implements restrict.Restrictor and restrict.Checker.
 type Client struct {
 	tc *transport.Client
 	// restrictRequest is the body Restrict sends; see WithRestrictRequest.
+	// It is never changed after New, so every Restrict may send it as is.
 	restrictRequest BlockCustomerRequest
 }
 
-var _ restrict.Restrictor = (*Client)(nil)
+var (
+	_ restrict.Restrictor = (*Client)(nil)
+	_ restrict.Checker    = (*Client)(nil)
+)
+
+// WithRestrictRequest sets the body Restrict sends with BlockCustomer, for
+// example to ask for a block notification or to name the invoice. A nil
+// OnlinePayment is still sent as true, since blocking online payment is
+// what Restrict is for; an explicit false is sent as false. The request is
+// copied when New runs, and checked as BlockCustomer checks it.
+func WithRestrictRequest(req BlockCustomerRequest) restrict.Option {
+	return config.Func(func(s *config.Settings) error {
+		if field, problem := req.check(); problem != "" {
+			return fmt.Errorf("WithRestrictRequest: %s %s", field, problem)
+		}
+		req = req.clone()
+		if req.OnlinePayment == nil {
+			req.OnlinePayment = restrict.Ptr(true)
+		}
+		s.SetExtra(Provider, "WithRestrictRequest", req)
+		return nil
+	})
+}
 
 // New returns a client for the given credentials. It fails, before any
 // call, when the credentials are incomplete or ambiguous, or when an option
 // is invalid; the error matches restrict.ErrInvalidRequest and names the
 // field at fault.
 func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
-	auth, err := creds.authorization()
+	auth, secrets, err := creds.authorization()
 	if err != nil {
 		return nil, err
 	}
-	// The header value is a secret of its own: the base64 of
-	// user:password holds the password in a form no scrubbing of the
-	// password alone would find.
-	_, encoded, _ := strings.Cut(string(auth.value), " ")
 	tc, err := transport.New(transport.Config{
 		Provider:       Provider,
 		DefaultBaseURL: DefaultBaseURL,
 		Signer:         auth,
 		Decode:         decode,
-		Secrets:        transport.NewSecrets(string(creds.Password), string(creds.Token), encoded),
+		Secrets:        transport.NewSecrets(secrets...),
 		SecretHeaders:  []string{"Authorization"},
 	}, opts)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{tc: tc, restrictRequest: defaultRestrictRequest()}
+	c := &Client{tc: tc, restrictRequest: BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)}}
 	if v, ok := tc.Settings().Extra(Provider, "WithRestrictRequest"); ok {
 		c.restrictRequest = v.(BlockCustomerRequest)
 	}
@@ -77,12 +99,12 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 }
 
 // authorization checks the credentials and returns the signer that sends
-// them.
-func (creds Credentials) authorization() (*authorization, error) {
+// them, and every secret among them and derived from them.
+func (creds Credentials) authorization() (*authorization, []string, error) {
 	basic := creds.Username != "" || creds.Password != ""
 	switch {
 	case basic && creds.Token != "":
-		return nil, &restrict.APIError{
+		return nil, nil, &restrict.APIError{
 			Provider:  Provider,
 			Operation: "New",
 			Class:     restrict.ErrInvalidRequest,
@@ -93,7 +115,7 @@ func (creds Credentials) authorization() (*authorization, error) {
 			},
 		}
 	case !basic && creds.Token == "":
-		return nil, &restrict.APIError{
+		return nil, nil, &restrict.APIError{
 			Provider:  Provider,
 			Operation: "New",
 			Class:     restrict.ErrInvalidRequest,
@@ -105,35 +127,33 @@ func (creds Credentials) authorization() (*authorization, error) {
 			},
 		}
 	case creds.Token != "":
-		if p := transport.CheckCredential(string(creds.Token)); p != "" {
-			return nil, restrict.NewFieldError(Provider, "New", "Token", p)
+		token := transport.StripBearer(string(creds.Token))
+		if p := transport.CheckCredential(token); p != "" {
+			return nil, nil, restrict.NewFieldError(Provider, "New", "Token", p)
 		}
-		// A token is sent verbatim after "Bearer ": a space would mean
-		// the caller passed "Bearer x" or a broken header line.
-		if strings.IndexFunc(string(creds.Token), isSpaceOrControl) >= 0 {
-			return nil, restrict.NewFieldError(Provider, "New", "Token", "must not contain spaces or control characters (give the token alone, without \"Bearer \")")
+		// A bearer token is one token68 (RFC 6750): a space inside means
+		// something else was pasted with it.
+		if strings.Contains(token, " ") {
+			return nil, nil, restrict.NewFieldError(Provider, "New", "Token", "must not contain white space (give the token alone)")
 		}
-		return &authorization{value: "Bearer " + creds.Token}, nil
-	case creds.Username == "":
-		return nil, restrict.NewFieldError(Provider, "New", "Username", "is required with Password")
-	case creds.Password == "":
-		return nil, restrict.NewFieldError(Provider, "New", "Password", "is required with Username")
-	case strings.Contains(creds.Username, ":"):
-		// RFC 7617: the user-id cannot contain a colon, the server would
-		// split it at the wrong place.
-		return nil, restrict.NewFieldError(Provider, "New", "Username", `must not contain ":"`)
+		return bearerAuth(token), []string{token}, nil
 	}
 	if p := transport.CheckCredential(creds.Username); p != "" {
-		return nil, restrict.NewFieldError(Provider, "New", "Username", p)
+		return nil, nil, restrict.NewFieldError(Provider, "New", "Username", p)
+	}
+	if strings.Contains(creds.Username, ":") {
+		// RFC 7617: the user-id cannot contain a colon; the server would
+		// split it at the wrong place.
+		return nil, nil, restrict.NewFieldError(Provider, "New", "Username", `must not contain ":"`)
 	}
 	if p := transport.CheckCredential(string(creds.Password)); p != "" {
-		return nil, restrict.NewFieldError(Provider, "New", "Password", p)
+		return nil, nil, restrict.NewFieldError(Provider, "New", "Password", p)
 	}
-	raw := creds.Username + ":" + string(creds.Password)
-	return &authorization{value: restrict.Secret("Basic " + base64.StdEncoding.EncodeToString([]byte(raw)))}, nil
+	auth, encoded := basicAuth(creds.Username, string(creds.Password))
+	// The base64 of user:password holds the password in a form that no
+	// scrubbing of the password alone would find: it is a secret of its own.
+	return auth, []string{string(creds.Password), encoded}, nil
 }
-
-func isSpaceOrControl(r rune) bool { return r == ' ' || transport.IsControl(r) }
 
 // Format prints the client as its provider and host, whatever the verb: the
 // credentials it holds never reach a log or an error report.

@@ -28,11 +28,18 @@ func TestNewValidatesCredentials(t *testing.T) {
 		{"token and password", kpayment.Credentials{Password: "p", Token: "t"}, []string{"Username", "Token"}},
 		{"no password", kpayment.Credentials{Username: "u"}, []string{"Password"}},
 		{"no username", kpayment.Credentials{Password: "p"}, []string{"Username"}},
+		{"blank username", kpayment.Credentials{Username: "  ", Password: "p"}, []string{"Username"}},
+		{"blank password", kpayment.Credentials{Username: "u", Password: " "}, []string{"Password"}},
 		{"colon in username", kpayment.Credentials{Username: "a:b", Password: "p"}, []string{"Username"}},
 		{"newline in username", kpayment.Credentials{Username: "a\nb", Password: "p"}, []string{"Username"}},
+		{"space around username", kpayment.Credentials{Username: " u", Password: "p"}, []string{"Username"}},
 		{"newline in password", kpayment.Credentials{Username: "u", Password: "p\r\nX-Evil: 1"}, []string{"Password"}},
-		{"bearer prefix in token", kpayment.Credentials{Token: "Bearer abc"}, []string{"Token"}},
+		{"space around password", kpayment.Credentials{Username: "u", Password: "p "}, []string{"Password"}},
+		{"blank token", kpayment.Credentials{Token: "   "}, []string{"Token"}},
+		{"space inside token", kpayment.Credentials{Token: "abc def"}, []string{"Token"}},
+		{"two prefixes", kpayment.Credentials{Token: "Bearer Bearer abc"}, []string{"Token"}},
 		{"control in token", kpayment.Credentials{Token: "abc\x00"}, []string{"Token"}},
+		{"newline in token", kpayment.Credentials{Token: "abc\r\nX-Evil: 1"}, []string{"Token"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,11 +48,27 @@ func TestNewValidatesCredentials(t *testing.T) {
 			require.Nil(t, c)
 			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
 			require.Equal(t, "New", ae.Operation)
+			require.Len(t, ae.Fields, len(tt.fields))
 			for _, f := range tt.fields {
 				require.Contains(t, ae.Fields, f)
 				require.Contains(t, err.Error(), f, "the message names the field")
 			}
 			require.NotContains(t, err.Error(), "X-Evil")
+		})
+	}
+}
+
+// A "Bearer " prefix is the one rule every provider shares: stripped, in
+// any case and with any white space around it, never refused.
+func TestNewStripsABearerPrefix(t *testing.T) {
+	t.Parallel()
+	for _, token := range []string{testToken, "Bearer " + testToken, "bearer " + testToken, "BEARER " + testToken, "  Bearer " + testToken + "\t"} {
+		t.Run(token, func(t *testing.T) {
+			t.Parallel()
+			c, _, rec := newMocked(t, kpayment.Credentials{Token: restrict.Secret(token)}, nil)
+			_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
+			require.NoError(t, err)
+			require.Equal(t, "Bearer "+testToken, rec.requests()[0].req.Header.Get("Authorization"))
 		})
 	}
 }
@@ -62,10 +85,13 @@ func TestNewAcceptsEitherCredential(t *testing.T) {
 func TestNewRejectsBadOptions(t *testing.T) {
 	t.Parallel()
 	_, err := kpayment.New(basicCreds, restrict.WithBaseURL("http://example.com/payment"))
-	requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	require.Contains(t, ae.Message, "plain http")
 
 	_, err = kpayment.New(basicCreds, kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{CCLastFour: "12345"}))
-	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae = requireAPIError(t, err, restrict.ErrInvalidRequest)
+	require.Equal(t, "New", ae.Operation)
+	require.Contains(t, ae.Message, "WithRestrictRequest")
 	require.Contains(t, ae.Message, "ccLastFour")
 }
 
@@ -91,6 +117,7 @@ func TestCredentialsAndClientNeverPrintSecrets(t *testing.T) {
 		require.NotContains(t, s, testToken)
 		require.NotContains(t, s, strings.TrimPrefix(testBasic, "Basic "))
 		require.Contains(t, s, "[REDACTED]")
+		require.Contains(t, s, "kpayment.Client{host: api.mykaarma.com}")
 	}
 }
 
@@ -98,9 +125,9 @@ func TestTwoClientsSideBySide(t *testing.T) {
 	t.Parallel()
 	a, _, recA := newMocked(t, basicCreds, nil)
 	b, _, recB := newMocked(t, kpayment.Credentials{Token: testToken}, nil)
-	_, err := a.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	_, err := a.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 	require.NoError(t, err)
-	_, err = b.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	_, err = b.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 	require.NoError(t, err)
 	require.Equal(t, testBasic, recA.requests()[0].req.Header.Get("Authorization"))
 	require.Equal(t, "Bearer "+testToken, recB.requests()[0].req.Header.Get("Authorization"))

@@ -21,20 +21,20 @@ func TestBlockCustomerWireFormat(t *testing.T) {
 		{"empty request still sends an object", kpayment.BlockCustomerRequest{}, `{}`},
 		{"nil booleans are absent", kpayment.BlockCustomerRequest{InvoiceGUID: "inv-1"}, `{"invoiceGUID":"inv-1"}`},
 		{"false booleans are present", kpayment.BlockCustomerRequest{
-			OnlinePayment: kpayment.Bool(false), SendBlockNotification: kpayment.Bool(false), ThreeDSAuthentication: kpayment.Bool(false),
+			OnlinePayment: restrict.Ptr(false), SendBlockNotification: restrict.Ptr(false), ThreeDSAuthentication: restrict.Ptr(false),
 		}, `{"onlinePayment":false,"sendBlockNotification":false,"threeDSAuthentication":false}`},
 		{"every field", kpayment.BlockCustomerRequest{
 			InvoiceGUID: "9b2f-inv", CCLastFour: "0042", CCType: "VISA", CardHolder: "Zoë O'Brien / Ltd <x>",
-			OnlinePayment: kpayment.Bool(true), SendBlockNotification: kpayment.Bool(false), ThreeDSAuthentication: kpayment.Bool(true),
+			OnlinePayment: restrict.Ptr(true), SendBlockNotification: restrict.Ptr(false), ThreeDSAuthentication: restrict.Ptr(true),
 		}, `{"invoiceGUID":"9b2f-inv","ccLastFour":"0042","ccType":"VISA","cardHolder":"Zoë O'Brien / Ltd \u003cx\u003e",` +
 			`"onlinePayment":true,"sendBlockNotification":false,"threeDSAuthentication":true}`},
-		{"only one boolean", kpayment.BlockCustomerRequest{SendBlockNotification: kpayment.Bool(true)}, `{"sendBlockNotification":true}`},
+		{"only one boolean", kpayment.BlockCustomerRequest{SendBlockNotification: restrict.Ptr(true)}, `{"sendBlockNotification":true}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, mt, rec := newMocked(t, basicCreds, nil)
-			res, err := c.BlockCustomer(context.Background(), "4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11", tt.req)
+			res, err := c.BlockCustomer(context.Background(), custUUID, tt.req)
 			require.NoError(t, err)
 			require.Equal(t, 1, mt.GetTotalCallCount())
 			require.Equal(t, http.StatusOK, res.StatusCode)
@@ -45,7 +45,7 @@ func TestBlockCustomerWireFormat(t *testing.T) {
 			require.Equal(t, http.MethodPost, got.req.Method)
 			require.Equal(t, "https", got.req.URL.Scheme)
 			require.Equal(t, "api.mykaarma.com", got.req.URL.Host)
-			require.Equal(t, "/payment/kpayment/v1/customer/4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11/block", got.req.URL.EscapedPath())
+			require.Equal(t, blockPath, got.req.URL.EscapedPath())
 			require.Empty(t, got.req.URL.RawQuery)
 			require.Equal(t, testBasic, got.req.Header.Get("Authorization"))
 			require.Equal(t, "application/json", got.req.Header.Get("Content-Type"))
@@ -56,24 +56,19 @@ func TestBlockCustomerWireFormat(t *testing.T) {
 	}
 }
 
-func TestBlockCustomerBearer(t *testing.T) {
-	t.Parallel()
-	c, _, rec := newMocked(t, kpayment.Credentials{Token: testToken}, nil)
-	_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
-	require.NoError(t, err)
-	require.Equal(t, "Bearer "+testToken, rec.requests()[0].req.Header.Get("Authorization"))
-}
-
 func TestBlockCustomerBaseURLKeepsPath(t *testing.T) {
 	t.Parallel()
 	c, _, rec := newMocked(t, basicCreds, nil, restrict.WithBaseURL("https://qa.example.test/payment/"))
-	_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 	require.NoError(t, err)
 	got := rec.requests()[0].req.URL
 	require.Equal(t, "qa.example.test", got.Host)
-	require.Equal(t, "/payment/kpayment/v1/customer/c-1/block", got.EscapedPath())
+	require.Equal(t, blockPath, got.EscapedPath())
 }
 
+// BlockCustomer takes any identifier that is one safe path segment (the
+// docs type customerUuid as a plain string), escaped into the path, also
+// one that Restrict's CheckTargetID refuses.
 func TestBlockCustomerEscapesTheUUID(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
@@ -110,7 +105,7 @@ func TestBlockCustomerRefusesPathInjection(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			t.Parallel()
 			c, mt, _ := newMocked(t, basicCreds, nil)
-			res, err := c.BlockCustomer(context.Background(), id, kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(true)})
+			res, err := c.BlockCustomer(context.Background(), id, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
 			require.Nil(t, res)
 			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
 			require.Contains(t, ae.Fields, "customerUuid")
@@ -127,7 +122,7 @@ func TestBlockCustomerValidatesCCLastFour(t *testing.T) {
 		t.Run(v, func(t *testing.T) {
 			t.Parallel()
 			c, mt, _ := newMocked(t, basicCreds, nil)
-			_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{CCLastFour: v})
+			_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{CCLastFour: v})
 			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
 			require.Contains(t, ae.Fields, "ccLastFour")
 			require.Contains(t, err.Error(), "ccLastFour")
@@ -145,7 +140,7 @@ func TestBlockCustomerRetriesOnlyWhatIsSafe(t *testing.T) {
 			{status: 500, body: `{"errors":[{"errorCode":100007,"errorTitle":"INTERNAL_SERVER_ERROR"}]}`},
 			{status: 200, body: "{}"},
 		}, fastRetry)
-		res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(true)})
+		res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
 		require.NoError(t, err)
 		require.Equal(t, 3, res.Attempts)
 		require.Equal(t, 3, mt.GetTotalCallCount())
@@ -157,7 +152,7 @@ func TestBlockCustomerRetriesOnlyWhatIsSafe(t *testing.T) {
 	t.Run("400 is not retried", func(t *testing.T) {
 		t.Parallel()
 		c, mt, _ := newMocked(t, basicCreds, []answer{{status: 400, body: `{"errors":[{"errorCode":100006}]}`}}, fastRetry)
-		_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
 		require.Equal(t, 1, ae.Attempts)
 		require.Equal(t, 1, mt.GetTotalCallCount())
@@ -165,7 +160,7 @@ func TestBlockCustomerRetriesOnlyWhatIsSafe(t *testing.T) {
 	t.Run("retries run out", func(t *testing.T) {
 		t.Parallel()
 		c, mt, _ := newMocked(t, basicCreds, []answer{{status: 503, body: `{"errors":[{"errorCode":100005,"errorTitle":"INTERNAL_SERVER_EXCEPTION","errorMessage":"down"}]}`}}, fastRetry)
-		_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		ae := requireAPIError(t, err, restrict.ErrUnavailable)
 		require.Equal(t, 3, ae.Attempts)
 		require.Equal(t, 503, ae.StatusCode)
@@ -181,7 +176,7 @@ func TestBlockCustomerCancelledContext(t *testing.T) {
 	c, _, _ := newMocked(t, basicCreds, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := c.BlockCustomer(ctx, "c-1", kpayment.BlockCustomerRequest{})
+	_, err := c.BlockCustomer(ctx, custUUID, kpayment.BlockCustomerRequest{})
 	require.ErrorIs(t, err, context.Canceled)
 	var ae *restrict.APIError
 	require.ErrorAs(t, err, &ae)

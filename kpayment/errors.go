@@ -1,7 +1,6 @@
 package kpayment
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -45,7 +44,23 @@ func lookup(c string) (name string, class error) {
 	return "", nil
 }
 
-// providerError is one error of either envelope. Title and Message only
+// envelope is every Payments API answer. A success is {} with, at most,
+// warnings; an error comes in one of two documented shapes, with warnings
+// beside it:
+//
+//	{"errors":[{"errorCode":100006,"errorTitle":"…","errorMessage":"…","errorDescription":"…"}],"warnings":[…]}
+//	{"error":{"errorCode":"INVALID_REQUEST_DATA","errorDescription":"…"},"warnings":[…]}
+//
+// The first is the block-customer page's; the second is that of other
+// Payments endpoints (getPaymentUrl), and is read too in case this one
+// answers in it.
+type envelope struct {
+	Errors   []providerError `json:"errors"`
+	Error    *providerError  `json:"error"`
+	Warnings []Warning       `json:"warnings"`
+}
+
+// providerError is one error of either shape. Title and Message only
 // appear in the numeric-code shape.
 type providerError struct {
 	Code        code   `json:"errorCode"`
@@ -54,87 +69,84 @@ type providerError struct {
 	Description string `json:"errorDescription"`
 }
 
-// envelope holds both documented error shapes:
-//
-//	{"errors":[{"errorCode":100006,"errorTitle":...,"errorMessage":...,"errorDescription":...}],"warnings":[...]}
-//	{"error":{"errorCode":"INVALID_REQUEST_DATA","errorDescription":...},"warnings":[...]}
-//
-// The members are kept raw and read one by one, so that a body that reuses
-// a name with another type (a Spring default error page has "error":
-// "Not Found") is not mistaken for either.
-type envelope struct {
-	Errors json.RawMessage `json:"errors"`
-	Error  json.RawMessage `json:"error"`
+// code is a myKaarma error or warning code: a JSON number in one shape, a
+// string (a number or a name) in the other. It keeps the code as sent.
+type code string
+
+// UnmarshalJSON accepts a string, a number or null.
+func (c *code) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*c = code(strings.TrimSpace(s))
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return errors.New("code is neither a number nor a string")
+	}
+	*c = code(n)
+	return nil
 }
 
+// warned is a result that carries the provider's warnings.
+type warned interface{ setWarnings([]Warning) }
+
 // decode is the Decoder for every Payments API answer. It reads the body,
-// never the Content-Type: myKaarma declares its errors as */*. An answer
-// that carries errors is an error whatever its status; a success must be a
-// JSON object. Warnings that come with an error are not returned: an
-// APIError has no place for them and the error is what the caller must see.
+// never the Content-Type: myKaarma declares its errors as */*.
+//
+// The body is decoded once into the envelope. An answer that is not a JSON
+// object of that shape is no myKaarma answer: for an error status it is a
+// proxy's page or a web server's own 404 (Spring's
+// {"timestamp","status":404,"error":"Not Found","path"}, whose "error" is a
+// string, among them), classed by its status; for a success it is
+// unreadable. An answer that carries errors is an error whatever its
+// status.
+//
+// Warnings are the provider's text, which may echo what it was sent: they
+// are scrubbed of every secret before they reach the result. Warnings that
+// come with an error are not returned: an APIError has no place for them,
+// and the error is what the caller must see.
 func decode(res *transport.Response, out any) error {
-	body := bytes.TrimSpace(res.Body)
-	var env envelope
-	isObject := len(body) > 0 && body[0] == '{' && json.Unmarshal(body, &env) == nil
-	if isObject {
-		if errs := env.errors(); len(errs) > 0 {
-			return apiError(res.StatusCode, errs)
+	var env *envelope
+	err := json.Unmarshal(res.Body, &env)
+	if err == nil && env == nil {
+		err = errors.New("null instead of a JSON object")
+	}
+	if err != nil {
+		if !transport.IsSuccess(res.StatusCode) {
+			return res.StatusError()
 		}
-	}
-	if !transport.IsSuccess(res.StatusCode) {
-		// No myKaarma envelope: a proxy's page, or a web server's 404
-		// (Spring's {"timestamp","status":404,"error":"Not Found","path"}
-		// for an unknown path among them), which means the address is
-		// wrong.
-		return res.StatusError()
-	}
-	if !isObject {
-		if len(body) == 0 {
-			return errors.New("empty body")
-		}
-		return errors.New("the answer is not a JSON object")
-	}
-	if err := transport.Unmarshal(body, out); err != nil {
 		return err
 	}
-	if w, ok := out.(warned); ok {
-		w.scrubWarnings(res.Scrub)
+	if errs := env.list(); len(errs) > 0 {
+		return apiError(res.StatusCode, errs)
+	}
+	if !transport.IsSuccess(res.StatusCode) {
+		return res.StatusError()
+	}
+	for i := range env.Warnings {
+		w := &env.Warnings[i]
+		w.Code, w.Title, w.Message, w.Description = res.Scrub(w.Code), res.Scrub(w.Title), res.Scrub(w.Message), res.Scrub(w.Description)
+	}
+	if r, ok := out.(warned); ok {
+		r.setWarnings(env.Warnings)
 	}
 	return nil
 }
 
-// warned is a result that carries the provider's warnings: text from the
-// provider, which may echo what it was sent, so it is scrubbed of every
-// secret before it reaches the caller or a log.
-type warned interface {
-	scrubWarnings(scrub func(string) string)
-}
-
-// errors returns the provider errors of either shape; members that are not
-// of the documented type are ignored.
-func (e envelope) errors() []providerError {
-	if len(e.Errors) == 0 && len(e.Error) == 0 {
-		// Neither member: nothing to decode, and nothing the general
-		// path below would find.
-		return nil
-	}
+// list returns the provider errors of either shape. An entry with nothing
+// in it says nothing; the status speaks then.
+func (e *envelope) list() []providerError {
 	var errs []providerError
-	if json.Unmarshal(e.Errors, &errs) != nil {
-		errs = nil
-	}
-	var one providerError
-	if len(e.Error) > 0 && e.Error[0] == '{' && json.Unmarshal(e.Error, &one) == nil {
-		errs = append(errs, one)
-	}
-	// An entry with nothing in it says nothing; it is the status that
-	// speaks then.
-	kept := errs[:0]
-	for _, pe := range errs {
+	for _, pe := range e.Errors {
 		if pe != (providerError{}) {
-			kept = append(kept, pe)
+			errs = append(errs, pe)
 		}
 	}
-	return kept
+	if e.Error != nil && *e.Error != (providerError{}) {
+		errs = append(errs, *e.Error)
+	}
+	return errs
 }
 
 // apiError turns the provider's errors into one APIError. The first error

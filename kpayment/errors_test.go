@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -26,6 +27,8 @@ func TestErrorShapes(t *testing.T) {
 		class       error
 		code        string
 		inMessage   []string
+		// notInMessage must appear nowhere in the error.
+		notInMessage []string
 	}{
 		{
 			name:   "errors list, wrong credential",
@@ -85,6 +88,9 @@ func TestErrorShapes(t *testing.T) {
 			status: 400, contentType: "*/*",
 			body:  `{"errors":[{"errorCode":100006,"errorTitle":"INVALID_REQUEST_DATA","errorMessage":"customerUuid is invalid","errorDescription":"customerUuid is invalid"}],"warnings":[{"warningCode":150000,"warningTitle":"NO_PREFERRED_DEALER_ID"}]}`,
 			class: restrict.ErrInvalidRequest, code: "100006", inMessage: []string{"INVALID_REQUEST_DATA: customerUuid is invalid"},
+			// Warnings beside an error are not kept: APIError has no
+			// place for them.
+			notInMessage: []string{"NO_PREFERRED_DEALER_ID", "150000"},
 		},
 		{
 			name:   "internal exception",
@@ -184,7 +190,7 @@ func TestErrorShapes(t *testing.T) {
 			t.Parallel()
 			c, _, _ := newMocked(t, basicCreds, []answer{{status: tt.status, body: tt.body, contentType: tt.contentType}},
 				restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
-			res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+			res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 			require.Nil(t, res)
 			ae := requireAPIError(t, err, tt.class)
 			require.Equal(t, "BlockCustomer", ae.Operation)
@@ -195,8 +201,60 @@ func TestErrorShapes(t *testing.T) {
 				require.Contains(t, ae.Message, s)
 				require.Contains(t, err.Error(), s)
 			}
+			for _, s := range tt.notInMessage {
+				require.NotContains(t, err.Error(), s)
+			}
 			require.NotContains(t, err.Error(), testPass)
 		})
+	}
+}
+
+// Every code of myKaarma's table decides the class, whatever the status
+// and in each of the three ways it travels: a number in the errors list, a
+// name or a number as a string in the single-error shape. APIError.Code is
+// the code as sent. The warning code 150000 is no error class: the status
+// decides then.
+func TestEveryDocumentedCode(t *testing.T) {
+	t.Parallel()
+	table := []struct {
+		number int
+		name   string
+		class  error
+	}{
+		{100001, "NULL_CREDENTIALS", restrict.ErrUnauthorized},
+		{100002, "ACCESS_FORBIDDEN", restrict.ErrForbidden},
+		{100003, "WRONG_CREDENTIAL", restrict.ErrUnauthorized},
+		{100004, "REQUEST_NOT_AUTHORIZED", restrict.ErrUnauthorized},
+		{100005, "INTERNAL_SERVER_EXCEPTION", restrict.ErrUnavailable},
+		{100006, "INVALID_REQUEST_DATA", restrict.ErrInvalidRequest},
+		{100007, "INTERNAL_SERVER_ERROR", restrict.ErrUnavailable},
+		{100008, "ACCESS_FORBIDDEN_INVALID_PARTNER", restrict.ErrForbidden},
+		{100009, "ACCESS_FORBIDDEN_INVALID_PARTNER", restrict.ErrForbidden},
+		{100010, "INVALID_DEALER_TOKEN", restrict.ErrUnauthorized},
+		{100011, "INVALID_SCOPE_DEALER", restrict.ErrForbidden},
+		{100013, "INVALID_DEPARTMENT_TOKEN", restrict.ErrUnauthorized},
+		{100014, "INVALID_SCOPE_DEPARTMENT", restrict.ErrForbidden},
+		{150000, "NO_PREFERRED_DEALER_ID", restrict.ErrConflict}, // a warning code: HTTP 409 decides
+	}
+	for _, e := range table {
+		number := strconv.Itoa(e.number)
+		for _, body := range []struct{ code, json string }{
+			{number, `{"errors":[{"errorCode":` + number + `}],"warnings":[]}`},
+			{e.name, `{"error":{"errorCode":"` + e.name + `","errorDescription":"d"},"warnings":[]}`},
+			{number, `{"error":{"errorCode":"` + number + `","errorDescription":"d"}}`},
+		} {
+			t.Run(body.json, func(t *testing.T) {
+				t.Parallel()
+				c, _, _ := newMocked(t, basicCreds, []answer{{status: http.StatusConflict, body: body.json, contentType: "*/*"}},
+					restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
+				_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
+				ae := requireAPIError(t, err, e.class)
+				require.Equal(t, body.code, ae.Code)
+				if e.class != restrict.ErrConflict || body.code == e.name {
+					require.Contains(t, ae.Message, e.name, "the message names the code")
+				}
+			})
+		}
 	}
 }
 
@@ -213,7 +271,7 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 		for _, echoed := range tc.echo {
 			c, _, _ := newMocked(t, tc.creds, []answer{{status: 401, body: `{"errors":[{"errorCode":100003,"errorTitle":"WRONG_CREDENTIAL","errorMessage":"bad ` +
 				echoed + `","errorDescription":"Authorization: Basic ` + echoed + `"}]}`}})
-			_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+			_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 			ae := requireAPIError(t, err, restrict.ErrUnauthorized)
 			require.NotContains(t, err.Error(), echoed)
 			require.NotContains(t, ae.Message, echoed)
@@ -241,7 +299,7 @@ func TestSuccessWarnings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, _, _ := newMocked(t, basicCreds, []answer{{status: 200, body: tt.body, contentType: "application/json"}})
-			res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+			res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 			require.NoError(t, err)
 			require.Equal(t, tt.want, res.Warnings)
 			require.Equal(t, http.StatusOK, res.StatusCode)
@@ -259,9 +317,9 @@ func TestSuccessWarningsAreScrubbed(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, _, _ := newMocked(t, basicCreds, []answer{{status: 200, body: body}, {status: 200, body: body}}, restrict.WithLogger(logger))
-	res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 	require.NoError(t, err)
-	_, err = c.Restrict(context.Background(), restrict.Target{ID: "c-1"})
+	_, err = c.Restrict(context.Background(), restrict.Target{ID: custUUID})
 	require.NoError(t, err)
 	out := fmt.Sprintf("%+v", res.Warnings) + buf.String()
 	require.Contains(t, buf.String(), `"level":"WARN"`)
@@ -277,7 +335,7 @@ func TestUnreadableSuccess(t *testing.T) {
 		t.Run(body, func(t *testing.T) {
 			t.Parallel()
 			c, _, _ := newMocked(t, basicCreds, []answer{{status: 200, body: body}}, restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
-			_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+			_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 			ae := requireAPIError(t, err, restrict.ErrUnavailable)
 			require.Equal(t, 200, ae.StatusCode)
 			require.Contains(t, ae.Message, "unreadable answer")

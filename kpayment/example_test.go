@@ -11,10 +11,37 @@ import (
 	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 )
 
+// A client for ServiceSubscriber credentials, sent as HTTP Basic. Against
+// the real API leave out WithBaseURL: the default is DefaultBaseURL.
+func ExampleNew() {
+	creds := kpayment.Credentials{Username: "subscriber", Password: "s3cret"}
+	srv := kpaymenttest.NewServer(creds) // a fake myKaarma
+	defer srv.Close()
+
+	c, err := kpayment.New(creds, restrict.WithBaseURL(srv.BaseURL()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	cust := srv.AddCustomer(kpaymenttest.Customer{})
+	res, err := c.Restrict(context.Background(), restrict.Target{ID: cust.UUID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.State, srv.Blocked(cust.UUID))
+
+	// Credentials that cannot work are refused before any call, naming the
+	// field at fault.
+	_, err = kpayment.New(kpayment.Credentials{Username: "subscriber", Token: "oauth-access-token"})
+	fmt.Println(errors.Is(err, restrict.ErrInvalidRequest))
+	// Output:
+	// restricted true
+	// true
+}
+
 // Block a customer from online payment, and keep myKaarma's warnings.
 func ExampleClient_BlockCustomer() {
 	creds := kpayment.Credentials{Username: "subscriber", Password: "s3cret"}
-	srv := kpaymenttest.NewServer(creds) // a fake myKaarma; omit WithBaseURL for the real one
+	srv := kpaymenttest.NewServer(creds)
 	defer srv.Close()
 	srv.SetWarnings(kpaymenttest.Warning{Code: kpaymenttest.CodeNoPreferredDealer, Description: "no preferred dealer"})
 
@@ -25,8 +52,8 @@ func ExampleClient_BlockCustomer() {
 	res, err := c.BlockCustomer(context.Background(), "4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11", kpayment.BlockCustomerRequest{
 		InvoiceGUID:           "inv-1001",
 		CCLastFour:            "4242",
-		OnlinePayment:         kpayment.Bool(true),
-		SendBlockNotification: kpayment.Bool(false),
+		OnlinePayment:         restrict.Ptr(true),
+		SendBlockNotification: restrict.Ptr(false), // sent as false, not left out
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -40,33 +67,65 @@ func ExampleClient_BlockCustomer() {
 	// warning: 150000 NO_PREFERRED_DEALER_ID
 }
 
-// Restrict through the provider-neutral interface; Lift is not offered by
-// myKaarma.
+// Restrict through the provider-neutral interface, with the body it sends
+// chosen once in New. A repeated Restrict succeeds as the first.
 func ExampleClient_Restrict() {
-	srv := kpaymenttest.NewServer(kpayment.Credentials{Token: "oauth-access-token"})
+	creds := kpayment.Credentials{Token: "oauth-access-token"}
+	srv := kpaymenttest.NewServer(creds)
 	defer srv.Close()
+	cust := srv.AddCustomer(kpaymenttest.Customer{UUID: "4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11"})
 
 	var r restrict.Restrictor
-	r, err := kpayment.New(kpayment.Credentials{Token: "oauth-access-token"},
+	r, err := kpayment.New(creds,
 		restrict.WithBaseURL(srv.BaseURL()),
-		kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{SendBlockNotification: kpayment.Bool(true)}))
+		kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{SendBlockNotification: restrict.Ptr(true)}))
 	if err != nil {
 		log.Fatal(err)
 	}
-	res, err := r.Restrict(context.Background(), restrict.Target{ID: "4f1c0b7e", Reason: "chargeback"})
-	if err != nil {
-		log.Fatal(err)
+	for range 2 {
+		res, err := r.Restrict(context.Background(), restrict.Target{ID: cust.UUID, Reason: "chargeback"})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(res.Provider, res.Action, res.State)
 	}
-	fmt.Println(res.Provider, res.Action, res.TargetID, res.State)
-	b, _ := srv.LastBlock("4f1c0b7e")
+	b, _ := srv.LastBlock(cust.UUID)
 	fmt.Println("onlinePayment:", *b.OnlinePayment, "sendBlockNotification:", *b.SendBlockNotification)
 
-	_, err = r.Lift(context.Background(), restrict.Target{ID: "4f1c0b7e"})
+	_, err = r.Lift(context.Background(), restrict.Target{ID: cust.UUID})
 	fmt.Println("lift unsupported:", errors.Is(err, restrict.ErrUnsupported))
 	// Output:
-	// kpayment block 4f1c0b7e restricted
+	// kpayment block restricted
+	// kpayment block restricted
 	// onlinePayment: true sendBlockNotification: true
 	// lift unsupported: true
+}
+
+// myKaarma has no call that reads a block back: Status is unsupported and
+// sends nothing.
+func ExampleClient_Status() {
+	creds := kpayment.Credentials{Username: "subscriber", Password: "s3cret"}
+	srv := kpaymenttest.NewServer(creds)
+	defer srv.Close()
+
+	c, err := kpayment.New(creds, restrict.WithBaseURL(srv.BaseURL()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.Status(context.Background(), restrict.Target{ID: "4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11"})
+	fmt.Println(restrict.ClassName(err), srv.Requests())
+	// Output:
+	// unsupported 0
+}
+
+// Check a subjects file's IDs with the rule Restrict applies.
+func ExampleCheckTargetID() {
+	for _, id := range []string{"4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11", "customer-17"} {
+		fmt.Println(id, kpayment.CheckTargetID(id))
+	}
+	// Output:
+	// 4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11 <nil>
+	// customer-17 restrict: kpayment CheckTargetID: invalid request: ID must be a UUID (8-4-4-4-12 hexadecimal digits)
 }
 
 // Provider errors match the restrict sentinels and keep myKaarma's code.
@@ -79,7 +138,7 @@ func Example_errors() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = c.BlockCustomer(context.Background(), "4f1c0b7e", kpayment.BlockCustomerRequest{})
+	_, err = c.BlockCustomer(context.Background(), "4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11", kpayment.BlockCustomerRequest{})
 	var ae *restrict.APIError
 	if errors.As(err, &ae) {
 		fmt.Println(errors.Is(err, restrict.ErrUnauthorized), ae.StatusCode, ae.Code)

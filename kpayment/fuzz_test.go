@@ -52,7 +52,7 @@ func FuzzDecodeBlockCustomer(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		if err == nil {
 			if status < 200 || status > 299 {
 				t.Fatalf("status %d decoded as success", status)

@@ -3,6 +3,7 @@ package kpayment_test
 import (
 	"io"
 	"net/http"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/kpayment"
+	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 )
 
 const (
@@ -21,7 +23,10 @@ const (
 	// printf 'subscriber:s3cret-pw' | base64.
 	testBasic = "Basic c3Vic2NyaWJlcjpzM2NyZXQtcHc="
 	testToken = "tok-9f8e7d6c5b4a"
-	blockURL  = "https://api.mykaarma.com/payment/kpayment/v1/customer/"
+	// custUUID is a customer UUID in the documented 8-4-4-4-12 form.
+	custUUID = "4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11"
+	// blockPath is custUUID's block path under the default base URL.
+	blockPath = "/payment/kpayment/v1/customer/" + custUUID + "/block"
 )
 
 var basicCreds = kpayment.Credentials{Username: testUser, Password: testPass}
@@ -94,6 +99,18 @@ func newMocked(t *testing.T, creds kpayment.Credentials, answers []answer, opts 
 	return c, mt, rec
 }
 
+// newFake returns a client for creds against a fake that accepts both the
+// Basic pair and the token, with millisecond retries.
+func newFake(t *testing.T, creds kpayment.Credentials, opts ...restrict.Option) (*kpayment.Client, *kpaymenttest.Server) {
+	t.Helper()
+	fake := kpaymenttest.NewServer(kpayment.Credentials{Username: testUser, Password: testPass, Token: testToken})
+	t.Cleanup(fake.Close)
+	opts = append([]restrict.Option{restrict.WithBaseURL(fake.BaseURL()), fastRetry}, opts...)
+	c, err := kpayment.New(creds, opts...)
+	require.NoError(t, err)
+	return c, fake
+}
+
 // requireAPIError asserts err is a *restrict.APIError of class and returns
 // it.
 func requireAPIError(t *testing.T, err error, class error) *restrict.APIError {
@@ -104,4 +121,14 @@ func requireAPIError(t *testing.T, err error, class error) *restrict.APIError {
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, kpayment.Provider, ae.Provider)
 	return ae
+}
+
+// keys returns the field names of an error, sorted.
+func keys(fields map[string][]string) []string {
+	out := make([]string, 0, len(fields))
+	for k := range fields {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

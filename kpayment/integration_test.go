@@ -2,8 +2,8 @@ package kpayment_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,24 +16,13 @@ import (
 	"github.com/restrictkit/restrict/restricttest"
 )
 
-func newFake(t *testing.T, creds kpayment.Credentials, opts ...restrict.Option) (*kpayment.Client, *kpaymenttest.Server) {
-	t.Helper()
-	// The fake accepts both the Basic pair and the token.
-	fake := kpaymenttest.NewServer(kpayment.Credentials{Username: testUser, Password: testPass, Token: testToken})
-	t.Cleanup(fake.Close)
-	opts = append([]restrict.Option{restrict.WithBaseURL(fake.BaseURL()), fastRetry}, opts...)
-	c, err := kpayment.New(creds, opts...)
-	require.NoError(t, err)
-	return c, fake
-}
-
 func TestIntegrationBlockCustomer(t *testing.T) {
 	t.Parallel()
 	for _, creds := range []kpayment.Credentials{basicCreds, {Token: testToken}} {
 		c, srv := newFake(t, creds)
 		req := kpayment.BlockCustomerRequest{
 			InvoiceGUID: "inv-1", CCLastFour: "0042", CCType: "MASTERCARD", CardHolder: "Zoë / Ltd",
-			OnlinePayment: kpayment.Bool(true), SendBlockNotification: kpayment.Bool(false),
+			OnlinePayment: restrict.Ptr(true), SendBlockNotification: restrict.Ptr(false),
 		}
 		res, err := c.BlockCustomer(context.Background(), "cust 1?x", req)
 		require.NoError(t, err)
@@ -44,9 +33,10 @@ func TestIntegrationBlockCustomer(t *testing.T) {
 		require.True(t, ok, "the fake received the unescaped UUID")
 		require.Equal(t, kpaymenttest.Block{
 			CustomerUUID: "cust 1?x", InvoiceGUID: "inv-1", CCLastFour: "0042", CCType: "MASTERCARD", CardHolder: "Zoë / Ltd",
-			OnlinePayment: kpayment.Bool(true), SendBlockNotification: kpayment.Bool(false),
+			OnlinePayment: restrict.Ptr(true), SendBlockNotification: restrict.Ptr(false),
 		}, got)
 		require.Nil(t, got.ThreeDSAuthentication, "a nil boolean is absent on the wire")
+		require.True(t, srv.Blocked("cust 1?x"))
 	}
 }
 
@@ -58,14 +48,15 @@ func TestIntegrationWrongCredentials(t *testing.T) {
 		{Token: "wrong-token"},
 	} {
 		c, srv := newFake(t, creds)
-		_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		cust := srv.AddCustomer(kpaymenttest.Customer{})
+		_, err := c.Restrict(context.Background(), restrict.Target{ID: cust.UUID})
 		ae := requireAPIError(t, err, restrict.ErrUnauthorized)
 		require.Equal(t, "100003", ae.Code)
 		require.Equal(t, http.StatusUnauthorized, ae.StatusCode)
 		require.Contains(t, ae.Message, "WRONG_CREDENTIAL")
 		require.Equal(t, 1, ae.Attempts, "a 401 is not retried")
 		require.NotContains(t, err.Error(), string(creds.Password+creds.Token))
-		require.False(t, srv.Blocked("c-1"))
+		require.False(t, srv.Blocked(cust.UUID))
 	}
 }
 
@@ -74,7 +65,7 @@ func TestIntegrationStringCodedErrors(t *testing.T) {
 	for _, shape := range []kpaymenttest.ErrorShape{kpaymenttest.ShapeErrorName, kpaymenttest.ShapeErrorNumber} {
 		c, srv := newFake(t, kpayment.Credentials{Username: testUser, Password: "nope"})
 		srv.SetErrorShape(shape)
-		_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		ae := requireAPIError(t, err, restrict.ErrUnauthorized)
 		require.Contains(t, []string{"WRONG_CREDENTIAL", "100003"}, ae.Code)
 		require.Contains(t, ae.Message, "WRONG_CREDENTIAL")
@@ -82,42 +73,72 @@ func TestIntegrationStringCodedErrors(t *testing.T) {
 		srv.Reject(http.StatusForbidden, kpaymenttest.CodeInvalidScopeDealer)
 		c2, err := kpayment.New(basicCreds, restrict.WithBaseURL(srv.BaseURL()))
 		require.NoError(t, err)
-		_, err = c2.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		_, err = c2.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		requireAPIError(t, err, restrict.ErrForbidden)
 	}
 }
 
+// Restrict is idempotent at the contract: a customer blocked already is
+// blocked again, the fake answers {} as the first time, and the result is
+// restricted. Lift and Status reach nothing.
 func TestIntegrationRestrict(t *testing.T) {
 	t.Parallel()
 	c, srv := newFake(t, basicCreds)
+	cust := srv.AddCustomer(kpaymenttest.Customer{})
+	require.False(t, srv.Blocked(cust.UUID))
 	srv.SetWarnings(kpaymenttest.Warning{Code: kpaymenttest.CodeNoPreferredDealer, Description: "no preferred dealer"})
-	res, err := c.Restrict(context.Background(), restrict.Target{ID: "c-9", Reason: "fraud"})
+	res, err := c.Restrict(context.Background(), restrict.Target{ID: cust.UUID, Reason: "fraud"})
 	require.NoError(t, err)
 	require.Equal(t, restrict.StateRestricted, res.State)
 	require.Equal(t, restrict.ActionBlock, res.Action)
-	got, ok := srv.LastBlock("c-9")
+	require.True(t, srv.Blocked(cust.UUID))
+	got, ok := srv.LastBlock(cust.UUID)
 	require.True(t, ok)
-	require.Equal(t, kpayment.Bool(true), got.OnlinePayment)
+	require.Equal(t, restrict.Ptr(true), got.OnlinePayment)
 
-	// Blocking twice is harmless.
-	_, err = c.Restrict(context.Background(), restrict.Target{ID: "c-9"})
-	require.NoError(t, err)
-	require.Equal(t, 2, srv.BlockCalls())
+	srv.SetWarnings()
+	blocked := srv.AddCustomer(kpaymenttest.Customer{Blocked: true})
+	for _, id := range []string{cust.UUID, blocked.UUID} {
+		res, err = c.Restrict(context.Background(), restrict.Target{ID: id})
+		require.NoError(t, err, "blocking a blocked customer succeeds")
+		require.Equal(t, restrict.StateRestricted, res.State)
+		require.True(t, srv.Blocked(id))
+	}
+	require.Equal(t, 3, srv.BlockCalls())
 
 	before := srv.Requests()
-	_, err = c.Lift(context.Background(), restrict.Target{ID: "c-9"})
+	_, err = c.Lift(context.Background(), restrict.Target{ID: cust.UUID})
 	require.ErrorIs(t, err, restrict.ErrUnsupported)
-	require.Equal(t, before, srv.Requests(), "Lift sends nothing")
-	require.True(t, srv.Blocked("c-9"))
+	_, err = c.Status(context.Background(), restrict.Target{ID: cust.UUID})
+	require.ErrorIs(t, err, restrict.ErrUnsupported)
+	require.Equal(t, before, srv.Requests(), "Lift and Status send nothing")
+	require.True(t, srv.Blocked(cust.UUID))
 }
 
 func TestIntegrationWarnings(t *testing.T) {
 	t.Parallel()
 	c, srv := newFake(t, basicCreds)
 	srv.SetWarnings(kpaymenttest.Warning{Code: kpaymenttest.CodeNoPreferredDealer, Message: "m", Description: "d"})
-	res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+	res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 	require.NoError(t, err)
 	require.Equal(t, []kpayment.Warning{{Code: "150000", Title: "NO_PREFERRED_DEALER_ID", Message: "m", Description: "d"}}, res.Warnings)
+}
+
+// A base URL without the /payment base path reaches the fake's Spring
+// error page: the address is wrong, not the customer.
+func TestIntegrationWrongBasePath(t *testing.T) {
+	t.Parallel()
+	srv := kpaymenttest.NewServer(basicCreds)
+	t.Cleanup(srv.Close)
+	c, err := kpayment.New(basicCreds, restrict.WithBaseURL(strings.TrimSuffix(srv.BaseURL(), kpaymenttest.BasePath)), fastRetry)
+	require.NoError(t, err)
+	_, err = c.Restrict(context.Background(), restrict.Target{ID: custUUID})
+	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	require.NotErrorIs(t, err, restrict.ErrNotFound)
+	require.Equal(t, http.StatusNotFound, ae.StatusCode)
+	require.Empty(t, ae.Code)
+	require.Contains(t, ae.Message, "base URL or path is likely wrong")
+	require.Equal(t, 1, ae.Attempts)
 }
 
 func TestIntegrationFaults(t *testing.T) {
@@ -126,17 +147,17 @@ func TestIntegrationFaults(t *testing.T) {
 		t.Parallel()
 		c, srv := newFake(t, basicCreds)
 		srv.Inject(restricttest.Fault{Status: 503, Times: 2})
-		res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		require.NoError(t, err)
 		require.Equal(t, 3, res.Attempts)
 		require.Equal(t, 3, srv.Requests())
-		require.True(t, srv.Blocked("c-1"))
+		require.True(t, srv.Blocked(custUUID))
 	})
 	t.Run("answer lost mid-way is retried", func(t *testing.T) {
 		t.Parallel()
 		c, srv := newFake(t, basicCreds)
 		srv.Inject(restricttest.Fault{Status: 200, Body: `{"warnings":[]}`, Reset: true, Times: 1})
-		res, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		require.NoError(t, err)
 		require.Equal(t, 2, res.Attempts)
 	})
@@ -145,7 +166,7 @@ func TestIntegrationFaults(t *testing.T) {
 		c, srv := newFake(t, basicCreds)
 		srv.Inject(restricttest.Fault{Status: 429, Header: restricttest.RetryAfter(120)})
 		start := time.Now()
-		_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		ae := requireAPIError(t, err, restrict.ErrRateLimited)
 		require.Equal(t, 120*time.Second, ae.RetryAfter)
 		require.Less(t, time.Since(start), 5*time.Second)
@@ -155,7 +176,7 @@ func TestIntegrationFaults(t *testing.T) {
 		t.Parallel()
 		c, srv := newFake(t, basicCreds)
 		srv.Inject(restricttest.Fault{Status: 200, Body: `{"warn`})
-		_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		requireAPIError(t, err, restrict.ErrUnavailable)
 	})
 	t.Run("slow answer and a context deadline", func(t *testing.T) {
@@ -167,14 +188,14 @@ func TestIntegrationFaults(t *testing.T) {
 		srv.Inject(restricttest.Fault{Delay: 200 * time.Millisecond})
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 		defer cancel()
-		_, err := c.BlockCustomer(ctx, "c-1", kpayment.BlockCustomerRequest{})
+		_, err := c.BlockCustomer(ctx, custUUID, kpayment.BlockCustomerRequest{})
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	t.Run("provider error as a fault body", func(t *testing.T) {
 		t.Parallel()
 		c, srv := newFake(t, basicCreds)
 		srv.Inject(restricttest.Fault{Status: 400, ContentType: "*/*", Body: `{"errors":[{"errorCode":100006,"errorTitle":"INVALID_REQUEST_DATA"}]}`})
-		_, err := c.BlockCustomer(context.Background(), "c-1", kpayment.BlockCustomerRequest{})
+		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
 		require.Equal(t, "100006", ae.Code)
 	})
@@ -183,23 +204,27 @@ func TestIntegrationFaults(t *testing.T) {
 func TestIntegrationConcurrent(t *testing.T) {
 	t.Parallel()
 	c, srv := newFake(t, basicCreds)
+	custs := make([]kpaymenttest.Customer, 32)
+	for i := range custs {
+		custs[i] = srv.AddCustomer(kpaymenttest.Customer{})
+	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 32)
-	for i := 0; i < 32; i++ {
+	errs := make(chan error, len(custs))
+	for _, cust := range custs {
 		wg.Add(1)
-		go func(i int) {
+		go func() {
 			defer wg.Done()
-			_, err := c.Restrict(context.Background(), restrict.Target{ID: fmt.Sprintf("c-%d", i)})
+			_, err := c.Restrict(context.Background(), restrict.Target{ID: cust.UUID})
 			errs <- err
-		}(i)
+		}()
 	}
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	require.Equal(t, 32, srv.BlockCalls())
-	for i := 0; i < 32; i++ {
-		require.True(t, srv.Blocked(fmt.Sprintf("c-%d", i)))
+	require.Equal(t, len(custs), srv.BlockCalls())
+	for _, cust := range custs {
+		require.True(t, srv.Blocked(cust.UUID))
 	}
 }

@@ -2,52 +2,51 @@ package kpayment
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/restrictkit/restrict"
-	"github.com/restrictkit/restrict/internal/config"
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// defaultRestrictRequest is what Restrict sends unless told otherwise:
-// block online payment, and leave everything else to myKaarma.
-func defaultRestrictRequest() BlockCustomerRequest {
-	return BlockCustomerRequest{OnlinePayment: Bool(true)}
+// CheckTargetID is the rule Restrict applies to a target's ID before
+// anything is sent: a myKaarma customer UUID, 8-4-4-4-12 hexadecimal digits
+// in either case. The error matches restrict.ErrInvalidRequest and names the
+// field "ID". Lift and Status send nothing whatever the ID, since myKaarma
+// has neither call.
+//
+// myKaarma names the identifier customerUuid; that every one is written
+// 8-4-4-4-12 is our inference, as its docs type it as a string and show no
+// example. BlockCustomer takes any identifier that is one safe path
+// segment.
+func CheckTargetID(id string) error { return checkTargetID("CheckTargetID", id) }
+
+func checkTargetID(operation, id string) error {
+	if problem := transport.CheckUUID(id); problem != "" {
+		return restrict.NewFieldError(Provider, operation, "ID", problem)
+	}
+	return nil
 }
 
-// WithRestrictRequest sets the body Restrict sends with BlockCustomer, for
-// example to ask for a block notification or to name the invoice. A nil
-// OnlinePayment is still sent as true, since blocking online payment is
-// what Restrict is for; an explicit false is sent as false. The request is
-// copied, and checked when New runs.
-func WithRestrictRequest(req BlockCustomerRequest) restrict.Option {
-	return config.Func(func(s *config.Settings) error {
-		if req.CCLastFour != "" && !isLastFour(req.CCLastFour) {
-			return errors.New("WithRestrictRequest: ccLastFour must be exactly four digits 0-9")
-		}
-		req = req.clone()
-		if req.OnlinePayment == nil {
-			req.OnlinePayment = Bool(true)
-		}
-		s.SetExtra(Provider, "WithRestrictRequest", req)
-		return nil
-	})
-}
-
-// Restrict blocks the customer t.ID (a myKaarma customer UUID) from online
-// payment with BlockCustomer, sending the body set by WithRestrictRequest
-// ({"onlinePayment":true} by default). myKaarma has no field for a reason,
-// so t.Reason is only logged, at Debug level. Warnings on the answer are
-// logged at Warn level; call BlockCustomer to receive them.
+// Restrict blocks the customer t.ID (a myKaarma customer UUID, see
+// CheckTargetID) from online payment with BlockCustomer, sending the body
+// set by WithRestrictRequest ({"onlinePayment":true} by default). The
+// result's State is restrict.StateRestricted.
+//
+// Restricting a customer who is blocked already succeeds the same way:
+// myKaarma documents nothing about a repeated block, and we read it as
+// harmless, answered with {} like the first (inferred).
+//
+// myKaarma has no field for a reason, so t.Reason is only logged, at Debug
+// level. Warnings on the answer are logged at Warn level; call
+// BlockCustomer to receive them.
 //
 // https://docs.mykaarma.com/API_references/payments/API/API_reference/block-customer
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	if problem := transport.CheckPathSegment(t.ID); problem != "" {
-		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", problem)
+	if err := checkTargetID("Restrict", t.ID); err != nil {
+		return nil, err
 	}
 	c.tc.LogTarget(ctx, "Restrict", t)
-	res, err := c.BlockCustomer(ctx, t.ID, c.restrictRequest.clone())
+	res, err := c.BlockCustomer(ctx, t.ID, c.restrictRequest)
 	if err != nil {
 		return nil, err
 	}
@@ -66,14 +65,19 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 }
 
 // Lift always fails with an error matching restrict.ErrUnsupported and
-// sends nothing: the myKaarma Payments API publishes no unblock endpoint.
+// sends nothing, whatever the ID: the myKaarma Payments API publishes no
+// call that unblocks a customer.
 //
-// https://docs.mykaarma.com/API_references/payments/API/API_reference/block-customer
+// https://docs.mykaarma.com/API_references/payments/API/API_reference/mykaarma-payments-api
 func (c *Client) Lift(_ context.Context, _ restrict.Target) (*restrict.Result, error) {
-	return nil, &restrict.APIError{
-		Provider:  Provider,
-		Operation: "Lift",
-		Class:     restrict.ErrUnsupported,
-		Message:   "myKaarma Payments publishes no endpoint to unblock a customer",
-	}
+	return nil, restrict.NewUnsupportedError(Provider, "Lift", "myKaarma Payments publishes no call that unblocks a customer")
+}
+
+// Status always fails with an error matching restrict.ErrUnsupported and
+// sends nothing, whatever the ID: the myKaarma Payments API publishes no
+// call that reads whether a customer is blocked.
+//
+// https://docs.mykaarma.com/API_references/payments/API/API_reference/mykaarma-payments-api
+func (c *Client) Status(_ context.Context, _ restrict.Target) (*restrict.Result, error) {
+	return nil, restrict.NewUnsupportedError(Provider, "Status", "myKaarma Payments publishes no call that reads whether a customer is blocked")
 }

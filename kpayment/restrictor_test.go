@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -16,18 +17,19 @@ import (
 func TestRestrictBlocksOnlinePayment(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := newMocked(t, basicCreds, nil)
-	res, err := c.Restrict(context.Background(), restrict.Target{ID: "4f1c0b7e", Reason: "chargeback fraud"})
+	res, err := c.Restrict(context.Background(), restrict.Target{ID: custUUID, Reason: "chargeback fraud"})
 	require.NoError(t, err)
 	require.Equal(t, &restrict.Result{
 		Provider: kpayment.Provider,
 		Action:   restrict.ActionBlock,
-		TargetID: "4f1c0b7e",
+		TargetID: custUUID,
 		State:    restrict.StateRestricted,
 		Meta:     restrict.Meta{StatusCode: 200, Attempts: 1},
 	}, res)
 	require.Equal(t, 1, mt.GetTotalCallCount())
 	got := rec.requests()[0]
-	require.Equal(t, "/payment/kpayment/v1/customer/4f1c0b7e/block", got.req.URL.EscapedPath())
+	require.Equal(t, "POST", got.req.Method)
+	require.Equal(t, blockPath, got.req.URL.EscapedPath())
 	require.Equal(t, `{"onlinePayment":true}`, string(got.body), "the reason has no field at myKaarma")
 }
 
@@ -39,10 +41,10 @@ func TestRestrictSendsTheConfiguredBody(t *testing.T) {
 		want string
 	}{
 		{"nil onlinePayment still blocks online payment",
-			kpayment.BlockCustomerRequest{SendBlockNotification: kpayment.Bool(false)},
+			kpayment.BlockCustomerRequest{SendBlockNotification: restrict.Ptr(false)},
 			`{"onlinePayment":true,"sendBlockNotification":false}`},
 		{"explicit false is honoured",
-			kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(false), ThreeDSAuthentication: kpayment.Bool(true)},
+			kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(false), ThreeDSAuthentication: restrict.Ptr(true)},
 			`{"onlinePayment":false,"threeDSAuthentication":true}`},
 		{"strings",
 			kpayment.BlockCustomerRequest{InvoiceGUID: "inv-7", CCLastFour: "4242", CCType: "VISA", CardHolder: "A B"},
@@ -52,9 +54,13 @@ func TestRestrictSendsTheConfiguredBody(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, _, rec := newMocked(t, basicCreds, nil, kpayment.WithRestrictRequest(tt.req))
-			_, err := c.Restrict(context.Background(), restrict.Target{ID: "c-1"})
-			require.NoError(t, err)
-			require.Equal(t, tt.want, string(rec.requests()[0].body))
+			for range 2 {
+				_, err := c.Restrict(context.Background(), restrict.Target{ID: custUUID})
+				require.NoError(t, err)
+			}
+			for _, s := range rec.requests() {
+				require.Equal(t, tt.want, string(s.body), "every Restrict sends the same body")
+			}
 		})
 	}
 }
@@ -65,14 +71,33 @@ func TestWithRestrictRequestIsCopied(t *testing.T) {
 	opt := kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{SendBlockNotification: &notify})
 	c, _, rec := newMocked(t, basicCreds, nil, opt)
 	notify = false // the caller's variable changes after New
-	_, err := c.Restrict(context.Background(), restrict.Target{ID: "c-1"})
+	_, err := c.Restrict(context.Background(), restrict.Target{ID: custUUID})
 	require.NoError(t, err)
 	require.Equal(t, `{"onlinePayment":true,"sendBlockNotification":true}`, string(rec.requests()[0].body))
 }
 
+func TestCheckTargetID(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{custUUID, strings.ToUpper(custUUID), "00000000-0000-0000-0000-000000000000"} {
+		require.NoError(t, kpayment.CheckTargetID(id), id)
+	}
+	for _, id := range []string{
+		"", "   ", "c-1", "4f1c0b7e", "4f1c0b7e2a9d4c1e9a520d6e8b3f7a11", // no dashes
+		"{4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11}", " " + custUUID, custUUID + "\n",
+		"4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a1g", "../../admin", "a/b", strings.Repeat("9", 300), "x\x00y",
+	} {
+		err := kpayment.CheckTargetID(id)
+		ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+		require.Equal(t, "CheckTargetID", ae.Operation, "%q", id)
+		require.Equal(t, []string{"ID"}, keys(ae.Fields), "%q", id)
+	}
+}
+
+// Restrict applies CheckTargetID first, under its own name, and sends
+// nothing for an ID it refuses, even one BlockCustomer would take.
 func TestRestrictRefusesBadIDs(t *testing.T) {
 	t.Parallel()
-	for _, id := range []string{"", ".", "..", "../x", "a/b", "a\\b", "a\x00b", "a\tb"} {
+	for _, id := range []string{"", ".", "..", "../x", "a/b", "a\\b", "a\x00b", "a\tb", "c-1", "4f1c0b7e2a9d4c1e9a520d6e8b3f7a11"} {
 		t.Run(id, func(t *testing.T) {
 			t.Parallel()
 			c, mt, _ := newMocked(t, basicCreds, nil)
@@ -80,7 +105,8 @@ func TestRestrictRefusesBadIDs(t *testing.T) {
 			require.Nil(t, res)
 			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
 			require.Equal(t, "Restrict", ae.Operation)
-			require.Contains(t, ae.Fields, "ID")
+			require.Equal(t, []string{"ID"}, keys(ae.Fields))
+			require.Zero(t, ae.Attempts)
 			require.Zero(t, mt.GetTotalCallCount())
 		})
 	}
@@ -89,24 +115,32 @@ func TestRestrictRefusesBadIDs(t *testing.T) {
 func TestRestrictReturnsProviderErrors(t *testing.T) {
 	t.Parallel()
 	c, _, _ := newMocked(t, basicCreds, []answer{{status: 401, body: `{"errors":[{"errorCode":100011,"errorTitle":"INVALID_SCOPE_DEALER"}]}`}})
-	res, err := c.Restrict(context.Background(), restrict.Target{ID: "c-1"})
+	res, err := c.Restrict(context.Background(), restrict.Target{ID: custUUID})
 	require.Nil(t, res)
 	ae := requireAPIError(t, err, restrict.ErrForbidden)
+	require.Equal(t, "BlockCustomer", ae.Operation, "the call that failed")
 	require.Equal(t, "100011", ae.Code)
 }
 
-func TestLiftIsUnsupported(t *testing.T) {
+// Lift and Status are not offered by myKaarma: unsupported whatever the
+// ID, and nothing is sent.
+func TestLiftAndStatusAreUnsupported(t *testing.T) {
 	t.Parallel()
-	for _, id := range []string{"c-1", "", "../x"} {
-		c, mt, _ := newMocked(t, basicCreds, nil)
-		res, err := c.Lift(context.Background(), restrict.Target{ID: id})
-		require.Nil(t, res)
-		ae := requireAPIError(t, err, restrict.ErrUnsupported)
-		require.ErrorIs(t, err, errors.ErrUnsupported)
-		require.Equal(t, "Lift", ae.Operation)
-		require.NotEmpty(t, ae.Message)
-		require.Zero(t, mt.GetTotalCallCount())
+	c, mt, _ := newMocked(t, basicCreds, nil)
+	calls := map[string]func(context.Context, restrict.Target) (*restrict.Result, error){"Lift": c.Lift, "Status": c.Status}
+	for name, call := range calls {
+		for _, id := range []string{custUUID, "", "../x"} {
+			res, err := call(context.Background(), restrict.Target{ID: id})
+			require.Nil(t, res)
+			ae := requireAPIError(t, err, restrict.ErrUnsupported)
+			require.ErrorIs(t, err, errors.ErrUnsupported)
+			require.Equal(t, name, ae.Operation)
+			require.Equal(t, "unsupported", restrict.ClassName(err))
+			require.Contains(t, ae.Message, "myKaarma")
+			require.Zero(t, ae.Attempts)
+		}
 	}
+	require.Zero(t, mt.GetTotalCallCount())
 }
 
 func TestRestrictLogsWithoutSecrets(t *testing.T) {
@@ -117,12 +151,12 @@ func TestRestrictLogsWithoutSecrets(t *testing.T) {
 		{status: 503, body: "x"},
 		{status: 200, body: `{"warnings":[{"warningCode":150000,"warningTitle":"NO_PREFERRED_DEALER_ID"}]}`},
 	}, restrict.WithLogger(logger), fastRetry)
-	_, err := c.Restrict(context.Background(), restrict.Target{ID: "c-1", Reason: "fraud ring"})
+	_, err := c.Restrict(context.Background(), restrict.Target{ID: custUUID, Reason: "fraud ring"})
 	require.NoError(t, err)
 	logs := buf.String()
 	require.Contains(t, logs, "fraud ring")
 	require.Contains(t, logs, "NO_PREFERRED_DEALER_ID")
 	require.Contains(t, logs, `"level":"WARN"`)
 	require.NotContains(t, logs, testPass)
-	require.NotContains(t, logs, "c3Vic2NyaWJlcjpzM2NyZXQtcHc=")
+	require.NotContains(t, logs, strings.TrimPrefix(testBasic, "Basic "))
 }

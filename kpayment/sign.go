@@ -2,6 +2,7 @@ package kpayment
 
 import (
 	"context"
+	"encoding/base64"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/internal/transport"
@@ -17,6 +18,19 @@ type authorization struct {
 }
 
 var _ transport.Signer = (*authorization)(nil)
+
+// basicAuth returns the signer for a ServiceSubscriber's user name and
+// password, HTTP Basic as RFC 7617 writes it, and the base64 part of the
+// header, which is as secret as the password.
+func basicAuth(username, password string) (*authorization, string) {
+	encoded := base64.StdEncoding.EncodeToString([]byte(username + ":" + password))
+	return &authorization{value: restrict.Secret("Basic " + encoded)}, encoded
+}
+
+// bearerAuth returns the signer for an OAuth2 access token.
+func bearerAuth(token string) *authorization {
+	return &authorization{value: restrict.Secret("Bearer " + token)}
+}
 
 // Sign sets the Authorization header.
 func (a *authorization) Sign(_ context.Context, at *transport.Attempt) error {

@@ -1,7 +1,8 @@
 // Command kpayment walks through the myKaarma Payments client's native API
 // against an in-process fake of myKaarma: block a customer's card from
 // online payment, read the warnings myKaarma adds to a success, ride out a
-// brief outage, and tell the classes of error apart.
+// brief outage, tell the classes of error apart, and restrict through the
+// provider-neutral interface, where Lift and Status are unsupported.
 //
 //	go run ./examples/kpayment      # -v logs every HTTP attempt to stderr
 //
@@ -27,10 +28,6 @@ import (
 	"github.com/restrictkit/restrict/restricttest"
 )
 
-// customerUUID is a myKaarma customer; such UUIDs come from the dealership
-// system, and the Payments API has no call to create one.
-const customerUUID = "4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a11"
-
 // password is the fake subscriber's password. It is a secret to the program
 // all the same: it is never printed.
 const password = "example-kpayment-password"
@@ -47,6 +44,9 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	creds := kpayment.Credentials{Username: "dealer-subscriber", Password: password}
 	srv := kpaymenttest.NewServer(creds)
 	defer srv.Close()
+	// myKaarma's customers come from the dealership system, and the
+	// Payments API has no call to create one: the fake is given one.
+	customerUUID := srv.AddCustomer(kpaymenttest.Customer{}).UUID
 
 	// In production leave out WithBaseURL: the client defaults to
 	// https://api.mykaarma.com/payment. The fake's BaseURL includes the
@@ -68,8 +68,8 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 		CCLastFour:            "4242",
 		CCType:                "VISA",
 		CardHolder:            "Alex Smith",
-		OnlinePayment:         kpayment.Bool(true),
-		SendBlockNotification: kpayment.Bool(false), // sent as false, not left out
+		OnlinePayment:         restrict.Ptr(true),
+		SendBlockNotification: restrict.Ptr(false), // sent as false, not left out
 	})
 	if err != nil {
 		return fmt.Errorf("BlockCustomer: %w", err)
@@ -85,7 +85,7 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 
 	// 2. A brief outage: the block is idempotent, so it is retried.
 	srv.Inject(restricttest.Fault{Status: http.StatusServiceUnavailable, Times: 2})
-	res, err = c.BlockCustomer(ctx, customerUUID, kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(true)})
+	res, err = c.BlockCustomer(ctx, customerUUID, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
 	if err != nil {
 		return fmt.Errorf("BlockCustomer through an outage: %w", err)
 	}
@@ -102,7 +102,7 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	fmt.Fprintf(out, "ErrInvalidRequest, refused before sending (%d attempts): %v\n", ae.Attempts, err)
 
 	srv.Reject(http.StatusForbidden, kpaymenttest.CodeAccessForbidden)
-	_, err = c.BlockCustomer(ctx, customerUUID, kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(true)})
+	_, err = c.BlockCustomer(ctx, customerUUID, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
 	if !errors.As(err, &ae) || !errors.Is(err, restrict.ErrForbidden) {
 		return fmt.Errorf("rejected scope: got %v, want an error matching ErrForbidden", err)
 	}
@@ -115,7 +115,7 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	if err != nil {
 		return err
 	}
-	_, err = wrong.BlockCustomer(ctx, customerUUID, kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(true)})
+	_, err = wrong.BlockCustomer(ctx, customerUUID, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
 	if !errors.As(err, &ae) || !errors.Is(err, restrict.ErrUnauthorized) {
 		return fmt.Errorf("wrong password: got %v, want an error matching ErrUnauthorized", err)
 	}
@@ -123,7 +123,7 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	srv.SetErrorShape(kpaymenttest.ShapeErrors)
 
 	srv.Inject(restricttest.Fault{Status: http.StatusServiceUnavailable})
-	_, err = c.BlockCustomer(ctx, customerUUID, kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(true)})
+	_, err = c.BlockCustomer(ctx, customerUUID, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
 	srv.Clear()
 	if !errors.As(err, &ae) || !errors.Is(err, restrict.ErrUnavailable) {
 		return fmt.Errorf("lasting outage: got %v, want an error matching ErrUnavailable", err)
@@ -132,7 +132,7 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 
 	// 4. Through the provider-neutral interface, with a chosen body.
 	r, err := kpayment.New(creds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger),
-		kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{SendBlockNotification: kpayment.Bool(true)}))
+		kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{SendBlockNotification: restrict.Ptr(true)}))
 	if err != nil {
 		return err
 	}
@@ -143,5 +143,13 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	fmt.Fprintf(out, "Restrictor: %s %s -> %s\n", result.Provider, result.Action, result.State)
 	_, err = r.Lift(ctx, restrict.Target{ID: customerUUID})
 	fmt.Fprintf(out, "Lift unsupported: %t\n", errors.Is(err, restrict.ErrUnsupported))
+	// myKaarma has no call that reads a block back; the fake's own state
+	// shows it held.
+	_, err = r.Status(ctx, restrict.Target{ID: customerUUID})
+	fmt.Fprintf(out, "Status unsupported: %t; the fake holds the customer blocked: %t\n", errors.Is(err, restrict.ErrUnsupported), srv.Blocked(customerUUID))
+
+	// Restrict takes a customer UUID only, and says so before sending.
+	_, err = r.Restrict(ctx, restrict.Target{ID: "customer-17"})
+	fmt.Fprintf(out, "Restrict of a non-UUID, refused before sending: %v\n", err)
 	return nil
 }

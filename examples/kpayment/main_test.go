@@ -19,5 +19,7 @@ func TestRun(t *testing.T) {
 		"ErrUnavailable, retryable true",
 		"Restrictor: kpayment block -> restricted",
 		"Lift unsupported: true",
+		"Status unsupported: true; the fake holds the customer blocked: true",
+		"Restrict of a non-UUID, refused before sending: restrict: kpayment Restrict: invalid request: ID must be a UUID",
 	}, []string{password, "not-the-password", "Basic "})
 }

@@ -262,6 +262,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 
 	kaarma := kpaymenttest.NewServer(kpayment.Credentials{Token: "all-kpayment-token"})
 	defer kaarma.Close()
+	kaarmaCustomer := kaarma.AddCustomer(kpaymenttest.Customer{})
 
 	calypso := pursetest.NewServer(pursetest.Credentials{Account: "0xall", Key: "all-purse-key", Secret: "all-purse-secret"})
 	defer calypso.Close()
@@ -283,7 +284,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 		"RESTRICT_CUSTOMERV2_PASSWORD":          "all-kuna-password",
 		"RESTRICT_CUSTOMERV2_TARGET":            kunaCustomer.ID,
 		"RESTRICT_KPAYMENT_TOKEN":               "all-kpayment-token",
-		"RESTRICT_KPAYMENT_TARGET":              "all-kpayment-customer",
+		"RESTRICT_KPAYMENT_TARGET":              kaarmaCustomer.UUID,
 		"RESTRICT_KPAYMENT_BASE_URL":            kaarma.BaseURL(),
 		"RESTRICT_PURSE_ACCOUNT":                "0xall",
 		"RESTRICT_PURSE_KEY":                    "all-purse-key",
@@ -310,7 +311,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 	if !strings.Contains(lifted["purse"], " active ") || !strings.Contains(lifted["walletplatform"], " active ") {
 		t.Errorf("lift rows:\n%s", stdout)
 	}
-	if !kaarma.Blocked("all-kpayment-customer") {
+	if !kaarma.Blocked(kaarmaCustomer.UUID) {
 		t.Error("the configured myKaarma customer was not blocked")
 	}
 	if c, _ := kuna.Customer(kunaCustomer.ID); !c.Suspended() {

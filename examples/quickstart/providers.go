@@ -220,8 +220,9 @@ func setupKPayment(_ context.Context, getenv func(string) string, logger *slog.L
 		return nil, err
 	}
 	// myKaarma's Payments API creates no customers; its customer UUIDs come
-	// from the dealership system, so any UUID stands in for one.
-	return &provider{name: kpayment.Provider, client: c, target: randomUUID(), where: "fake", close: srv.Close}, nil
+	// from the dealership system, so the fake is given one.
+	cust := srv.AddCustomer(kpaymenttest.Customer{})
+	return &provider{name: kpayment.Provider, client: c, target: cust.UUID, where: "fake", close: srv.Close}, nil
 }
 
 func setupPurse(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*provider, error) {

@@ -256,7 +256,7 @@ func startKPayment(t *testing.T) *env {
 			return err
 		}
 	}
-	const id = "0e4b8c4c-7d3f-4b8e-9d7a-3f0c5b9e2a11"
+	id := srv.AddCustomer(kpaymenttest.Customer{}).UUID
 	return &env{
 		fake:    srv,
 		target:  restrict.Target{ID: id, Reason: "chargeback fraud"},

@@ -11,7 +11,8 @@ import (
 )
 
 // A test of code that blocks myKaarma customers: the fake checks the Basic
-// credentials, records the block, and can answer with myKaarma's error codes.
+// credentials, keeps which customers are blocked, and can answer with
+// myKaarma's error codes.
 func Example() {
 	creds := kpayment.Credentials{Username: "service-subscriber", Password: "test-password"}
 	srv := kpaymenttest.NewServer(creds)
@@ -19,7 +20,8 @@ func Example() {
 
 	c, _ := kpayment.New(creds, restrict.WithBaseURL(srv.BaseURL()))
 	ctx := context.Background()
-	const customer = "0e4b8c4c-7d3f-4b8e-9d7a-3f0c5b9e2a11"
+	customer := srv.AddCustomer(kpaymenttest.Customer{}).UUID
+	fmt.Println(srv.Blocked(customer))
 	_, err := c.Restrict(ctx, restrict.Target{ID: customer})
 	fmt.Println(err, srv.Blocked(customer))
 
@@ -27,6 +29,7 @@ func Example() {
 	_, err = c.Restrict(ctx, restrict.Target{ID: customer})
 	fmt.Println(errors.Is(err, restrict.ErrForbidden))
 	// Output:
+	// false
 	// <nil> true
 	// true
 }

@@ -1,29 +1,38 @@
 // Package kpaymenttest is a fake myKaarma Payments API for tests: it checks
-// HTTP Basic or Bearer credentials as myKaarma does, keeps who is blocked,
-// answers with myKaarma's envelopes and error bodies (in either of its two
-// error shapes), and can be told to fail through the embedded
+// HTTP Basic or Bearer credentials as myKaarma does, keeps which customers
+// are blocked, answers with myKaarma's envelopes and error bodies (in either
+// of its two error shapes), answers an unknown route as a Spring Boot
+// application does, and can be told to fail through the embedded
 // restricttest.Faults.
 //
-// Use:
-//
-//	srv := kpaymenttest.NewServer(kpayment.Credentials{Username: "sub", Password: "pw"})
+//	creds := kpayment.Credentials{Username: "sub", Password: "pw"}
+//	srv := kpaymenttest.NewServer(creds)
 //	defer srv.Close()
-//	c, _ := kpayment.New(kpayment.Credentials{Username: "sub", Password: "pw"},
-//		restrict.WithBaseURL(srv.BaseURL()))
-//	_, err := c.BlockCustomer(ctx, "c-1", kpayment.BlockCustomerRequest{OnlinePayment: kpayment.Bool(true)})
-//	b, ok := srv.LastBlock("c-1") // what the fake received
+//	cust := srv.AddCustomer(kpaymenttest.Customer{}) // a new UUID, not blocked
+//	c, _ := kpayment.New(creds, restrict.WithBaseURL(srv.BaseURL()))
+//	_, err := c.Restrict(ctx, restrict.Target{ID: cust.UUID})
+//	srv.Blocked(cust.UUID)            // true
+//	b, ok := srv.LastBlock(cust.UUID) // the body the fake received
 //	srv.Inject(restricttest.Fault{Status: 503, Times: 2})
+//
+// myKaarma has no call that reads a customer's block, so the client has no
+// Status to serve; the fake's state is read with Customer and Blocked.
 //
 // The fake reads requests with its own few lines written from myKaarma's
 // documents, never with the client's code, so that it disagrees with a
 // client bug instead of repeating it. It is strict where myKaarma's
 // behaviour is unknown: an unknown JSON member or a wrongly typed one is
-// refused with INVALID_REQUEST_DATA, which catches a misspelled tag.
+// refused with INVALID_REQUEST_DATA, which catches a misspelled tag. Where
+// myKaarma documents nothing it is lenient: a block of a UUID it does not
+// know is accepted (myKaarma documents no not-found answer for it), and a
+// repeated block is answered as the first.
 package kpaymenttest
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -100,6 +109,17 @@ type Block struct {
 	ThreeDSAuthentication *bool
 }
 
+// Customer is a myKaarma customer as the fake keeps it: whether it is
+// blocked. The Payments API has no customer resource of its own (customers
+// come from the dealership system), so this is all that blocking needs.
+type Customer struct {
+	// UUID identifies the customer; AddCustomer makes a random one when
+	// it is empty.
+	UUID string
+	// Blocked reports whether the customer is blocked from online payment.
+	Blocked bool
+}
+
 // Warning is a warning the fake adds to successful answers.
 type Warning struct {
 	Code        int
@@ -108,132 +128,204 @@ type Warning struct {
 	Description string
 }
 
-// Handler is the fake as an http.Handler, to mount anywhere; it serves
-// under BasePath. It is safe for concurrent use.
-type Handler struct {
+// Server is a fake myKaarma Payments API on loopback. It is safe for
+// concurrent use.
+type Server struct {
 	restricttest.Faults
 
-	username, password, token string
-	next                      http.Handler
+	ts      *httptest.Server
+	handler http.Handler
 
-	mu       sync.Mutex
-	blocks   map[string]Block
-	count    int
-	shape    ErrorShape
-	warnings []Warning
-	rejects  []reject
+	username, password, token string
+
+	mu        sync.Mutex
+	now       func() time.Time
+	customers map[string]*customer
+	count     int
+	shape     ErrorShape
+	warnings  []Warning
+	rejects   []reject
+}
+
+// customer is a customer's state and the last block request it received.
+type customer struct {
+	blocked bool
+	last    *Block
 }
 
 type reject struct{ status, code int }
 
-// NewHandler returns a fake that accepts creds: HTTP Basic when Username
-// and Password are set, Bearer when Token is set (both may be).
-func NewHandler(creds kpayment.Credentials) *Handler {
-	h := &Handler{
-		username: creds.Username,
-		password: string(creds.Password),
-		token:    string(creds.Token),
-		blocks:   make(map[string]Block),
+// NewServer starts a fake that accepts creds: HTTP Basic when Username and
+// Password are set, Bearer when Token is set (both may be). Close it when
+// done.
+func NewServer(creds kpayment.Credentials) *Server {
+	// A "Bearer " prefix on the token is dropped, as the client drops it,
+	// so that the fake accepts exactly what a client given creds sends.
+	token := strings.TrimSpace(string(creds.Token))
+	if len(token) > len("Bearer ") && strings.EqualFold(token[:len("Bearer ")], "Bearer ") {
+		token = strings.TrimSpace(token[len("Bearer "):])
+	}
+	s := &Server{
+		username:  creds.Username,
+		password:  string(creds.Password),
+		token:     token,
+		now:       time.Now,
+		customers: make(map[string]*customer),
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc(BasePath+"/kpayment/v1/customer/{customerUuid}/block", h.block)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { springError(w, r, http.StatusNotFound) })
-	h.next = h.Faults.Wrap(mux)
-	return h
+	mux.HandleFunc(BasePath+"/kpayment/v1/customer/{customerUuid}/block", s.block)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.springError(w, r, http.StatusNotFound) })
+	s.handler = s.Faults.Wrap(mux)
+	s.ts = httptest.NewServer(s.handler)
+	return s
 }
 
-// ServeHTTP serves one request, after any injected fault.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.next.ServeHTTP(w, r) }
+// BaseURL is the URL to give the client with restrict.WithBaseURL: the
+// server's URL and BasePath.
+func (s *Server) BaseURL() string { return s.ts.URL + BasePath }
+
+// Handler is the fake as an http.Handler, behind the injected faults, to
+// mount elsewhere; it serves under BasePath and shares the server's state.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close stops the server.
+func (s *Server) Close() { s.ts.Close() }
+
+// SetClock replaces the fake's clock, which dates its error pages.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
 
 // SetErrorShape makes every later error answer use shape.
-func (h *Handler) SetErrorShape(shape ErrorShape) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.shape = shape
+func (s *Server) SetErrorShape(shape ErrorShape) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shape = shape
 }
 
 // SetWarnings makes every later successful block answer carry warnings
 // (none when called without any).
-func (h *Handler) SetWarnings(warnings ...Warning) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.warnings = append([]Warning(nil), warnings...)
+func (s *Server) SetWarnings(warnings ...Warning) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.warnings = append([]Warning(nil), warnings...)
 }
 
 // Reject makes the next authenticated block call fail with status and a
 // myKaarma error code (CodeAccessForbidden, say), in the current shape.
 // Calls queue up, one rejection per block call.
-func (h *Handler) Reject(status, code int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.rejects = append(h.rejects, reject{status, code})
+func (s *Server) Reject(status, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rejects = append(s.rejects, reject{status, code})
 }
 
-// SetBlock records customerUUID as blocked with b, as if it had been
-// blocked before the test.
-func (h *Handler) SetBlock(customerUUID string, b Block) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	b.CustomerUUID = customerUUID
-	h.blocks[customerUUID] = b
+// AddCustomer stores a customer, blocked or not, as if the dealership
+// system had created it, and returns it with its UUID filled in. A customer
+// stored again under the same UUID replaces the first.
+func (s *Server) AddCustomer(c Customer) Customer {
+	if c.UUID == "" {
+		c.UUID = newUUID()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.customers[c.UUID] = &customer{blocked: c.Blocked}
+	return c
+}
+
+// Customer returns the customer with that UUID, if the fake knows it: one
+// added with AddCustomer, or one a block request named.
+func (s *Server) Customer(customerUUID string) (Customer, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cu, ok := s.customers[customerUUID]
+	if !ok {
+		return Customer{}, false
+	}
+	return Customer{UUID: customerUUID, Blocked: cu.blocked}, true
+}
+
+// Blocked reports whether the customer with that UUID is blocked.
+func (s *Server) Blocked(customerUUID string) bool {
+	c, _ := s.Customer(customerUUID)
+	return c.Blocked
 }
 
 // LastBlock returns the last block request accepted for customerUUID.
-func (h *Handler) LastBlock(customerUUID string) (Block, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	b, ok := h.blocks[customerUUID]
-	return b, ok
-}
-
-// Blocked reports whether customerUUID has been blocked.
-func (h *Handler) Blocked(customerUUID string) bool {
-	_, ok := h.LastBlock(customerUUID)
-	return ok
+func (s *Server) LastBlock(customerUUID string) (Block, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cu, ok := s.customers[customerUUID]
+	if !ok || cu.last == nil {
+		return Block{}, false
+	}
+	return *cu.last, true
 }
 
 // BlockCalls counts the block requests accepted, repeats included.
-func (h *Handler) BlockCalls() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.count
+func (s *Server) BlockCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
 }
 
-func (h *Handler) block(w http.ResponseWriter, r *http.Request) {
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func (s *Server) block(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		springError(w, r, http.StatusMethodNotAllowed)
+		s.springError(w, r, http.StatusMethodNotAllowed)
 		return
 	}
-	if status, code, ok := h.authenticate(r); !ok {
+	if status, code, ok := s.authenticate(r); !ok {
 		desc := "the credentials were not accepted"
 		if code == CodeNullCredentials {
 			desc = "no credentials were sent"
 		}
-		h.fail(w, status, code, desc)
+		s.fail(w, status, code, desc)
 		return
 	}
-	h.mu.Lock()
+	s.mu.Lock()
 	var rej *reject
-	if len(h.rejects) > 0 {
-		rej = &h.rejects[0]
-		h.rejects = h.rejects[1:]
+	if len(s.rejects) > 0 {
+		rej = &s.rejects[0]
+		s.rejects = s.rejects[1:]
 	}
-	h.mu.Unlock()
+	s.mu.Unlock()
 	if rej != nil {
-		h.fail(w, rej.status, rej.code, "rejected as the test asked")
+		s.fail(w, rej.status, rej.code, "rejected as the test asked")
 		return
 	}
 	b, problem := readBlock(r)
 	if problem != "" {
-		h.fail(w, http.StatusBadRequest, CodeInvalidRequestData, problem)
+		s.fail(w, http.StatusBadRequest, CodeInvalidRequestData, problem)
 		return
 	}
+	// myKaarma documents no answer for a customer it does not know, and
+	// its customers come from the dealership system, which the fake cannot
+	// see: a block of any UUID is accepted, and the customer kept. A
+	// repeated block is answered as the first: the docs are silent, and
+	// we read blocking twice as harmless.
 	b.CustomerUUID = r.PathValue("customerUuid")
-	h.mu.Lock()
-	h.blocks[b.CustomerUUID] = b
-	h.count++
-	warnings := h.warnings
-	h.mu.Unlock()
+	s.mu.Lock()
+	cu := s.customers[b.CustomerUUID]
+	if cu == nil {
+		cu = &customer{}
+		s.customers[b.CustomerUUID] = cu
+	}
+	cu.blocked = true
+	cu.last = &b
+	s.count++
+	warnings := s.warnings
+	s.mu.Unlock()
 
 	answer := map[string]any{}
 	if len(warnings) > 0 {
@@ -253,20 +345,20 @@ func (h *Handler) block(w http.ResponseWriter, r *http.Request) {
 
 // authenticate checks the Authorization header: Basic against the
 // ServiceSubscriber username and password, Bearer against the token.
-func (h *Handler) authenticate(r *http.Request) (status, code int, ok bool) {
+func (s *Server) authenticate(r *http.Request) (status, code int, ok bool) {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		return http.StatusUnauthorized, CodeNullCredentials, false
 	}
 	scheme, value, _ := strings.Cut(auth, " ")
 	switch {
-	case strings.EqualFold(scheme, "Basic") && h.username != "":
+	case strings.EqualFold(scheme, "Basic") && s.username != "":
 		user, pass, okBasic := r.BasicAuth()
-		if okBasic && equal(user, h.username) && equal(pass, h.password) {
+		if okBasic && equal(user, s.username) && equal(pass, s.password) {
 			return 0, 0, true
 		}
-	case strings.EqualFold(scheme, "Bearer") && h.token != "":
-		if equal(value, h.token) {
+	case strings.EqualFold(scheme, "Bearer") && s.token != "":
+		if equal(value, s.token) {
 			return 0, 0, true
 		}
 	}
@@ -333,10 +425,10 @@ func fourDigits(s string) bool {
 // fail answers with a myKaarma error in the current shape. myKaarma
 // declares its error media type as */*, and so does the fake, so that a
 // client that trusts the header is caught.
-func (h *Handler) fail(w http.ResponseWriter, status, code int, description string) {
-	h.mu.Lock()
-	shape := h.shape
-	h.mu.Unlock()
+func (s *Server) fail(w http.ResponseWriter, status, code int, description string) {
+	s.mu.Lock()
+	shape := s.shape
+	s.mu.Unlock()
 	name := codeNames[code]
 	var body any
 	switch shape {
@@ -357,9 +449,12 @@ func (h *Handler) fail(w http.ResponseWriter, status, code int, description stri
 // springError answers as a Spring Boot application does for a path or
 // method it does not serve. That myKaarma runs one is our inference from
 // its error envelopes; it shows a client a body in neither shape.
-func springError(w http.ResponseWriter, r *http.Request, status int) {
+func (s *Server) springError(w http.ResponseWriter, r *http.Request, status int) {
+	s.mu.Lock()
+	now := s.now()
+	s.mu.Unlock()
 	writeJSON(w, status, "application/json", map[string]any{
-		"timestamp": time.Now().UTC().Format("2006-01-02T15:04:05.000+00:00"),
+		"timestamp": now.UTC().Format("2006-01-02T15:04:05.000+00:00"),
 		"status":    status,
 		"error":     http.StatusText(status),
 		"path":      r.URL.Path,
@@ -376,21 +471,3 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
-
-// Server is the fake on a loopback httptest server. Faults and the state
-// helpers are those of its Handler.
-type Server struct {
-	*httptest.Server
-	*Handler
-}
-
-// NewServer starts a fake that accepts creds; see NewHandler. Close it
-// when done.
-func NewServer(creds kpayment.Credentials) *Server {
-	h := NewHandler(creds)
-	return &Server{Server: httptest.NewServer(h), Handler: h}
-}
-
-// BaseURL is the URL to give the client with restrict.WithBaseURL: the
-// server's URL and BasePath.
-func (s *Server) BaseURL() string { return s.URL + BasePath }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -36,7 +37,7 @@ type answer struct {
 
 func post(t *testing.T, srv *kpaymenttest.Server, method, p, auth, contentType, body string) answer {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+p, strings.NewReader(body))
+	req, err := http.NewRequest(method, strings.TrimSuffix(srv.BaseURL(), kpaymenttest.BasePath)+p, strings.NewReader(body))
 	require.NoError(t, err)
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
@@ -44,7 +45,7 @@ func post(t *testing.T, srv *kpaymenttest.Server, method, p, auth, contentType, 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	res, err := srv.Client().Do(req)
+	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
@@ -104,6 +105,12 @@ func TestCredentials(t *testing.T) {
 	basicOnly := kpaymenttest.NewServer(kpayment.Credentials{Username: "sub", Password: "pw"})
 	defer basicOnly.Close()
 	require.Equal(t, 401, post(t, basicOnly, "POST", path, "Bearer tok", "application/json", `{}`).status)
+
+	// A fake given a pasted header value accepts the token alone, as a
+	// client given the same value sends it.
+	prefixed := kpaymenttest.NewServer(kpayment.Credentials{Token: "Bearer tok"})
+	defer prefixed.Close()
+	require.Equal(t, 200, post(t, prefixed, "POST", path, "Bearer tok", "application/json", `{}`).status)
 }
 
 func TestInvalidBodies(t *testing.T) {
@@ -178,18 +185,53 @@ func TestOtherRoutes(t *testing.T) {
 	require.Equal(t, "Not Found", a.body["error"])
 }
 
-func TestSeedFaultsAndMounting(t *testing.T) {
+func TestCustomers(t *testing.T) {
 	t.Parallel()
-	h := kpaymenttest.NewHandler(kpayment.Credentials{Username: "sub", Password: "pw"})
-	h.SetBlock("seeded", kpaymenttest.Block{CCType: "VISA"})
-	b, ok := h.LastBlock("seeded")
-	require.True(t, ok)
-	require.Equal(t, kpaymenttest.Block{CustomerUUID: "seeded", CCType: "VISA"}, b)
-	require.Zero(t, h.BlockCalls())
+	srv := newServer(t)
+	fresh := srv.AddCustomer(kpaymenttest.Customer{})
+	require.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, fresh.UUID)
+	require.False(t, fresh.Blocked)
+	blocked := srv.AddCustomer(kpaymenttest.Customer{UUID: "0e4b8c4c-7d3f-4b8e-9d7a-3f0c5b9e2a11", Blocked: true})
+	require.Equal(t, kpaymenttest.Customer{UUID: "0e4b8c4c-7d3f-4b8e-9d7a-3f0c5b9e2a11", Blocked: true}, blocked)
 
-	h.Inject(restricttest.Fault{Status: 503, Times: 1})
+	got, ok := srv.Customer(fresh.UUID)
+	require.True(t, ok)
+	require.Equal(t, fresh, got)
+	require.True(t, srv.Blocked(blocked.UUID))
+	_, ok = srv.LastBlock(blocked.UUID)
+	require.False(t, ok, "a customer added blocked received no block request")
+	_, ok = srv.Customer("never-seen")
+	require.False(t, ok)
+	require.False(t, srv.Blocked("never-seen"))
+
+	// A block, then a repeated block: both answered {}, the customer
+	// stays blocked, and the last body is kept.
+	p := "/payment/kpayment/v1/customer/" + fresh.UUID + "/block"
+	a := post(t, srv, "POST", p, basic, "application/json", `{"onlinePayment":true}`)
+	require.Equal(t, `{}`, a.raw)
+	require.True(t, srv.Blocked(fresh.UUID))
+	a = post(t, srv, "POST", p, basic, "application/json", `{"ccType":"VISA"}`)
+	require.Equal(t, 200, a.status)
+	require.Equal(t, `{}`, a.raw, "a repeated block is answered as the first")
+	b, ok := srv.LastBlock(fresh.UUID)
+	require.True(t, ok)
+	require.Equal(t, kpaymenttest.Block{CustomerUUID: fresh.UUID, CCType: "VISA"}, b)
+	require.Equal(t, 2, srv.BlockCalls())
+
+	// Blocking an already blocked customer is the same success.
+	a = post(t, srv, "POST", "/payment/kpayment/v1/customer/"+blocked.UUID+"/block", basic, "application/json", `{}`)
+	require.Equal(t, `{}`, a.raw)
+	require.True(t, srv.Blocked(blocked.UUID))
+}
+
+func TestHandlerAndClock(t *testing.T) {
+	t.Parallel()
+	srv := kpaymenttest.NewServer(kpayment.Credentials{Username: "sub", Password: "pw"})
+	t.Cleanup(srv.Close)
+	srv.SetClock(func() time.Time { return time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC) })
+	srv.Inject(restricttest.Fault{Status: 503, Times: 1})
 	mux := http.NewServeMux()
-	mux.Handle("/", h)
+	mux.Handle("/", srv.Handler())
 	for _, want := range []int{503, 200} {
 		req := httptest.NewRequest("POST", path, strings.NewReader(`{}`))
 		req.Header.Set("Authorization", basic)
@@ -198,5 +240,11 @@ func TestSeedFaultsAndMounting(t *testing.T) {
 		mux.ServeHTTP(rec, req)
 		require.Equal(t, want, rec.Code)
 	}
-	require.Equal(t, 2, h.Requests())
+	require.Equal(t, 2, srv.Requests())
+	require.True(t, srv.Blocked("c-1"), "the mounted handler shares the server's state")
+
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("POST", "/nowhere", nil))
+	require.Equal(t, 404, rec.Code)
+	require.JSONEq(t, `{"timestamp":"2026-11-30T10:00:00.000+00:00","status":404,"error":"Not Found","path":"/nowhere"}`, rec.Body.String())
 }

@@ -1,0 +1,60 @@
+package kpayment_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/kpayment"
+)
+
+// The Basic header is RFC 7617's base64 of user:password over the UTF-8
+// bytes; the wanted values were computed with printf '…' | base64.
+func TestBasicHeader(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		creds kpayment.Credentials
+		want  string
+	}{
+		{basicCreds, testBasic},
+		{kpayment.Credentials{Username: "ops@dealer", Password: "pässwörd €"}, "Basic b3BzQGRlYWxlcjpww6Rzc3fDtnJkIOKCrA=="},
+	}
+	for _, tt := range tests {
+		c, _, rec := newMocked(t, tt.creds, nil)
+		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
+		require.NoError(t, err)
+		require.Equal(t, tt.want, rec.requests()[0].req.Header.Get("Authorization"))
+	}
+}
+
+func TestBearerHeader(t *testing.T) {
+	t.Parallel()
+	c, _, rec := newMocked(t, kpayment.Credentials{Token: testToken}, nil)
+	_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
+	require.NoError(t, err)
+	got := rec.requests()[0].req.Header
+	require.Equal(t, []string{"Bearer " + testToken}, got.Values("Authorization"))
+}
+
+// Every attempt carries the credentials, retries included, and nothing
+// else is signed: the body is sent as encoded.
+func TestEveryAttemptIsSigned(t *testing.T) {
+	t.Parallel()
+	for _, creds := range []kpayment.Credentials{basicCreds, {Token: testToken}} {
+		c, mt, rec := newMocked(t, creds, []answer{{status: 503, body: "busy"}, {status: 502, body: "bad gateway"}, {status: 200, body: "{}"}}, fastRetry)
+		res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
+		require.NoError(t, err)
+		require.Equal(t, 3, res.Attempts)
+		require.Equal(t, 3, mt.GetTotalCallCount())
+		want := testBasic
+		if creds.Token != "" {
+			want = "Bearer " + testToken
+		}
+		for _, s := range rec.requests() {
+			require.Equal(t, want, s.req.Header.Get("Authorization"))
+			require.Equal(t, `{"onlinePayment":true}`, string(s.body))
+		}
+	}
+}
