@@ -127,7 +127,7 @@ func (t *text) UnmarshalJSON(b []byte) error {
 // body that is not a webhook) is an *restrict.APIError matching
 // restrict.ErrUnauthorized, which says nothing of the key or the body.
 //
-// https://docs.calypso.finance/get-started-with-calypso-api/webhook-subscriptions/sign-check
+// https://docs.calypso.money/get-started-with-calypso-api/webhook-subscriptions/sign-check
 func VerifyWebhook(secretKey restrict.Secret, body []byte, sign string) (*Webhook, error) {
 	refuse := func(message string, err error) (*Webhook, error) {
 		return nil, &restrict.APIError{Provider: Provider, Operation: "VerifyWebhook", Class: restrict.ErrUnauthorized, Message: message, Err: err}
