@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
-	"time"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/internal/transport"
@@ -19,10 +18,15 @@ const Provider = "purse"
 // restrict.WithBaseURL where your account lives there.
 const DefaultBaseURL = "https://api.calypso.finance"
 
+// basePath is the path every Customer Purse endpoint sits under.
+const basePath = "/api/v1/customer-purse"
+
 // Credentials are the merchant account and the API key pair that Calypso
 // support issues.
 type Credentials struct {
 	// Account is the merchant account ID sent in every body as "account".
+	// It names the merchant but grants nothing without the key pair, so
+	// it is an identifier rather than a Secret.
 	Account string
 	// Key is the public API key, sent in the Key header. It is kept as a
 	// Secret all the same: with Account it identifies the merchant, and
@@ -32,48 +36,54 @@ type Credentials struct {
 	Secret restrict.Secret
 }
 
+// validate refuses a credential that could not work, naming the field.
+// The newer spec constrains account to ^0x[0-9a-fA-F]{40}$, but the older
+// host (api.calypso.finance, the default) documents no format, and
+// accounts issued there may not follow it: only a credential's rules are
+// checked, so a working account is never refused.
+func (cr Credentials) validate() error {
+	for _, f := range []struct{ name, value string }{
+		{"Account", cr.Account}, {"Key", string(cr.Key)}, {"Secret", string(cr.Secret)},
+	} {
+		if p := transport.CheckCredential(f.value); p != "" {
+			return restrict.NewFieldError(Provider, "New", f.name, p)
+		}
+	}
+	return nil
+}
+
 // Client calls the Calypso Pay Customer Purse API. It is safe for
-// concurrent use; two clients with different credentials do not share
-// anything.
+// concurrent use; two clients with different credentials share nothing.
 type Client struct {
-	tc      *transport.Client
-	account string
-	// accountJSON is account encoded as a JSON string, for every body.
+	tc *transport.Client
+	// accountJSON is the account encoded as a JSON string, once, for the
+	// envelope of every request.
 	accountJSON []byte
-	// macs sign requests with secret; a pointer, as Client is copied.
-	macs *macPool
 	// key and secret stay Secrets so that printing a Client with %+v
 	// shows nothing to steal.
 	key    restrict.Secret
 	secret restrict.Secret
 	// offset is added to the client's clock when dating a request, in
 	// nanoseconds: the server's clock minus ours, learned from a rejected
-	// timestamp (errorCode 011) and the server's Date header.
-	offset *atomic.Int64 // a pointer, so that Client can be copied by Format
+	// timestamp (errorCode 011) and the server's Date header. A pointer,
+	// so that Format and LogValue may take the Client by value.
+	offset *atomic.Int64
 }
 
-var _ restrict.Restrictor = (*Client)(nil)
+var (
+	_ restrict.Restrictor = (*Client)(nil)
+	_ restrict.Checker    = (*Client)(nil)
+)
 
 // New returns a client for the merchant account in creds. It fails, without
-// sending anything, when a credential is missing or an option is invalid.
+// sending anything, when a credential is missing or malformed or an option
+// is invalid.
 func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
-	// The newer spec constrains account to ^0x[0-9a-fA-F]{40}$, but the
-	// older host (api.calypso.finance, the default) documents no format,
-	// and accounts issued there may not follow it: checking more than
-	// a credential's rules could refuse a working account.
-	for _, f := range []struct{ name, value string }{
-		{"Account", creds.Account}, {"Key", string(creds.Key)}, {"Secret", string(creds.Secret)},
-	} {
-		if p := transport.CheckCredential(f.value); p != "" {
-			return nil, restrict.NewFieldError(Provider, "New", f.name, p)
-		}
+	if err := creds.validate(); err != nil {
+		return nil, err
 	}
-	acct, err := json.Marshal(creds.Account)
-	if err != nil {
-		return nil, restrict.NewFieldError(Provider, "New", "Account", "cannot be encoded as JSON")
-	}
-	c := &Client{account: creds.Account, accountJSON: acct, key: creds.Key, secret: creds.Secret,
-		offset: new(atomic.Int64), macs: newMACPool(creds.Secret)}
+	account, _ := json.Marshal(creds.Account) // a string always encodes
+	c := &Client{accountJSON: account, key: creds.Key, secret: creds.Secret, offset: new(atomic.Int64)}
 	tc, err := transport.New(transport.Config{
 		Provider:       Provider,
 		DefaultBaseURL: DefaultBaseURL,
@@ -89,28 +99,14 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	return c, nil
 }
 
-// ClockOffset is the correction the client adds to its clock when dating a
-// request: zero until the server rejects a timestamp and its Date header
-// shows a skew of more than a minute.
-func (c *Client) ClockOffset() time.Duration { return time.Duration(c.offset.Load()) }
-
-// maxSkew is how far our clock may disagree with the server's Date before a
-// rejected timestamp is blamed on it. Date has one-second resolution and
-// the server allows three minutes, so one minute is well clear of noise.
-const maxSkew = time.Minute
-
-// learn compares the offset the server's Date implies with the one the
-// rejected call was dated with. Only if they differ by more than maxSkew
-// was our clock to blame, and only then is the new offset stored and a
-// retry worth making. Comparing with the offset the call used, not the
-// current one, lets concurrent calls rejected together all retry, whichever
-// of them stored the offset first.
-func (c *Client) learn(used, measured time.Duration) bool {
-	if d := measured - used; d <= maxSkew && d >= -maxSkew {
-		return false
+// checkField refuses a value the caller gave for a payload field before
+// anything is sent; check is transport.CheckID, or transport.CheckUUID for
+// the IDs Calypso documents as UUIDs. field is the wire name.
+func checkField(operation, field, value string, check func(string) string) error {
+	if p := check(value); p != "" {
+		return restrict.NewFieldError(Provider, operation, field, p)
 	}
-	c.offset.Store(int64(measured))
-	return true
+	return nil
 }
 
 // Format prints the client as its provider and host, whatever the verb: the

@@ -1,7 +1,6 @@
 package purse
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -36,12 +35,16 @@ var codeClasses = map[string]error{
 	"016": restrict.ErrConflict,
 }
 
-// errorBody is PublicGatewayErrorResponse. errorCode is a zero-padded
-// string ("003"), not a number.
+// errorBody is PublicGatewayErrorResponse, Calypso's one error envelope.
+// errorCode is a zero-padded string ("003"), not a number.
 type errorBody struct {
-	ErrorCode *string `json:"errorCode"`
-	Message   string  `json:"message"`
+	ErrorCode string `json:"errorCode"`
+	Message   string `json:"message"`
 }
+
+// complete is implemented by every result: it reports whether a decoded
+// success answer holds what Calypso documents it always sends.
+type complete interface{ complete() bool }
 
 // skewError is the cause of a rejected timestamp, when the answer had a
 // Date header: how far the server's clock is from ours.
@@ -53,58 +56,53 @@ func (e *skewError) Error() string {
 	return fmt.Sprintf("the server's Date is %s from this client's clock", e.offset.Round(time.Second))
 }
 
-// decode is the Decoder for every call. Whether Calypso wraps successful
-// answers in an envelope is not documented; the documented objects (the
-// customer, the paged find result) are decoded as the whole body. An
-// errorCode body is an error whatever the HTTP status, 200 included.
+// decode is the Decoder for every call. Calypso answers a success with the
+// object itself (the customer, the page of transactions) and a failure
+// with PublicGatewayErrorResponse under HTTP 400 or 500; each is decoded
+// once. Whether a success is ever wrapped, or an errorCode ever sent with
+// 200, is not documented: a success that lacks what its object always
+// carries (a customer's id) is read as an error envelope, so an errorCode
+// in a 200 is an error, and anything else is an unreadable answer rather
+// than a customer misreported as not blocked.
 func (c *Client) decode(res *transport.Response, out any) error {
-	if eb, ok := errorBodyOf(res.Body); ok {
-		return c.apiError(res, *eb.ErrorCode, eb.Message)
-	}
-	if !transport.IsSuccess(res.StatusCode) {
-		// No errorCode: not Calypso's answer but a proxy's or a web
-		// server's; a 404 then means the address is wrong (Calypso's own
-		// "not found" is errorCode 004).
-		return res.StatusError()
-	}
-	return transport.Unmarshal(res.Body, out)
-}
-
-// errorBodyOf reads an errorBody with a non-empty errorCode from body. A
-// body that cannot hold an errorCode member is not decoded a first time
-// for nothing: json.Unmarshal matches member names without regard to case,
-// and an escaped name can spell any, so only a body with no backslash and
-// no "errorcode" in any case is sure to have none. ("errorcode" has no
-// letter whose case folding leaves ASCII, as k and s have.)
-func errorBodyOf(body []byte) (*errorBody, bool) {
-	if bytes.IndexByte(body, '\\') < 0 && !containsFoldASCII(body, "errorcode") {
-		return nil, false
+	if transport.IsSuccess(res.StatusCode) {
+		if err := transport.Unmarshal(res.Body, out); err != nil {
+			return err
+		}
+		if r, ok := out.(complete); !ok || r.complete() {
+			return nil
+		}
 	}
 	var eb errorBody
-	if json.Unmarshal(body, &eb) == nil && eb.ErrorCode != nil && *eb.ErrorCode != "" {
-		return &eb, true
+	if json.Unmarshal(res.Body, &eb) == nil && eb.ErrorCode != "" {
+		return c.apiError(res, eb)
 	}
-	return nil, false
+	if transport.IsSuccess(res.StatusCode) {
+		return &restrict.APIError{Class: restrict.ErrUnavailable, Message: "unreadable answer: " + missing(out) + ": " + res.Snippet(res.Body)}
+	}
+	// No errorCode: not Calypso's answer but a proxy's or a web server's;
+	// a 404 then means the address is wrong (Calypso's own "not found" is
+	// errorCode 004).
+	return res.StatusError()
 }
 
-// containsFoldASCII reports whether b contains lower, a lowercase ASCII
-// word, in any case.
-func containsFoldASCII(b []byte, lower string) bool {
-	for i := 0; i+len(lower) <= len(b); i++ {
-		j := 0
-		for j < len(lower) && b[i+j]|0x20 == lower[j] {
-			j++
-		}
-		if j == len(lower) {
-			return true
-		}
+// missing names what an incomplete answer lacks, for the error.
+func missing(out any) string {
+	switch out.(type) {
+	case *Customer:
+		return "no customer id"
+	case *Transaction:
+		return "no transaction id"
+	case *Address:
+		return "no address"
+	default:
+		return "no result"
 	}
-	return false
 }
 
-func (c *Client) apiError(res *transport.Response, code, message string) *restrict.APIError {
-	ae := &restrict.APIError{Code: code, Message: message, Class: classFor(code, res.StatusCode)}
-	if code != CodeInvalidTimestamp {
+func (c *Client) apiError(res *transport.Response, eb errorBody) *restrict.APIError {
+	ae := &restrict.APIError{Code: eb.ErrorCode, Message: eb.Message, Class: classFor(eb.ErrorCode, res.StatusCode)}
+	if eb.ErrorCode != CodeInvalidTimestamp {
 		return ae
 	}
 	note := "the request timestamp was rejected: this client's clock is off by more than the three minutes the server allows"

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/restrictkit/restrict"
@@ -41,7 +42,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, status int, date string, body []byte) {
 		res := &transport.Response{StatusCode: status, Header: http.Header{"Date": {date}}, Body: body}
-		for _, out := range []any{&Customer{}, &Purses{}, &Address{}, &TransactionResult{}, &TransactionPage{}} {
+		for _, out := range []any{&Customer{}, &Purses{}, &Address{}, &Transaction{}, &FindTransactionsResult{}} {
 			err := c.decode(res, out)
 			if err == nil {
 				continue
@@ -60,6 +61,40 @@ func FuzzDecode(f *testing.F) {
 			if !errors.As(err, &syn) && !errors.As(err, &typ) && err.Error() != "empty body" && !transport.IsSuccess(status) {
 				t.Fatalf("status %d: unexpected plain error %T %v", status, err, err)
 			}
+		}
+	})
+}
+
+// FuzzVerifyWebhook checks the webhook verifier on arbitrary bodies and
+// signatures: it never panics, every refusal matches ErrUnauthorized, it
+// accepts the signature of a body it can decode (hex in either case), and
+// refuses it once the body changes.
+func FuzzVerifyWebhook(f *testing.F) {
+	f.Add([]byte(`{"timestamp":1}`), "b16e9d45", "b823a6b9ea72408583cef9ec8d67fa52")
+	f.Add([]byte(``), "", "k")
+	f.Add([]byte(`{"eventType":"CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE","data":{"customerBlocked":true,"transactionId":1}}`), "zz", "secret")
+	f.Fuzz(func(t *testing.T, body []byte, sign string, key string) {
+		if _, err := VerifyWebhook(restrict.Secret(key), body, sign); err != nil && !errors.Is(err, restrict.ErrUnauthorized) {
+			t.Fatalf("refusal of another class: %v", err)
+		}
+		if key == "" {
+			return
+		}
+		good := Sign(restrict.Secret(key), body)
+		w, err := VerifyWebhook(restrict.Secret(key), body, good)
+		if err == nil {
+			if string(w.Raw) != string(body) {
+				t.Fatal("Raw is not the body")
+			}
+			if _, err := VerifyWebhook(restrict.Secret(key), body, strings.ToUpper(good)); err != nil {
+				t.Fatalf("uppercase hex refused: %v", err)
+			}
+		} else if strings.Contains(err.Error(), "does not match") {
+			t.Fatalf("its own signature refused: %v", err)
+		}
+		changed := append(append([]byte(nil), body...), ' ')
+		if _, err := VerifyWebhook(restrict.Secret(key), changed, good); err == nil {
+			t.Fatal("a changed body accepted")
 		}
 	})
 }

@@ -16,17 +16,6 @@ import (
 	"github.com/restrictkit/restrict/restricttest"
 )
 
-var fakeCreds = pursetest.Credentials{Account: testAccount, Key: testKey, Secret: testSecret}
-
-func newFake(t *testing.T, opts ...restrict.Option) (*purse.Client, *pursetest.Server) {
-	t.Helper()
-	srv := pursetest.NewServer(fakeCreds)
-	t.Cleanup(srv.Close)
-	c, err := purse.New(testCreds, append([]restrict.Option{restrict.WithBaseURL(srv.URL), fastRetry}, opts...)...)
-	require.NoError(t, err)
-	return c, srv
-}
-
 func TestRestrictAndLiftAgainstFake(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
@@ -41,6 +30,10 @@ func TestRestrictAndLiftAgainstFake(t *testing.T) {
 	got, ok := srv.Customer(cust.ID)
 	require.True(t, ok)
 	require.True(t, got.Blocked)
+	res, err = c.Status(ctx(), restrict.Target{ID: cust.ID})
+	require.NoError(t, err)
+	require.Equal(t, &restrict.Result{Provider: purse.Provider, TargetID: cust.ID,
+		State: restrict.StateRestricted, Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}, res)
 
 	res, err = c.Lift(ctx(), restrict.Target{ID: cust.ID})
 	require.NoError(t, err)
@@ -57,7 +50,7 @@ func TestRestrictAndLiftAgainstFake(t *testing.T) {
 func TestRestrictUnknownCustomer(t *testing.T) {
 	t.Parallel()
 	c, srv := newFake(t)
-	_, err := c.Restrict(ctx(), restrict.Target{ID: "00000000-0000-4000-8000-00000000dead"})
+	_, err := c.Restrict(ctx(), restrict.Target{ID: unknownID})
 	require.ErrorIs(t, err, restrict.ErrNotFound)
 	var ae *restrict.APIError
 	require.ErrorAs(t, err, &ae)
@@ -81,13 +74,13 @@ func TestMalformedAnswerFromFake(t *testing.T) {
 	t.Parallel()
 	c, srv := newFake(t)
 	srv.Inject(restricttest.Fault{Body: `{"id":`, Times: 1})
-	_, err := c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
+	_, err := c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: custID})
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 }
 
 func TestWrongCredentialsAgainstFake(t *testing.T) {
 	t.Parallel()
-	srv := pursetest.NewServer(fakeCreds)
+	srv := pursetest.NewServer(testCreds)
 	t.Cleanup(srv.Close)
 	for name, tc := range map[string]struct {
 		creds purse.Credentials
@@ -97,9 +90,9 @@ func TestWrongCredentialsAgainstFake(t *testing.T) {
 		"Secret":  {purse.Credentials{Account: testAccount, Key: testKey, Secret: "other"}, "003"},
 		"Account": {purse.Credentials{Account: "0xother", Key: testKey, Secret: testSecret}, "002"},
 	} {
-		c, err := purse.New(tc.creds, restrict.WithBaseURL(srv.URL))
+		c, err := purse.New(tc.creds, restrict.WithBaseURL(srv.BaseURL()))
 		require.NoError(t, err)
-		_, err = c.GetCustomer(ctx(), "7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b")
+		_, err = c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: custID})
 		require.ErrorIs(t, err, restrict.ErrUnauthorized, name)
 		var ae *restrict.APIError
 		require.True(t, errors.As(err, &ae))
@@ -116,13 +109,13 @@ func TestClockSkewAgainstFake(t *testing.T) {
 	c, srv := newFake(t)
 	srv.SetClock(func() time.Time { return time.Now().Add(10 * time.Minute) })
 	cust := srv.AddCustomer(purse.Customer{})
-	got, err := c.GetCustomer(ctx(), cust.ID)
+	got, err := c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: cust.ID})
 	require.NoError(t, err)
 	require.Equal(t, 2, got.Attempts)
 	require.InDelta(t, float64(10*time.Minute), float64(c.ClockOffset()), float64(2*time.Second))
 	require.Equal(t, 2, srv.Requests())
 
-	got, err = c.GetCustomer(ctx(), cust.ID)
+	got, err = c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: cust.ID})
 	require.NoError(t, err)
 	require.Equal(t, 1, got.Attempts)
 }
@@ -139,33 +132,33 @@ func TestEveryEndpointAgainstFake(t *testing.T) {
 	_, err = c.CreateCustomer(ctx(), purse.CreateCustomerRequest{ExternalID: "ext-1"})
 	require.ErrorIs(t, err, restrict.ErrConflict)
 
-	updated, err := c.UpdateCustomer(ctx(), purse.UpdateCustomerRequest{ID: created.ID, Description: purse.String("")})
+	updated, err := c.UpdateCustomer(ctx(), purse.UpdateCustomerRequest{ID: created.ID, Description: restrict.Ptr("")})
 	require.NoError(t, err)
 	require.Equal(t, "a@b.c", updated.Email)
 	require.Empty(t, updated.Description)
 
-	got, err := c.GetCustomer(ctx(), created.ID)
+	got, err := c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: created.ID})
 	require.NoError(t, err)
 	u, g := *updated, *got
 	u.Meta, g.Meta = restrict.Meta{}, restrict.Meta{}
 	require.Equal(t, u, g)
 
-	byExt, err := c.GetCustomerByExternalID(ctx(), "ext-1")
+	byExt, err := c.GetCustomerByExternalID(ctx(), purse.GetCustomerByExternalIDRequest{ExternalID: "ext-1"})
 	require.NoError(t, err)
 	require.Equal(t, created.ID, byExt.ID)
-	_, err = c.GetCustomerByExternalID(ctx(), "ext-2")
+	_, err = c.GetCustomerByExternalID(ctx(), purse.GetCustomerByExternalIDRequest{ExternalID: "ext-2"})
 	require.ErrorIs(t, err, restrict.ErrNotFound)
 
-	blocked, err := c.BlockCustomer(ctx(), created.ID)
+	blocked, err := c.BlockCustomer(ctx(), purse.BlockCustomerRequest{CustomerID: created.ID})
 	require.NoError(t, err)
 	require.True(t, blocked.Blocked)
-	unblocked, err := c.UnblockCustomer(ctx(), created.ID)
+	unblocked, err := c.UnblockCustomer(ctx(), purse.UnblockCustomerRequest{CustomerID: created.ID})
 	require.NoError(t, err)
 	require.False(t, unblocked.Blocked)
 
 	p1 := srv.AddPurse(purse.Purse{CustomerID: created.ID, Currency: "USDT", Balance: "10.5"})
 	srv.AddPurse(purse.Purse{CustomerID: "someone-else", Currency: "BTC", Balance: "1"})
-	purses, err := c.GetPurses(ctx(), created.ID)
+	purses, err := c.GetPurses(ctx(), purse.GetPursesRequest{CustomerID: created.ID})
 	require.NoError(t, err)
 	require.Equal(t, []purse.Purse{p1}, purses.Purses)
 
@@ -176,22 +169,23 @@ func TestEveryEndpointAgainstFake(t *testing.T) {
 	_, err = c.GetAddress(ctx(), purse.GetAddressRequest{PurseID: "nope"})
 	require.ErrorIs(t, err, restrict.ErrNotFound)
 
-	for i, st := range []string{"MEM_POOL_FOUND", "COMPLETED", "MEM_POOL_FOUND"} {
+	for i, st := range []string{"MEM_POOL_FOUND", "CONFIRMED", "MEM_POOL_FOUND"} {
 		srv.AddTransaction(purse.Transaction{CustomerID: created.ID, PurseID: p1.ID, Currency: "USDT", Amount: "1",
 			TransactionState: st, CreatedDate: time.Date(2026, 11, 21, 10, i, 0, 0, time.UTC).Format(time.RFC3339)})
 	}
-	other := srv.AddTransaction(purse.Transaction{CustomerID: "someone-else", Currency: "BTC", Amount: "2", TransactionState: "COMPLETED"})
+	other := srv.AddTransaction(purse.Transaction{CustomerID: "someone-else", Currency: "BTC", Amount: "2", TransactionState: "CONFIRMED"})
 
-	tx, err := c.GetTransaction(ctx(), other.ID)
+	tx, err := c.GetTransaction(ctx(), purse.GetTransactionRequest{TransactionID: other.ID})
 	require.NoError(t, err)
-	require.Equal(t, other, tx.Transaction)
-	_, err = c.GetTransaction(ctx(), "00000000-0000-4000-8000-00000000dead")
+	other.Meta = restrict.Meta{StatusCode: 200, Attempts: 1}
+	require.Equal(t, &other, tx)
+	_, err = c.GetTransaction(ctx(), purse.GetTransactionRequest{TransactionID: unknownID})
 	require.ErrorIs(t, err, restrict.ErrNotFound)
 
 	page, err := c.FindTransactions(ctx(), purse.FindTransactionsRequest{
 		CustomerID:             created.ID,
-		TransactionStateFilter: &purse.Filter{Equals: purse.String("MEM_POOL_FOUND")},
-		PageSize:               1, Sort: purse.SortDescending, Properties: []string{"createdDate"},
+		TransactionStateFilter: &purse.Filter{Equals: restrict.Ptr("MEM_POOL_FOUND")},
+		PageSize:               1, Sort: purse.SortDescending, Properties: "createdDate",
 	})
 	require.NoError(t, err)
 	require.Equal(t, 0, page.Page)

@@ -12,15 +12,17 @@ import (
 
 // Purse is one of a customer's per-currency balances. Calypso does not
 // publish this schema; the field names follow the customer and transaction
-// objects and are inferred.
+// objects and are inferred [I].
 type Purse struct {
 	ID         string `json:"id"`
 	CustomerID string `json:"customerId"`
 	Currency   string `json:"currency"`
-	Balance    Amount `json:"balance"`
+	// Balance is kept as the decimal Calypso sent, so no precision is
+	// lost; it may come as a JSON number or a string holding one.
+	Balance json.Number `json:"balance"`
 }
 
-// Purses is a customer's purses.
+// Purses is a customer's purses, as purse/get-all answers.
 type Purses struct {
 	Purses []Purse
 	restrict.Meta
@@ -43,8 +45,16 @@ func (p *Purses) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// complete reports whether the answer held a list of purses, empty or not.
+func (p *Purses) complete() bool { return p.Purses != nil }
+
+// GetPursesRequest names the customer whose purses are wanted.
+type GetPursesRequest struct {
+	CustomerID string `json:"customerId"` // [I] as for customer/block
+}
+
 // Address is the deposit address of a purse. Its schema is not published;
-// the names are inferred.
+// the names are inferred [I].
 type Address struct {
 	Address    string `json:"address"`
 	Currency   string `json:"currency"`
@@ -53,67 +63,33 @@ type Address struct {
 	restrict.Meta
 }
 
-// GetAddressRequest names the purse whose address is wanted.
+// complete reports whether the answer held an address.
+func (a *Address) complete() bool { return a.Address != "" }
+
+// GetAddressRequest names the purse whose deposit address is wanted.
 type GetAddressRequest struct {
-	PurseID string
-}
-
-// Amount is a sum of money, kept as the decimal text Calypso sent so no
-// precision is lost. It decodes from a JSON string or a JSON number, since
-// the schema does not say which is sent.
-type Amount string
-
-// UnmarshalJSON accepts "1.5" and 1.5 alike.
-func (a *Amount) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*a = Amount(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*a = Amount(n)
-	return nil
+	PurseID string `json:"purseId"` // [I] after the webhooks' purseId
 }
 
 // GetPurses returns all purses of a customer (purse/get-all).
+// req.CustomerID is Calypso's customer ID, a UUID.
 // https://docs.calypso.finance/api-reference/customer-purse-api
-func (c *Client) GetPurses(ctx context.Context, customerID string) (*Purses, error) {
-	if err := checkID("GetPurses", fieldCustomerID, customerID); err != nil {
+func (c *Client) GetPurses(ctx context.Context, req GetPursesRequest) (*Purses, error) {
+	if err := checkField("GetPurses", "customerId", req.CustomerID, transport.CheckUUID); err != nil {
 		return nil, err
 	}
-	var out Purses
-	meta, err := c.tc.Do(ctx, &transport.Operation{Name: "GetPurses", Method: http.MethodPost, Path: basePath + "/purse/get-all",
-		Body: customerIDPayload{CustomerID: customerID}, Idempotent: true}, &out)
-	if err != nil {
-		return nil, err
-	}
-	out.Meta = meta
-	return &out, nil
+	return transport.Call[Purses](ctx, c.tc, &transport.Operation{Name: "GetPurses", Method: http.MethodPost,
+		Path: basePath + "/purse/get-all", Body: req, Idempotent: true})
 }
 
 // GetAddress returns the deposit address of a customer's purse
-// (address/get).
+// (address/get). req.PurseID is Calypso's purse ID, whose form is not
+// documented.
 // https://docs.calypso.finance/api-reference/customer-purse-api
 func (c *Client) GetAddress(ctx context.Context, req GetAddressRequest) (*Address, error) {
-	if err := checkID("GetAddress", fieldPurseID, req.PurseID); err != nil {
+	if err := checkField("GetAddress", "purseId", req.PurseID, transport.CheckID); err != nil {
 		return nil, err
 	}
-	var out Address
-	meta, err := c.tc.Do(ctx, &transport.Operation{Name: "GetAddress", Method: http.MethodPost, Path: basePath + "/address/get",
-		Body: addressPayload(req), Idempotent: true}, &out)
-	if err != nil {
-		return nil, err
-	}
-	out.Meta = meta
-	return &out, nil
+	return transport.Call[Address](ctx, c.tc, &transport.Operation{Name: "GetAddress", Method: http.MethodPost,
+		Path: basePath + "/address/get", Body: req, Idempotent: true})
 }

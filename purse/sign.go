@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"hash"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/restrictkit/restrict"
@@ -21,17 +19,34 @@ import (
 type signer struct{ c *Client }
 
 // Sign wraps the attempt's payload in Calypso's envelope, dated now, and
-// signs exactly those bytes. The transport calls it before every attempt,
-// so a retry after a long backoff carries a fresh timestamp and signature
-// instead of one the server would reject as stale.
+// signs exactly those bytes, which are the bytes sent. The transport calls
+// it before every attempt, so a retry after a long backoff carries a fresh
+// timestamp and signature instead of one the server would reject as stale.
 func (s signer) Sign(_ context.Context, a *transport.Attempt) error {
 	c := s.c
-	ts := a.Now.Add(time.Duration(c.offset.Load())).UnixMilli()
-	body := envelope(c.accountJSON, ts, a.Body)
+	body := envelope(c.accountJSON, a.Now.Add(time.Duration(c.offset.Load())).UnixMilli(), a.Body)
 	a.Body = body
 	a.Header.Set("Key", string(c.key))
-	a.Header.Set("Sign", c.macs.sign(body))
+	a.Header.Set("Sign", Sign(c.secret, body))
 	return nil
+}
+
+// envelope returns the body of every request, {"account":…,"timestamp":…,
+// "payload":…}: the merchant account (already a JSON string), the time of
+// the attempt in Unix milliseconds (Calypso allows three minutes either
+// way), and the operation's payload, which the transport encoded once for
+// all attempts (every operation has one: Calypso requires it). Only the
+// timestamp changes between attempts, so the rest is joined as it is
+// rather than encoded again.
+func envelope(account []byte, ts int64, payload []byte) []byte {
+	b := make([]byte, 0, len(account)+len(payload)+48)
+	b = append(b, `{"account":`...)
+	b = append(b, account...)
+	b = append(b, `,"timestamp":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"payload":`...)
+	b = append(b, payload...)
+	return append(b, '}')
 }
 
 // Renew learns the server's clock from a rejected timestamp (errorCode 011
@@ -56,65 +71,44 @@ func (s signer) Renew(rejected *transport.Attempt, err error) bool {
 	return s.c.learn(used.Round(time.Second), skew.offset)
 }
 
-// macPool keeps HMAC-SHA512 states keyed with one client's secret, so that
-// signing a request does not set up the key (two SHA-512 blocks and their
-// allocations) every time. Each state is used by one call at a time.
-type macPool struct{ pool sync.Pool }
+// maxSkew is how far our clock may disagree with the server's Date before a
+// rejected timestamp is blamed on it. Date has one-second resolution and
+// the server allows three minutes, so one minute is well clear of noise.
+const maxSkew = time.Minute
 
-func newMACPool(secret restrict.Secret) *macPool {
-	return &macPool{pool: sync.Pool{New: func() any { return hmac.New(sha512.New, []byte(secret)) }}}
-}
-
-// sign is Sign(secret, body) with a pooled state.
-func (p *macPool) sign(body []byte) string {
-	m := p.pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write(body)
-	var sum [sha512.Size]byte
-	s := hex.EncodeToString(m.Sum(sum[:0]))
-	p.pool.Put(m)
-	return s
-}
-
-// envelope builds {"account":…,"timestamp":…,"payload":…} around a payload
-// that is already JSON, so the payload is encoded once per call and only
-// the timestamp changes between attempts. acct is the account already
-// encoded as a JSON string (once, in New).
-func envelope(acct []byte, ts int64, payload []byte) []byte {
-	if len(payload) == 0 {
-		payload = []byte("{}")
+// learn compares the offset the server's Date implies (measured) with the
+// one the rejected call was dated with (used). Only if they differ by more
+// than maxSkew was our clock to blame, and only then is the new offset
+// stored and a retry worth making. Comparing with the offset the call
+// used, not the current one, lets concurrent calls rejected together all
+// retry, whichever of them stored the offset first.
+func (c *Client) learn(used, measured time.Duration) bool {
+	if d := measured - used; d <= maxSkew && d >= -maxSkew {
+		return false
 	}
-	b := make([]byte, 0, len(acct)+len(payload)+48)
-	b = append(b, `{"account":`...)
-	b = append(b, acct...)
-	b = append(b, `,"timestamp":`...)
-	b = strconv.AppendInt(b, ts, 10)
-	b = append(b, `,"payload":`...)
-	b = append(b, payload...)
-	b = append(b, '}')
-	return b
+	c.offset.Store(int64(measured))
+	return true
 }
+
+// ClockOffset is the correction the client adds to its clock when dating a
+// request: zero until the server rejects a timestamp (errorCode 011) and
+// its Date header shows a skew of more than a minute. It follows the
+// server's clock both ways: a later rejection with a Date that agrees with
+// this machine's clock sets it back to zero.
+func (c *Client) ClockOffset() time.Duration { return time.Duration(c.offset.Load()) }
 
 // Sign returns Calypso's signature of body: the lowercase hex of
 // HMAC-SHA512 keyed with secret. Requests are signed with the API secret,
-// webhooks with the subscription's secretKey.
+// and Calypso signs webhooks with the subscription's secretKey, so a test
+// can sign a webhook body with it for VerifyWebhook.
 // https://docs.calypso.finance/reference/authentification
 func Sign(secret restrict.Secret, body []byte) string {
-	m := hmac.New(sha512.New, []byte(secret))
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
+	return hex.EncodeToString(mac(secret, body))
 }
 
-// VerifyWebhook reports whether sign, the Sign header of a webhook, is the
-// signature of body under the subscription's secretKey. It compares in
-// constant time, and accepts the hex in either case.
-// https://docs.calypso.money (Webhook subscriptions, "Sign check")
-func VerifyWebhook(secretKey restrict.Secret, body []byte, sign string) bool {
-	got, err := hex.DecodeString(sign)
-	if err != nil || secretKey == "" {
-		return false
-	}
-	m := hmac.New(sha512.New, []byte(secretKey))
+// mac is HMAC-SHA512 of body keyed with secret.
+func mac(secret restrict.Secret, body []byte) []byte {
+	m := hmac.New(sha512.New, []byte(secret))
 	m.Write(body)
-	return hmac.Equal(got, m.Sum(nil))
+	return m.Sum(nil)
 }

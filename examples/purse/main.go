@@ -41,13 +41,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error {
-	srv := pursetest.NewServer(pursetest.Credentials{Account: account, Key: key, Secret: secret})
+	creds := purse.Credentials{Account: account, Key: key, Secret: secret}
+	srv := pursetest.NewServer(creds)
 	defer srv.Close()
 
 	// In production leave out WithBaseURL: the client defaults to
 	// https://api.calypso.finance.
-	c, err := purse.New(purse.Credentials{Account: account, Key: key, Secret: secret},
-		restrict.WithBaseURL(srv.URL), restrict.WithLogger(logger))
+	c, err := purse.New(creds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		return err
 	}
@@ -72,9 +72,9 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	p := srv.AddPurse(purse.Purse{CustomerID: cust.ID, Currency: "USDT", Balance: "125.50"})
 	srv.AddAddress(purse.Address{PurseID: p.ID, CustomerID: cust.ID, Currency: "USDT", Address: "TQrZ8tKfjGp1ExampleDepositAddr"})
 	srv.AddTransaction(purse.Transaction{CustomerID: cust.ID, PurseID: p.ID, Currency: "USDT", Amount: "125.50",
-		TransactionState: "COMPLETED", ComplianceState: "CHECKED", CreatedDate: "2026-11-20T10:00:00Z"})
+		TransactionState: "CONFIRMED", ComplianceState: "CHECKED", CreatedDate: "2026-11-20T10:00:00Z"})
 
-	purses, err := c.GetPurses(ctx, cust.ID)
+	purses, err := c.GetPurses(ctx, purse.GetPursesRequest{CustomerID: cust.ID})
 	if err != nil {
 		return fmt.Errorf("GetPurses: %w", err)
 	}
@@ -89,13 +89,13 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 
 	// 3. Block. Deposits still arrive, but Calypso credits them to the
 	// merchant instead of the customer's purse.
-	blocked, err := c.BlockCustomer(ctx, cust.ID)
+	blocked, err := c.BlockCustomer(ctx, purse.BlockCustomerRequest{CustomerID: cust.ID})
 	if err != nil {
 		return fmt.Errorf("BlockCustomer: %w", err)
 	}
 	fmt.Fprintf(out, "BlockCustomer: blocked %t (HTTP %d, %d attempt(s))\n", blocked.Blocked, blocked.StatusCode, blocked.Attempts)
 
-	byExt, err := c.GetCustomerByExternalID(ctx, "user-1001")
+	byExt, err := c.GetCustomerByExternalID(ctx, purse.GetCustomerByExternalIDRequest{ExternalID: "user-1001"})
 	if err != nil {
 		return fmt.Errorf("GetCustomerByExternalID: %w", err)
 	}
@@ -104,9 +104,9 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	// 4. What did the customer move? A compliance review starts here.
 	page, err := c.FindTransactions(ctx, purse.FindTransactionsRequest{
 		CustomerID:     cust.ID,
-		CurrencyFilter: &purse.Filter{Equals: purse.String("USDT")},
+		CurrencyFilter: &purse.Filter{Equals: restrict.Ptr("USDT")},
 		Sort:           purse.SortDescending,
-		Properties:     []string{"createdDate"},
+		Properties:     "createdDate",
 		PageSize:       50,
 	})
 	if err != nil {
@@ -118,14 +118,14 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	fmt.Fprintf(out, "transactions found: %d\n", page.TotalElements)
 
 	// 5. Unblock.
-	unblocked, err := c.UnblockCustomer(ctx, cust.ID)
+	unblocked, err := c.UnblockCustomer(ctx, purse.UnblockCustomerRequest{CustomerID: cust.ID})
 	if err != nil {
 		return fmt.Errorf("UnblockCustomer: %w", err)
 	}
 	fmt.Fprintf(out, "UnblockCustomer: blocked %t\n", unblocked.Blocked)
 
 	// 6. Refusals match the restrict sentinels and keep Calypso's code.
-	_, err = c.GetCustomer(ctx, "00000000-0000-4000-8000-00000000dead")
+	_, err = c.GetCustomer(ctx, purse.GetCustomerRequest{CustomerID: "00000000-0000-4000-8000-00000000dead"})
 	var ae *restrict.APIError
 	if !errors.As(err, &ae) || !errors.Is(err, restrict.ErrNotFound) {
 		return fmt.Errorf("GetCustomer of an unknown ID: got %v, want an error matching ErrNotFound", err)
@@ -133,22 +133,30 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	fmt.Fprintf(out, "unknown customer (%s, Calypso code %s): %v\n", class(err), ae.Code, err)
 
 	wrong, err := purse.New(purse.Credentials{Account: account, Key: key, Secret: "not-the-secret"},
-		restrict.WithBaseURL(srv.URL), restrict.WithLogger(logger))
+		restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		return err
 	}
-	_, err = wrong.GetCustomer(ctx, cust.ID)
+	_, err = wrong.GetCustomer(ctx, purse.GetCustomerRequest{CustomerID: cust.ID})
 	if !errors.As(err, &ae) || !errors.Is(err, restrict.ErrUnauthorized) {
 		return fmt.Errorf("wrong secret: got %v, want an error matching ErrUnauthorized", err)
 	}
 	fmt.Fprintf(out, "wrong secret (%s, Calypso code %s): %v\n", class(err), ae.Code, err)
 
-	// 7. The same client through the provider-neutral interface.
+	// 7. The same client through the provider-neutral interface: Status
+	// reads the blocked flag back, the proof that a restriction holds.
+	// Target.ID is Calypso's customer ID (purse.CheckTargetID).
 	var r restrict.Restrictor = c
-	for _, call := range []func(context.Context, restrict.Target) (*restrict.Result, error){r.Restrict, r.Lift} {
-		res, err := call(ctx, restrict.Target{ID: cust.ID, Reason: "chargeback"})
+	var checker restrict.Checker = c
+	target := restrict.Target{ID: cust.ID, Reason: "chargeback"}
+	for _, call := range []func(context.Context, restrict.Target) (*restrict.Result, error){r.Restrict, checker.Status, r.Lift, checker.Status} {
+		res, err := call(ctx, target)
 		if err != nil {
 			return err
+		}
+		if res.Action == "" {
+			fmt.Fprintf(out, "Checker: %s status %s\n", res.Provider, res.State)
+			continue
 		}
 		fmt.Fprintf(out, "Restrictor: %s %s -> %s\n", res.Provider, res.Action, res.State)
 	}

@@ -18,6 +18,8 @@ func TestRun(t *testing.T) {
 		"unknown customer (ErrNotFound, Calypso code 004)",
 		"wrong secret (ErrUnauthorized, Calypso code 003)",
 		"Restrictor: purse block -> restricted",
+		"Checker: purse status restricted",
 		"Restrictor: purse unblock -> active",
+		"Checker: purse status active",
 	}, []string{key, secret, "not-the-secret"})
 }

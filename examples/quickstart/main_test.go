@@ -128,7 +128,7 @@ func TestRunUsesConfiguredProviders(t *testing.T) {
 	defer crypto.Close()
 	wallet := crypto.AddWallet(cryptomustest.Wallet{OrderID: "configured-order"})
 
-	purseSrv := pursetest.NewServer(pursetest.Credentials{Account: "0xconfigured", Key: "configured-key", Secret: "configured-secret"})
+	purseSrv := pursetest.NewServer(purse.Credentials{Account: "0xconfigured", Key: "configured-key", Secret: "configured-secret"})
 	defer purseSrv.Close()
 	cust := purseSrv.AddCustomer(purse.Customer{ExternalID: "configured-customer"})
 
@@ -141,7 +141,7 @@ func TestRunUsesConfiguredProviders(t *testing.T) {
 		"RESTRICT_PURSE_KEY":             "configured-key",
 		"RESTRICT_PURSE_SECRET":          "configured-secret",
 		"RESTRICT_PURSE_TARGET":          cust.ID,
-		"RESTRICT_PURSE_BASE_URL":        purseSrv.URL,
+		"RESTRICT_PURSE_BASE_URL":        purseSrv.BaseURL(),
 	}))
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
@@ -182,7 +182,7 @@ func TestRunUsesConfiguredProviders(t *testing.T) {
 
 func TestRunFailsWhenARestrictFails(t *testing.T) {
 	t.Parallel()
-	srv := pursetest.NewServer(pursetest.Credentials{Account: "0xfail", Key: "fail-key", Secret: "fail-secret"})
+	srv := pursetest.NewServer(purse.Credentials{Account: "0xfail", Key: "fail-key", Secret: "fail-secret"})
 	defer srv.Close()
 
 	code, stdout, stderr := runQuickstart(t, env(map[string]string{
@@ -190,7 +190,7 @@ func TestRunFailsWhenARestrictFails(t *testing.T) {
 		"RESTRICT_PURSE_KEY":      "fail-key",
 		"RESTRICT_PURSE_SECRET":   "fail-secret",
 		"RESTRICT_PURSE_TARGET":   "00000000-0000-4000-8000-00000000dead", // unknown to the fake
-		"RESTRICT_PURSE_BASE_URL": srv.URL,
+		"RESTRICT_PURSE_BASE_URL": srv.BaseURL(),
 	}))
 	if code != 1 {
 		t.Fatalf("exit %d; want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
@@ -264,7 +264,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 	defer kaarma.Close()
 	kaarmaCustomer := kaarma.AddCustomer(kpaymenttest.Customer{})
 
-	calypso := pursetest.NewServer(pursetest.Credentials{Account: "0xall", Key: "all-purse-key", Secret: "all-purse-secret"})
+	calypso := pursetest.NewServer(purse.Credentials{Account: "0xall", Key: "all-purse-key", Secret: "all-purse-secret"})
 	defer calypso.Close()
 	purseCustomer := calypso.AddCustomer(purse.Customer{ExternalID: "all"})
 
@@ -290,7 +290,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 		"RESTRICT_PURSE_KEY":                    "all-purse-key",
 		"RESTRICT_PURSE_SECRET":                 "all-purse-secret",
 		"RESTRICT_PURSE_TARGET":                 purseCustomer.ID,
-		"RESTRICT_PURSE_BASE_URL":               calypso.URL,
+		"RESTRICT_PURSE_BASE_URL":               calypso.BaseURL(),
 		"RESTRICT_WALLETPLATFORM_BASE_URL":      sabi.BaseURL(),
 		"RESTRICT_WALLETPLATFORM_API_KEY":       string(walletplatformtest.APIKey),
 		"RESTRICT_WALLETPLATFORM_USERNAME":      "all-user",

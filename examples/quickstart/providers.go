@@ -242,9 +242,9 @@ func setupPurse(ctx context.Context, getenv func(string) string, logger *slog.Lo
 		return &provider{name: purse.Provider, client: c, target: env.get("TARGET"), where: host(env.get("BASE_URL"), purse.DefaultBaseURL), close: noClose}, nil
 	}
 
-	srv := pursetest.NewServer(pursetest.Credentials{Account: fakePurseAccount, Key: fakePurseKey, Secret: fakePurseSecret})
-	c, err := purse.New(purse.Credentials{Account: fakePurseAccount, Key: fakePurseKey, Secret: fakePurseSecret},
-		restrict.WithBaseURL(srv.URL), restrict.WithLogger(logger))
+	creds := purse.Credentials{Account: fakePurseAccount, Key: fakePurseKey, Secret: fakePurseSecret}
+	srv := pursetest.NewServer(creds)
+	c, err := purse.New(creds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		srv.Close()
 		return nil, err

@@ -291,7 +291,7 @@ func startKPayment(t *testing.T) *env {
 	}
 }
 
-var calypso = pursetest.Credentials{
+var calypso = purse.Credentials{
 	Account: "0x1111111111111111111111111111111111111111",
 	Key:     "calypso<public>&key-7a7a",
 	Secret:  "b823a6b9\"ea72408583cef9ec8d67fa52/",
@@ -302,7 +302,7 @@ func startPurse(t *testing.T) *env {
 	t.Cleanup(srv.Close)
 	cust := srv.AddCustomer(purse.Customer{Email: "suspect@example.com"})
 	client := func(opts []restrict.Option) (*purse.Client, error) {
-		return purse.New(purse.Credentials{Account: calypso.Account, Key: restrict.Secret(calypso.Key), Secret: restrict.Secret(calypso.Secret)}, with(srv.BaseURL(), opts)...)
+		return purse.New(calypso, with(srv.BaseURL(), opts)...)
 	}
 	call := func(f func(context.Context, *purse.Client) error) func(context.Context, ...restrict.Option) error {
 		return func(ctx context.Context, opts ...restrict.Option) error {
@@ -311,32 +311,31 @@ func startPurse(t *testing.T) *env {
 			return f(ctx, c)
 		}
 	}
-	byID := func(f func(*purse.Client, context.Context, string) (*purse.Customer, error), id string) func(context.Context, ...restrict.Option) error {
-		return call(func(ctx context.Context, c *purse.Client) error { _, err := f(c, ctx, id); return err })
+	customer := func(f func(context.Context, *purse.Client) (*purse.Customer, error)) func(context.Context, ...restrict.Option) error {
+		return call(func(ctx context.Context, c *purse.Client) error { _, err := f(ctx, c); return err })
 	}
 	find := func(r purse.FindTransactionsRequest) func(context.Context, ...restrict.Option) error {
 		return call(func(ctx context.Context, c *purse.Client) error { _, err := c.FindTransactions(ctx, r); return err })
+	}
+	withCreds := func(change func(*purse.Credentials, string)) func(string) error {
+		return func(v string) error {
+			cr := calypso
+			change(&cr, v)
+			_, err := purse.New(cr)
+			return err
+		}
 	}
 	return &env{
 		fake:    srv,
 		target:  restrict.Target{ID: cust.ID, Reason: "sanctions hit"},
 		success: `{"id":"` + cust.ID + `","email":"suspect@example.com","description":"","externalId":"","blocked":true}`,
 		lifted:  `{"id":"` + cust.ID + `","email":"suspect@example.com","description":"","externalId":"","blocked":false}`,
-		secrets: []string{calypso.Key, calypso.Secret},
+		secrets: []string{string(calypso.Key), string(calypso.Secret)},
 		unknown: restrict.Target{ID: "00000000-0000-4000-8000-000000000000"},
 		credentials: []credential{
-			{"Account", func(v string) error {
-				_, err := purse.New(purse.Credentials{Account: v, Key: restrict.Secret(calypso.Key), Secret: restrict.Secret(calypso.Secret)})
-				return err
-			}},
-			{"Key", func(v string) error {
-				_, err := purse.New(purse.Credentials{Account: calypso.Account, Key: restrict.Secret(v), Secret: restrict.Secret(calypso.Secret)})
-				return err
-			}},
-			{"Secret", func(v string) error {
-				_, err := purse.New(purse.Credentials{Account: calypso.Account, Key: restrict.Secret(calypso.Key), Secret: restrict.Secret(v)})
-				return err
-			}},
+			{"Account", withCreds(func(cr *purse.Credentials, v string) { cr.Account = v })},
+			{"Key", withCreds(func(cr *purse.Credentials, v string) { cr.Key = restrict.Secret(v) })},
+			{"Secret", withCreds(func(cr *purse.Credentials, v string) { cr.Secret = restrict.Secret(v) })},
 		},
 		newClient: func(opts ...restrict.Option) (restrict.Restrictor, error) {
 			return client(opts)
@@ -346,10 +345,21 @@ func startPurse(t *testing.T) *env {
 			return err
 		}),
 		bad: []badCall{
-			{"block empty id", "customerId", byID((*purse.Client).BlockCustomer, "")},
-			{"unblock empty id", "customerId", byID((*purse.Client).UnblockCustomer, "")},
-			{"get empty id", "customerId", byID((*purse.Client).GetCustomer, "")},
-			{"external empty id", "externalId", byID((*purse.Client).GetCustomerByExternalID, "")},
+			{"block empty id", "customerId", customer(func(ctx context.Context, c *purse.Client) (*purse.Customer, error) {
+				return c.BlockCustomer(ctx, purse.BlockCustomerRequest{})
+			})},
+			{"unblock empty id", "customerId", customer(func(ctx context.Context, c *purse.Client) (*purse.Customer, error) {
+				return c.UnblockCustomer(ctx, purse.UnblockCustomerRequest{})
+			})},
+			{"get empty id", "customerId", customer(func(ctx context.Context, c *purse.Client) (*purse.Customer, error) {
+				return c.GetCustomer(ctx, purse.GetCustomerRequest{})
+			})},
+			{"get id not a UUID", "customerId", customer(func(ctx context.Context, c *purse.Client) (*purse.Customer, error) {
+				return c.GetCustomer(ctx, purse.GetCustomerRequest{CustomerID: "../customer/block"})
+			})},
+			{"external empty id", "externalId", customer(func(ctx context.Context, c *purse.Client) (*purse.Customer, error) {
+				return c.GetCustomerByExternalID(ctx, purse.GetCustomerByExternalIDRequest{})
+			})},
 			{"page size too big", "pageSize", find(purse.FindTransactionsRequest{PageSize: purse.MaxPageSize + 1})},
 			{"page size negative", "pageSize", find(purse.FindTransactionsRequest{PageSize: -1})},
 			{"page number negative", "pageNumber", find(purse.FindTransactionsRequest{PageNumber: -1})},

@@ -6,11 +6,11 @@
 // and errorCode bodies. Faults can be injected through the embedded
 // restricttest.Faults.
 //
-//	srv := pursetest.NewServer(pursetest.Credentials{Account: "0xabc", Key: "k", Secret: "s"})
+//	creds := purse.Credentials{Account: "0xabc", Key: "k", Secret: "s"}
+//	srv := pursetest.NewServer(creds)
 //	defer srv.Close()
 //	cust := srv.AddCustomer(purse.Customer{ExternalID: "user-1"})
-//	c, _ := purse.New(purse.Credentials{Account: "0xabc", Key: "k", Secret: "s"},
-//		restrict.WithBaseURL(srv.URL))
+//	c, _ := purse.New(creds, restrict.WithBaseURL(srv.BaseURL()))
 //	_, _ = c.Restrict(ctx, restrict.Target{ID: cust.ID})
 //	got, _ := srv.Customer(cust.ID) // got.Blocked is true
 //	srv.Inject(restricttest.Fault{Status: 503, Times: 2})
@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/purse"
 	"github.com/restrictkit/restrict/restricttest"
 )
@@ -42,35 +43,17 @@ import (
 // either way, as Calypso documents.
 const Window = 3 * time.Minute
 
-// Credentials are the ones the fake accepts.
-type Credentials struct {
-	Account string
-	Key     string
-	Secret  string
-}
+// apiPath is where the Customer Purse endpoints are served.
+const apiPath = "/api/v1/customer-purse/"
 
-// Server is a Handler served over loopback by httptest, with faults.
+// Server is a stateful fake of the Customer Purse API on a loopback
+// address. It is safe for concurrent use.
 type Server struct {
-	*httptest.Server
 	restricttest.Faults
-	*Handler
-}
 
-// NewServer starts a fake that accepts creds. Close it when done.
-func NewServer(creds Credentials) *Server {
-	s := &Server{Handler: NewHandler(creds)}
-	s.Server = httptest.NewServer(s.Faults.Wrap(s.Handler))
-	return s
-}
-
-// Close shuts the server down.
-func (s *Server) Close() { s.Server.Close() }
-
-// Handler is the fake API as an http.Handler, to mount elsewhere. It is
-// safe for concurrent use.
-type Handler struct {
-	creds Credentials
-	mux   *http.ServeMux
+	account, key, secret string
+	srv                  *httptest.Server
+	handler              http.Handler
 
 	mu           sync.Mutex
 	now          func() time.Time
@@ -82,12 +65,13 @@ type Handler struct {
 	txOrder      []string // transaction IDs likewise
 }
 
-// NewHandler returns a fake that accepts creds, with an empty state and the
-// real clock.
-func NewHandler(creds Credentials) *Handler {
-	h := &Handler{
-		creds:        creds,
-		mux:          http.NewServeMux(),
+// NewServer starts a fake that accepts exactly creds, with no customers
+// and the real clock. Close it when done.
+func NewServer(creds purse.Credentials) *Server {
+	s := &Server{
+		account:      creds.Account,
+		key:          string(creds.Key),
+		secret:       string(creds.Secret),
 		now:          time.Now,
 		customers:    map[string]*purse.Customer{},
 		purses:       map[string]*purse.Purse{},
@@ -95,41 +79,150 @@ func NewHandler(creds Credentials) *Handler {
 		transactions: map[string]*purse.Transaction{},
 	}
 	routes := map[string]func(json.RawMessage) (any, *apiError){
-		"customer/create":       h.createCustomer,
-		"customer/update":       h.updateCustomer,
-		"customer/get":          h.getCustomer,
-		"customer/external/get": h.getCustomerByExternal,
-		"customer/block":        func(p json.RawMessage) (any, *apiError) { return h.setBlocked(p, true) },
-		"customer/unblock":      func(p json.RawMessage) (any, *apiError) { return h.setBlocked(p, false) },
-		"purse/get-all":         h.getPurses,
-		"address/get":           h.getAddress,
-		"transaction/get":       h.getTransaction,
-		"transaction/find":      h.findTransactions,
+		"customer/create":       s.createCustomer,
+		"customer/update":       s.updateCustomer,
+		"customer/get":          s.getCustomer,
+		"customer/external/get": s.getCustomerByExternal,
+		"customer/block":        func(p json.RawMessage) (any, *apiError) { return s.setBlocked(p, true) },
+		"customer/unblock":      func(p json.RawMessage) (any, *apiError) { return s.setBlocked(p, false) },
+		"purse/get-all":         s.getPurses,
+		"address/get":           s.getAddress,
+		"transaction/get":       s.getTransaction,
+		"transaction/find":      s.findTransactions,
 	}
-	for path, fn := range routes {
-		h.mux.Handle("/api/v1/customer-purse/"+path, h.endpoint(fn))
-	}
-	return h
+	s.handler = s.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
+		name, under := strings.CutPrefix(r.URL.Path, apiPath)
+		fn, ok := routes[name]
+		switch {
+		case !under || !ok:
+			s.springError(w, r, http.StatusNotFound, "Not Found")
+		case r.Method != http.MethodPost:
+			w.Header().Set("Allow", http.MethodPost)
+			s.springError(w, r, http.StatusMethodNotAllowed, "Method Not Allowed")
+		default:
+			s.serve(w, r, fn)
+		}
+	}))
+	s.srv = httptest.NewServer(s.handler)
+	return s
 }
+
+// BaseURL is the URL to give the client with restrict.WithBaseURL.
+func (s *Server) BaseURL() string { return s.srv.URL }
+
+// Handler is the fake API, faults included, to serve or mount elsewhere:
+// it answers under /api/v1/customer-purse/.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
 
 // SetClock replaces the fake's clock, which dates its Date header and
 // judges request timestamps.
-func (h *Handler) SetClock(now func() time.Time) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.now = now
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
 }
 
-func (h *Handler) clock() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.now()
+func (s *Server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now()
 }
 
-// ServeHTTP answers one call.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Date", h.clock().UTC().Format(http.TimeFormat))
-	h.mux.ServeHTTP(w, r)
+// AddCustomer stores c, giving it an ID when it has none, and returns what
+// was stored.
+func (s *Server) AddCustomer(c purse.Customer) purse.Customer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *s.add(c)
+}
+
+// Customer returns the stored customer with this ID.
+func (s *Server) Customer(id string) (purse.Customer, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.customers[id]
+	if !ok {
+		return purse.Customer{}, false
+	}
+	return *c, true
+}
+
+// AddPurse stores p, giving it an ID when it has none, and returns what was
+// stored. Its CustomerID should name a stored customer, and its Balance be
+// a decimal number ("" is sent as 0).
+func (s *Server) AddPurse(p purse.Purse) purse.Purse {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.ID == "" {
+		p.ID = newID()
+	}
+	if _, ok := s.purses[p.ID]; !ok {
+		s.purseOrder = append(s.purseOrder, p.ID)
+	}
+	s.purses[p.ID] = &p
+	return p
+}
+
+// AddAddress stores the deposit address of the purse a.PurseID.
+func (s *Server) AddAddress(a purse.Address) purse.Address {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a.Meta = restrict.Meta{}
+	s.addresses[a.PurseID] = &a
+	return a
+}
+
+// AddTransaction stores t, giving it an ID when it has none, and returns
+// what was stored. Its Amount should be a decimal number ("" is sent as
+// 0). transaction/find lists transactions in the order added unless asked
+// to sort by createdDate.
+func (s *Server) AddTransaction(t purse.Transaction) purse.Transaction {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.ID == "" {
+		t.ID = newID()
+	}
+	t.Meta = restrict.Meta{}
+	if _, ok := s.transactions[t.ID]; !ok {
+		s.txOrder = append(s.txOrder, t.ID)
+	}
+	s.transactions[t.ID] = &t
+	return t
+}
+
+// add stores a customer; s.mu must be held.
+func (s *Server) add(c purse.Customer) *purse.Customer {
+	if c.ID == "" {
+		c.ID = newID()
+	}
+	c.Meta = restrict.Meta{}
+	s.customers[c.ID] = &c
+	return &c
+}
+
+// byExternal finds a customer by externalId; s.mu must be held.
+func (s *Server) byExternal(externalID string) *purse.Customer {
+	for _, c := range s.customers {
+		if c.ExternalID == externalID {
+			return c
+		}
+	}
+	return nil
+}
+
+// springError answers as Spring Boot does for a path or method it has no
+// controller for, before Calypso's own code runs: no errorCode.
+func (s *Server) springError(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	writeJSON(w, status, map[string]any{
+		"timestamp": s.clock().UTC().Format("2006-01-02T15:04:05.000+00:00"),
+		"status":    status,
+		"error":     reason,
+		"path":      r.URL.Path,
+	})
 }
 
 // apiError is PublicGatewayErrorResponse with the HTTP status it is sent
@@ -158,37 +251,32 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// endpoint checks method, headers, signature, account and timestamp, then
-// runs fn on the payload.
-func (h *Handler) endpoint(fn func(json.RawMessage) (any, *apiError)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		payload, e := h.authenticate(r)
+// serve checks headers, signature, account and timestamp, then runs fn on
+// the payload.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, fn func(json.RawMessage) (any, *apiError)) {
+	payload, e := s.authenticate(r)
+	if e == nil {
+		var out any
+		out, e = fn(payload)
 		if e == nil {
-			var out any
-			out, e = fn(payload)
-			if e == nil {
-				writeJSON(w, http.StatusOK, out)
-				return
-			}
+			writeJSON(w, http.StatusOK, out)
+			return
 		}
-		writeJSON(w, e.status, e)
-	})
+	}
+	writeJSON(w, e.status, e)
 }
 
-func (h *Handler) authenticate(r *http.Request) (json.RawMessage, *apiError) {
-	if r.Method != http.MethodPost {
-		return nil, errBadRequest("method must be POST")
-	}
+func (s *Server) authenticate(r *http.Request) (json.RawMessage, *apiError) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		return nil, errBadRequest("unreadable body")
 	}
-	if r.Header.Get("Key") != h.creds.Key || h.creds.Key == "" {
+	if r.Header.Get("Key") != s.key || s.key == "" {
 		return nil, fail("002", "Invalid api key")
 	}
 	// Sign = lowercase hex of HMAC-SHA512(secret, exact body): written
 	// from the docs, independently of the client.
-	mac := hmac.New(sha512.New, []byte(h.creds.Secret))
+	mac := hmac.New(sha512.New, []byte(s.secret))
 	mac.Write(body)
 	want := hex.EncodeToString(mac.Sum(nil))
 	if !hmac.Equal([]byte(r.Header.Get("Sign")), []byte(want)) {
@@ -205,11 +293,11 @@ func (h *Handler) authenticate(r *http.Request) (json.RawMessage, *apiError) {
 	if env.Account == nil || env.Timestamp == nil || len(env.Payload) == 0 || string(env.Payload) == "null" {
 		return nil, errBadRequest("account, timestamp and payload are required")
 	}
-	if *env.Account != h.creds.Account {
+	if *env.Account != s.account {
 		return nil, fail("002", "Invalid api key")
 	}
 	ts := time.UnixMilli(*env.Timestamp)
-	if d := ts.Sub(h.clock()); d > Window || d < -Window {
+	if d := ts.Sub(s.clock()); d > Window || d < -Window {
 		return nil, fail("011", "Invalid timestamp")
 	}
 	return env.Payload, nil
@@ -245,7 +333,7 @@ func toJSON(c *purse.Customer) customerJSON {
 	return customerJSON{ID: c.ID, Email: c.Email, Description: c.Description, ExternalID: c.ExternalID, Blocked: c.Blocked}
 }
 
-func (h *Handler) createCustomer(p json.RawMessage) (any, *apiError) {
+func (s *Server) createCustomer(p json.RawMessage) (any, *apiError) {
 	var in struct {
 		Email       string `json:"email"`
 		Description string `json:"description"`
@@ -254,16 +342,16 @@ func (h *Handler) createCustomer(p json.RawMessage) (any, *apiError) {
 	if e := decodePayload(p, &in); e != nil {
 		return nil, e
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if in.ExternalID != "" && h.byExternal(in.ExternalID) != nil {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in.ExternalID != "" && s.byExternal(in.ExternalID) != nil {
 		return nil, fail("016", "Customer with this externalId already exists")
 	}
-	c := h.add(purse.Customer{Email: in.Email, Description: in.Description, ExternalID: in.ExternalID})
+	c := s.add(purse.Customer{Email: in.Email, Description: in.Description, ExternalID: in.ExternalID})
 	return toJSON(c), nil
 }
 
-func (h *Handler) updateCustomer(p json.RawMessage) (any, *apiError) {
+func (s *Server) updateCustomer(p json.RawMessage) (any, *apiError) {
 	var in struct {
 		ID          string  `json:"id"`
 		Email       *string `json:"email"`
@@ -275,9 +363,9 @@ func (h *Handler) updateCustomer(p json.RawMessage) (any, *apiError) {
 	if in.ID == "" {
 		return nil, errBadRequest("id is required")
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c, ok := h.customers[in.ID]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.customers[in.ID]
 	if !ok {
 		return nil, errNotFound("Customer not found")
 	}
@@ -290,36 +378,36 @@ func (h *Handler) updateCustomer(p json.RawMessage) (any, *apiError) {
 	return toJSON(c), nil
 }
 
-type customerIDIn struct {
-	CustomerID string `json:"customerId"`
-}
-
-func (h *Handler) customerFrom(p json.RawMessage) (*purse.Customer, *apiError) {
-	var in customerIDIn
+// customerFrom finds the customer a {"customerId"} payload names; s.mu
+// must be held.
+func (s *Server) customerFrom(p json.RawMessage) (*purse.Customer, *apiError) {
+	var in struct {
+		CustomerID string `json:"customerId"`
+	}
 	if e := decodePayload(p, &in); e != nil {
 		return nil, e
 	}
 	if in.CustomerID == "" {
 		return nil, errBadRequest("customerId is required")
 	}
-	c, ok := h.customers[in.CustomerID]
+	c, ok := s.customers[in.CustomerID]
 	if !ok {
 		return nil, errNotFound("Customer not found")
 	}
 	return c, nil
 }
 
-func (h *Handler) getCustomer(p json.RawMessage) (any, *apiError) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c, e := h.customerFrom(p)
+func (s *Server) getCustomer(p json.RawMessage) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, e := s.customerFrom(p)
 	if e != nil {
 		return nil, e
 	}
 	return toJSON(c), nil
 }
 
-func (h *Handler) getCustomerByExternal(p json.RawMessage) (any, *apiError) {
+func (s *Server) getCustomerByExternal(p json.RawMessage) (any, *apiError) {
 	var in struct {
 		ExternalID string `json:"externalId"`
 	}
@@ -329,19 +417,22 @@ func (h *Handler) getCustomerByExternal(p json.RawMessage) (any, *apiError) {
 	if in.ExternalID == "" {
 		return nil, errBadRequest("externalId is required")
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c := h.byExternal(in.ExternalID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.byExternal(in.ExternalID)
 	if c == nil {
 		return nil, errNotFound("Customer not found")
 	}
 	return toJSON(c), nil
 }
 
-func (h *Handler) setBlocked(p json.RawMessage, blocked bool) (any, *apiError) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c, e := h.customerFrom(p)
+// setBlocked blocks or unblocks a customer and answers with it. A customer
+// already in that state is answered unchanged, as the client infers
+// Calypso does (the docs are silent on a repeat).
+func (s *Server) setBlocked(p json.RawMessage, blocked bool) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, e := s.customerFrom(p)
 	if e != nil {
 		return nil, e
 	}
@@ -349,31 +440,30 @@ func (h *Handler) setBlocked(p json.RawMessage, blocked bool) (any, *apiError) {
 	return toJSON(c), nil
 }
 
-type purseJSON struct {
-	ID         string `json:"id"`
-	CustomerID string `json:"customerId"`
-	Currency   string `json:"currency"`
-	Balance    string `json:"balance"`
-}
-
-func (h *Handler) getPurses(p json.RawMessage) (any, *apiError) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c, e := h.customerFrom(p)
+func (s *Server) getPurses(p json.RawMessage) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, e := s.customerFrom(p)
 	if e != nil {
 		return nil, e
 	}
+	type purseJSON struct {
+		ID         string      `json:"id"`
+		CustomerID string      `json:"customerId"`
+		Currency   string      `json:"currency"`
+		Balance    json.Number `json:"balance"`
+	}
 	out := []purseJSON{}
-	for _, id := range h.purseOrder {
-		ps := h.purses[id]
+	for _, id := range s.purseOrder {
+		ps := s.purses[id]
 		if ps.CustomerID == c.ID {
-			out = append(out, purseJSON{ID: ps.ID, CustomerID: ps.CustomerID, Currency: ps.Currency, Balance: string(ps.Balance)})
+			out = append(out, purseJSON{ID: ps.ID, CustomerID: ps.CustomerID, Currency: ps.Currency, Balance: ps.Balance})
 		}
 	}
 	return out, nil
 }
 
-func (h *Handler) getAddress(p json.RawMessage) (any, *apiError) {
+func (s *Server) getAddress(p json.RawMessage) (any, *apiError) {
 	var in struct {
 		PurseID string `json:"purseId"`
 	}
@@ -383,9 +473,9 @@ func (h *Handler) getAddress(p json.RawMessage) (any, *apiError) {
 	if in.PurseID == "" {
 		return nil, errBadRequest("purseId is required")
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	a, ok := h.addresses[in.PurseID]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.addresses[in.PurseID]
 	if !ok {
 		return nil, errNotFound("Address not found")
 	}
@@ -397,25 +487,30 @@ func (h *Handler) getAddress(p json.RawMessage) (any, *apiError) {
 	}{a.Address, a.Currency, a.PurseID, a.CustomerID}, nil
 }
 
+// transactionJSON is PGTransactionDTO, with the customer and purse IDs the
+// client reads.
 type transactionJSON struct {
-	ID                            string `json:"id"`
-	CustomerID                    string `json:"customerId"`
-	PurseID                       string `json:"purseId"`
-	Currency                      string `json:"currency"`
-	Amount                        string `json:"amount"`
-	TransactionState              string `json:"transactionState"`
-	ComplianceState               string `json:"complianceState"`
-	TranslationToAccountCompleted bool   `json:"translationToAccountCompleted"`
-	CreatedDate                   string `json:"createdDate"`
+	ID                            string      `json:"id"`
+	Amount                        json.Number `json:"amount"`
+	AddressFrom                   string      `json:"addressFrom"`
+	Currency                      string      `json:"currency"`
+	TransactionHash               string      `json:"transactionHash,omitempty"`
+	TransactionState              string      `json:"transactionState"`
+	ComplianceState               string      `json:"complianceState"`
+	TranslationToAccountCompleted bool        `json:"translationToAccountCompleted"`
+	CreatedDate                   string      `json:"createdDate"`
+	CustomerID                    string      `json:"customerId"`
+	PurseID                       string      `json:"purseId"`
 }
 
 func txJSON(t *purse.Transaction) transactionJSON {
-	return transactionJSON{ID: t.ID, CustomerID: t.CustomerID, PurseID: t.PurseID, Currency: t.Currency, Amount: string(t.Amount),
+	return transactionJSON{ID: t.ID, Amount: t.Amount, AddressFrom: t.AddressFrom, Currency: t.Currency, TransactionHash: t.TransactionHash,
 		TransactionState: t.TransactionState, ComplianceState: t.ComplianceState,
-		TranslationToAccountCompleted: t.TranslationToAccountCompleted, CreatedDate: t.CreatedDate}
+		TranslationToAccountCompleted: t.TranslationToAccountCompleted, CreatedDate: t.CreatedDate,
+		CustomerID: t.CustomerID, PurseID: t.PurseID}
 }
 
-func (h *Handler) getTransaction(p json.RawMessage) (any, *apiError) {
+func (s *Server) getTransaction(p json.RawMessage) (any, *apiError) {
 	var in struct {
 		TransactionID string `json:"transactionId"`
 	}
@@ -425,9 +520,9 @@ func (h *Handler) getTransaction(p json.RawMessage) (any, *apiError) {
 	if in.TransactionID == "" {
 		return nil, errBadRequest("transactionId is required")
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	t, ok := h.transactions[in.TransactionID]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.transactions[in.TransactionID]
 	if !ok {
 		return nil, errNotFound("Transaction not found")
 	}
@@ -470,15 +565,15 @@ func (f *filter) match(v string) bool {
 	return true
 }
 
-func (h *Handler) findTransactions(p json.RawMessage) (any, *apiError) {
+func (s *Server) findTransactions(p json.RawMessage) (any, *apiError) {
 	var in struct {
-		CustomerID             string   `json:"customerId"`
-		CurrencyFilter         *filter  `json:"currencyFilter"`
-		TransactionStateFilter *filter  `json:"transactionStateFilter"`
-		PageNumber             *int     `json:"pageNumber"`
-		PageSize               *int     `json:"pageSize"`
-		Sort                   string   `json:"sort"`
-		Properties             []string `json:"properties"`
+		CustomerID             string  `json:"customerId"`
+		CurrencyFilter         *filter `json:"currencyFilter"`
+		TransactionStateFilter *filter `json:"transactionStateFilter"`
+		PageNumber             *int    `json:"pageNumber"`
+		PageSize               *int    `json:"pageSize"`
+		Sort                   string  `json:"sort"`
+		Properties             string  `json:"properties"`
 	}
 	if e := decodePayload(p, &in); e != nil {
 		return nil, e
@@ -489,16 +584,16 @@ func (h *Handler) findTransactions(p json.RawMessage) (any, *apiError) {
 	if in.Sort != "" && in.Sort != "ASC" && in.Sort != "DESC" {
 		return nil, errBadRequest("sort must be ASC or DESC")
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var all []*purse.Transaction
-	for _, id := range h.txOrder {
-		t := h.transactions[id]
+	for _, id := range s.txOrder {
+		t := s.transactions[id]
 		if (in.CustomerID == "" || t.CustomerID == in.CustomerID) && in.CurrencyFilter.match(t.Currency) && in.TransactionStateFilter.match(t.TransactionState) {
 			all = append(all, t)
 		}
 	}
-	if len(in.Properties) > 0 && in.Properties[0] == "createdDate" {
+	if in.Properties == "createdDate" {
 		sort.SliceStable(all, func(i, j int) bool { return all[i].CreatedDate < all[j].CreatedDate })
 	}
 	if in.Sort == "DESC" {
@@ -519,7 +614,3 @@ func (h *Handler) findTransactions(p json.RawMessage) (any, *apiError) {
 	}
 	return out, nil
 }
-
-// BaseURL is the URL to give the client with restrict.WithBaseURL. Every
-// provider fake has it, whether or not it serves under a path.
-func (s *Server) BaseURL() string { return s.URL }

@@ -1,5 +1,0 @@
-package purse_test
-
-import "context"
-
-func ctx() context.Context { return context.Background() }
