@@ -107,7 +107,7 @@ func TestUsersURLOption(t *testing.T) {
 		require.Equal(t, "Bearer tok-from-users-service", req.Header.Get("Authorization"))
 		return httpmock.NewStringResponse(http.StatusOK, okJSON), nil
 	})
-	_, err := c.FreezeAccount(context.Background(), "acc-1")
+	_, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 1, logins.count())
 	require.Equal(t, 2, mt.GetTotalCallCount())
@@ -119,7 +119,7 @@ func TestTokenWithBearerPrefix(t *testing.T) {
 	c, mt := newMocked(t, walletplatform.Credentials{APIKey: apiKey, Token: " bearer " + staticTk})
 	var s seen
 	mt.RegisterResponder(http.MethodPost, freezeAt, s.wrap(answer(http.StatusOK, jsonCT, okJSON)))
-	_, err := c.FreezeAccount(context.Background(), "acc-1")
+	_, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, "Bearer "+staticTk, s.reqs[0].Header.Get("Authorization"))
 }
@@ -176,9 +176,9 @@ func TestClientsAreIndependent(t *testing.T) {
 			return httpmock.NewStringResponse(http.StatusOK, okJSON), nil
 		})
 	}
-	_, err := a.FreezeAccount(context.Background(), "x")
+	_, err := freeze(context.Background(), a, "x")
 	require.NoError(t, err)
-	_, err = b.FreezeAccount(context.Background(), "x")
+	_, err = freeze(context.Background(), b, "x")
 	require.NoError(t, err)
 	require.Equal(t, 1, mta.GetTotalCallCount())
 	require.Equal(t, 1, mtb.GetTotalCallCount())
