@@ -94,10 +94,10 @@ func checkThroughClient(t *testing.T, creds Credentials, status int, ct, body st
 	}
 }
 
-// FuzzDecode feeds any answer to the wallet service's decoder, for a
-// result that takes the envelope and one decoded from data, and then
+// FuzzDecodeEnvelope feeds any answer to the wallet service's decoder, for
+// a result that takes the envelope and one decoded from data, and then
 // through a whole client.
-func FuzzDecode(f *testing.F) {
+func FuzzDecodeEnvelope(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s.status, s.ct, s.body)
 	}
@@ -142,5 +142,21 @@ func FuzzDecodeLogin(f *testing.F) {
 			}
 		}
 		checkThroughClient(t, Credentials{APIKey: "fuzz-api-key-123", Username: "u", PassID: "fuzz-pass-789"}, status, ct, body)
+	})
+}
+
+// FuzzDecodeXML feeds any XML to the envelope's XML form: it must not
+// panic, and data it accepts is rendered as valid JSON.
+func FuzzDecodeXML(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		if strings.HasPrefix(strings.TrimSpace(s.body), "<") {
+			f.Add(s.body)
+		}
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		var env envelope
+		if parse([]byte(body), &env) == nil && env.Data != nil && !json.Valid(env.Data) {
+			t.Fatalf("data rendered as invalid JSON: %q", env.Data)
+		}
 	})
 }
