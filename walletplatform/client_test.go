@@ -31,6 +31,10 @@ func TestNewValidatesCredentials(t *testing.T) {
 		{"token and login", walletplatform.Credentials{APIKey: apiKey, Token: staticTk, Username: "u", PassID: passID}, "Token"},
 		{"blank token", walletplatform.Credentials{APIKey: apiKey, Token: " "}, "Token"},
 		{"bare bearer", walletplatform.Credentials{APIKey: apiKey, Token: "Bearer "}, "Token"},
+		{"the scheme alone", walletplatform.Credentials{APIKey: apiKey, Token: "bearer"}, "Token"},
+		{"blank username", walletplatform.Credentials{APIKey: apiKey, Username: " ", PassID: passID}, "Username"},
+		{"username with newline", walletplatform.Credentials{APIKey: apiKey, Username: "u\nX-Evil: 1", PassID: passID}, "Username"},
+		{"pass with space around", walletplatform.Credentials{APIKey: apiKey, Username: "u", PassID: " " + passID}, "PassID"},
 		{"token with space", walletplatform.Credentials{APIKey: apiKey, Token: "two words"}, "Token"},
 		{"key with newline", walletplatform.Credentials{APIKey: "key\r\nX-Evil: 1", Token: staticTk}, "APIKey"},
 	}

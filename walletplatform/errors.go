@@ -136,15 +136,18 @@ func (n xmlNode) value() any {
 	return m
 }
 
-// bom is the UTF-8 byte order mark, which neither decoder accepts.
-var bom = []byte("\xef\xbb\xbf")
+// trimStart drops a UTF-8 byte order mark and leading white space, which
+// neither decoder accepts before a document.
+func trimStart(body []byte) []byte {
+	return bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n")
+}
 
 // parse decodes an answer of either form into v. The form is the body's,
 // whatever its Content-Type says: an envelope is always a JSON object or
 // an XML element, and a label that is missing or wrong (a proxy's
 // text/html, JSON on an XML body) must not make a good answer unreadable.
 func parse(body []byte, v any) error {
-	body = bytes.TrimLeft(bytes.TrimPrefix(body, bom), " \t\r\n")
+	body = trimStart(body)
 	switch {
 	case len(body) == 0:
 		return errors.New("empty answer")

@@ -1,7 +1,6 @@
 package walletplatform
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -178,7 +177,7 @@ func usableToken(s string) bool {
 func fieldNames(body []byte, scrub func(string) string) string {
 	const maxNames = 20
 	seen := map[string]bool{}
-	body = bytes.TrimLeft(bytes.TrimPrefix(body, bom), " \t\r\n")
+	body = trimStart(body)
 	if len(body) > 0 && body[0] == '<' {
 		var root xmlNode
 		if xml.Unmarshal(body, &root) == nil {
