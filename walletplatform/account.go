@@ -10,88 +10,107 @@ import (
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// AccountAction is the action query parameter of freeze-unfreeze.
-type AccountAction string
+// freezeUnfreezePath is the one endpoint that freezes and unfreezes; its
+// action query parameter says which.
+const freezeUnfreezePath = "/accounts/freeze-unfreeze"
 
-// The two actions freeze-unfreeze takes.
-//
-// The documentation's curl examples are labelled the wrong way round (its
-// "Freeze Account" example sends action=UNFREEZE); the parameter's own
-// description, and the endpoint, say action=FREEZE freezes, and that is
-// what this package sends.
-const (
-	Freeze   AccountAction = "FREEZE"
-	Unfreeze AccountAction = "UNFREEZE"
+// The action queries of freeze-unfreeze. The documentation's curl examples
+// are labelled the wrong way round (its "Freeze Account" example sends
+// action=UNFREEZE); the parameter's own description says action=FREEZE
+// freezes, and that is what FreezeAccount sends. They are only read, so
+// every call shares them.
+var (
+	freezeQuery   = url.Values{"action": {"FREEZE"}}
+	unfreezeQuery = url.Values{"action": {"UNFREEZE"}}
 )
 
-// freezeQuery is the query of freeze-unfreeze, built as url.Values so the
-// transport sends it without encoding a struct by reflection on every call.
-func freezeQuery(action AccountAction) url.Values {
-	return url.Values{"action": {string(action)}}
-}
-
-// freezeRequest is the body of freeze-unfreeze.
-type freezeRequest struct {
+// FreezeAccountRequest is the body of a freeze.
+type FreezeAccountRequest struct {
+	// AccountID is the account to freeze (accountId). Its form is not
+	// documented; the sibling GET takes the account UUID, so that is the
+	// one to give.
 	AccountID string `json:"accountId"`
 }
 
-// FreezeResult is the provider's answer to a freeze or an unfreeze.
-type FreezeResult struct {
+// FreezeAccountResult is the platform's answer to a freeze.
+type FreezeAccountResult struct {
 	restrict.Meta
-	// AccountID is the account the call was made for.
-	AccountID string
-	// Action is the action sent: Freeze or Unfreeze.
-	Action AccountAction
-	// Message is the provider's message, such as "Account freeze
+	// Message is the platform's message, such as "Account freeze
 	// successful".
-	Message string
-	// Data is the answer's data object as sent, when it had one; an XML
+	Message string `json:"message"`
+	// Data is the answer's data as sent, nil when it had none; an XML
 	// answer's is rendered as JSON (see Account.Raw).
-	Data json.RawMessage
+	Data json.RawMessage `json:"data"`
 }
 
-// FreezeAccount freezes the account: it can no longer transact until it is
-// unfrozen. accountID is sent as the body's accountId; the documentation
-// does not say which identifier that is, and its sibling GET takes the
-// account UUID, so that is the one to give. The call is retried like any
-// idempotent one: freezing twice leaves the account frozen.
+func (r *FreezeAccountResult) fromEnvelope(e *envelope) {
+	r.Message, r.Data = string(e.Message), json.RawMessage(e.Data)
+}
+
+// UnfreezeAccountRequest is the body of an unfreeze.
+type UnfreezeAccountRequest struct {
+	// AccountID is the account to unfreeze (accountId), as for
+	// FreezeAccountRequest.
+	AccountID string `json:"accountId"`
+}
+
+// UnfreezeAccountResult is the platform's answer to an unfreeze.
+type UnfreezeAccountResult struct {
+	restrict.Meta
+	// Message is the platform's message, such as "Account unfreeze
+	// successful".
+	Message string `json:"message"`
+	// Data is the answer's data as sent, nil when it had none.
+	Data json.RawMessage `json:"data"`
+}
+
+func (r *UnfreezeAccountResult) fromEnvelope(e *envelope) {
+	r.Message, r.Data = string(e.Message), json.RawMessage(e.Data)
+}
+
+// FreezeAccount freezes an account (POST /accounts/freeze-unfreeze with
+// action=FREEZE): it can no longer transact until it is unfrozen.
+// req.AccountID must not be blank, longer than 256 bytes or hold control
+// characters. The call is retried like any idempotent one: freezing twice
+// leaves the account frozen. What the platform answers to a freeze of a
+// frozen account is not documented; Restrict takes either a success or an
+// "already frozen" refusal as success, this method returns what it said.
 //
 // Docs: https://sabi-docs.netlify.app ("Freeze or Unfreeze Account" in the
 // wallet API's account management section; its own address was not recorded)
-func (c *Client) FreezeAccount(ctx context.Context, accountID string) (*FreezeResult, error) {
-	return c.freezeUnfreeze(ctx, "FreezeAccount", accountID, Freeze)
-}
-
-// UnfreezeAccount lifts a freeze, so the account can transact again.
-//
-// Docs: https://sabi-docs.netlify.app ("Freeze or Unfreeze Account" in the
-// wallet API's account management section; its own address was not recorded)
-func (c *Client) UnfreezeAccount(ctx context.Context, accountID string) (*FreezeResult, error) {
-	return c.freezeUnfreeze(ctx, "UnfreezeAccount", accountID, Unfreeze)
-}
-
-func (c *Client) freezeUnfreeze(ctx context.Context, name, accountID string, action AccountAction) (*FreezeResult, error) {
-	if problem := checkID(accountID); problem != "" {
-		return nil, restrict.NewFieldError(Provider, name, "accountId", problem)
+func (c *Client) FreezeAccount(ctx context.Context, req FreezeAccountRequest) (*FreezeAccountResult, error) {
+	if problem := transport.CheckID(req.AccountID); problem != "" {
+		return nil, restrict.NewFieldError(Provider, "FreezeAccount", "accountId", problem)
 	}
-	var env envelope
-	meta, err := c.tc.Do(ctx, &transport.Operation{
-		Name:       name,
+	return transport.Call[FreezeAccountResult](ctx, c.tc, &transport.Operation{
+		Name:       "FreezeAccount",
 		Method:     http.MethodPost,
-		Path:       "/accounts/freeze-unfreeze",
-		Query:      freezeQuery(action),
-		Body:       freezeRequest{AccountID: accountID},
+		Path:       freezeUnfreezePath,
+		Query:      freezeQuery,
+		Body:       req,
 		Idempotent: true,
-	}, &env)
-	if err != nil {
-		return nil, err
-	}
-	return &FreezeResult{Meta: meta, AccountID: accountID, Action: action, Message: env.Message, Data: env.Data}, nil
+	})
 }
 
-// checkID is the local check of an account identifier. Its format is not
-// documented, so only what can never be one is refused.
-func checkID(id string) string { return transport.CheckID(id) }
+// UnfreezeAccount lifts a freeze (POST /accounts/freeze-unfreeze with
+// action=UNFREEZE), so the account can transact again. req.AccountID
+// follows FreezeAccount's rule, and the call is retried the same way.
+//
+// Docs: https://sabi-docs.netlify.app ("Freeze or Unfreeze Account" in the
+// wallet API's account management section; its own address was not recorded)
+func (c *Client) UnfreezeAccount(ctx context.Context, req UnfreezeAccountRequest) (*UnfreezeAccountResult, error) {
+	if problem := transport.CheckID(req.AccountID); problem != "" {
+		return nil, restrict.NewFieldError(Provider, "UnfreezeAccount", "accountId", problem)
+	}
+	return transport.Call[UnfreezeAccountResult](ctx, c.tc, &transport.Operation{
+		Name:       "UnfreezeAccount",
+		Method:     http.MethodPost,
+		Path:       freezeUnfreezePath,
+		Query:      unfreezeQuery,
+		Body:       req,
+		Idempotent: true,
+	})
+}
 
 // Account is one wallet account.
 //
@@ -99,7 +118,7 @@ func checkID(id string) string { return transport.CheckID(id) }
 // below are the ones its other pages imply (the path's accountUuid, the
 // Mongo _id the platform's tokens show, the virtual bank account number
 // the overview describes, a status), each filled only when the answer
-// carries it as a string or number. Raw always holds the whole object.
+// carries it as a string or a number. Raw always holds the whole object.
 type Account struct {
 	restrict.Meta
 	// ID is the platform's internal identifier (_id or id).
@@ -107,69 +126,68 @@ type Account struct {
 	// UUID is the account's UUID (uuid or accountUuid), the identifier
 	// GetAccount takes.
 	UUID string
-	// AccountNumber is the account's (virtual bank) account number.
+	// AccountNumber is the account's (virtual bank) account number
+	// (accountNumber, accountNo or nuban).
 	AccountNumber string
-	// Status is the account's status as the provider words it.
+	// Status is the account's status as the platform words it (status or
+	// accountStatus). Its values are not documented; Status reads one
+	// holding "frozen" or "freeze" as restricted and "active" as active.
 	Status string
-	// Raw is the answer's data object as sent. When the provider answered
+	// Raw is the answer's data object as sent. When the platform answered
 	// XML it is that XML rendered as JSON: each element a key, repeated
 	// elements an array, text a string.
 	Raw json.RawMessage
 }
 
-// accountFields are the names each Account field is read from, in order.
-var accountFields = []struct {
-	keys []string
-	set  func(a *Account, v string)
-}{
-	{[]string{"_id", "id"}, func(a *Account, v string) { a.ID = v }},
-	{[]string{"uuid", "accountUuid"}, func(a *Account, v string) { a.UUID = v }},
-	{[]string{"accountNumber", "accountNo", "nuban"}, func(a *Account, v string) { a.AccountNumber = v }},
-	{[]string{"status", "accountStatus"}, func(a *Account, v string) { a.Status = v }},
+// UnmarshalJSON reads an account from the answer's data, taking each field
+// from the first of its names that the answer carries.
+func (a *Account) UnmarshalJSON(b []byte) error {
+	var w struct {
+		MongoID       scalar `json:"_id"`
+		ID            scalar `json:"id"`
+		UUID          scalar `json:"uuid"`
+		AccountUUID   scalar `json:"accountUuid"`
+		AccountNumber scalar `json:"accountNumber"`
+		AccountNo     scalar `json:"accountNo"`
+		NUBAN         scalar `json:"nuban"`
+		Status        scalar `json:"status"`
+		AccountStatus scalar `json:"accountStatus"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	a.ID = first(w.MongoID, w.ID)
+	a.UUID = first(w.UUID, w.AccountUUID)
+	a.AccountNumber = first(w.AccountNumber, w.AccountNo, w.NUBAN)
+	a.Status = first(w.Status, w.AccountStatus)
+	a.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
-// GetAccount returns one account.
+// first returns the first value that is not empty.
+func first(vs ...scalar) string {
+	for _, v := range vs {
+		if v != "" {
+			return string(v)
+		}
+	}
+	return ""
+}
+
+// GetAccount returns one account (GET /accounts/{accountUuid}).
+// accountUUID goes in the path, so on top of FreezeAccount's rule it must
+// be one path segment: no "/", "\" or "..".
 //
 // Docs: https://sabi-docs.netlify.app/api/wallet/account%20management/get_single_account
 func (c *Client) GetAccount(ctx context.Context, accountUUID string) (*Account, error) {
-	if problem := checkID(accountUUID); problem != "" {
+	if problem := transport.CheckPathSegment(accountUUID); problem != "" {
 		return nil, restrict.NewFieldError(Provider, "GetAccount", "accountUuid", problem)
 	}
-	var env envelope
-	meta, err := c.tc.Do(ctx, &transport.Operation{
+	return transport.Call[Account](ctx, c.tc, &transport.Operation{
 		Name:       "GetAccount",
 		Method:     http.MethodGet,
 		Path:       "/accounts/{accountUuid}",
 		PathParams: map[string]string{"accountUuid": accountUUID},
 		Idempotent: true,
-	}, &env)
-	if err != nil {
-		return nil, err
-	}
-	a := &Account{Meta: meta, Raw: env.Data}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(env.Data, &obj) == nil {
-		for _, f := range accountFields {
-			for _, k := range f.keys {
-				if v, ok := scalar(obj[k]); ok {
-					f.set(a, v)
-					break
-				}
-			}
-		}
-	}
-	return a, nil
-}
-
-// scalar reads a JSON string, or a number as its literal text.
-func scalar(raw json.RawMessage) (string, bool) {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s, true
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String(), true
-	}
-	return "", false
+	})
 }

@@ -21,8 +21,8 @@ const Provider = "walletplatform"
 type Credentials struct {
 	// APIKey is the tenant's key, sent as the apiKey header on every call.
 	APIKey restrict.Secret
-	// Token is a bearer token used as given, with or without its "Bearer "
-	// prefix. It is never renewed: when it expires, calls fail with an
+	// Token is a bearer token used as given; a "Bearer " prefix is
+	// stripped. It is never renewed: when it expires, calls fail with an
 	// error matching restrict.ErrUnauthorized.
 	Token restrict.Secret
 	// Username is the platform user that logs in, such as an e-mail address.
@@ -31,50 +31,53 @@ type Credentials struct {
 	PassID restrict.Secret
 }
 
-func (c Credentials) validate() error {
+// check validates the credentials, naming the field at fault, and returns
+// them with the token's "Bearer " prefix stripped. Every field must be a
+// value that can travel in an HTTP header (transport.CheckCredential).
+func (c Credentials) check() (Credentials, error) {
 	field := func(name, problem string) error {
 		return restrict.NewFieldError(Provider, "New", name, problem)
 	}
 	if p := transport.CheckCredential(string(c.APIKey)); p != "" {
-		return field("APIKey", p)
+		return c, field("APIKey", p)
 	}
 	switch {
 	case c.Token != "" && (c.Username != "" || c.PassID != ""):
 		// Two ways to authenticate would leave it unclear which one a
 		// failure came from: the caller picks one.
-		return field("Token", "must not be combined with Username and PassID: give a token or a login, not both")
+		return c, field("Token", "must not be combined with Username and PassID: give a token or a login, not both")
 	case c.Token != "":
+		c.Token = restrict.Secret(transport.StripBearer(string(c.Token)))
 		if p := transport.CheckCredential(string(c.Token)); p != "" {
-			return field("Token", p)
+			return c, field("Token", p)
 		}
-		if !usableToken(string(c.Token)) {
-			return field("Token", "must be a bearer token: not blank, without spaces or control characters")
+		if !usableToken(string(c.Token)) || strings.EqualFold(string(c.Token), "Bearer") {
+			return c, field("Token", "must be a bearer token: without spaces, and not the word Bearer alone")
 		}
-		return nil
-	case strings.TrimSpace(c.Username) == "":
-		return field("Username", "is required (or give a Token)")
-	case strings.TrimSpace(string(c.PassID)) == "":
-		return field("PassID", "is required with Username")
+		return c, nil
+	case c.Username == "":
+		return c, field("Username", "is required (or give a Token)")
+	case c.PassID == "":
+		return c, field("PassID", "is required with Username")
 	}
 	if p := transport.CheckCredential(c.Username); p != "" {
-		return field("Username", p)
+		return c, field("Username", p)
 	}
 	if p := transport.CheckCredential(string(c.PassID)); p != "" {
-		return field("PassID", p)
+		return c, field("PassID", p)
 	}
-	return nil
+	return c, nil
 }
 
-// Client calls the SABI wallet platform. It is safe for concurrent use, and
-// it satisfies restrict.Restrictor: Restrict freezes an account and Lift
-// unfreezes it.
+// Client calls the SABI wallet platform. It is safe for concurrent use. It
+// satisfies restrict.Restrictor (Restrict freezes an account, Lift
+// unfreezes it) and restrict.Checker (Status reads the account back).
 type Client struct {
-	tc    *transport.Client
-	users *transport.Client // the users service, for logins; nil with a static Token
-	creds Credentials
+	tc            *transport.Client
+	users         *transport.Client // the users service, for logins; nil with a static Token
+	creds         Credentials
+	authorization string // "Bearer <token>" for a static Token, built once
 }
-
-var _ restrict.Restrictor = (*Client)(nil)
 
 // WithUsersURL sets where the users service (the login endpoint) lives. By
 // default it is the scheme and host of the base URL: the documentation
@@ -102,12 +105,11 @@ func WithUsersURL(rawURL string) restrict.Option {
 // With a Username and PassID the client logs in on first use at the users
 // service (see WithUsersURL), caches the token until a minute before its
 // JWT expiry, shares one login among concurrent calls, and logs in again
-// once when a call is answered 401.
+// once when a call is refused as unauthorized, whether by HTTP 401 or by
+// {"status":false,"statusCode":401} inside a 200 answer.
 func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
-	if t := strings.TrimSpace(string(creds.Token)); len(t) > 7 && strings.EqualFold(t[:7], "Bearer ") {
-		creds.Token = restrict.Secret(strings.TrimSpace(t[7:]))
-	}
-	if err := creds.validate(); err != nil {
+	creds, err := creds.check()
+	if err != nil {
 		return nil, err
 	}
 	c := &Client{creds: creds}
@@ -115,9 +117,10 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	// issues must be scrubbed from the wallet service's errors too.
 	secrets := transport.NewSecrets(string(creds.APIKey), string(creds.Token), string(creds.PassID))
 	cfg := transport.Config{
-		Provider: Provider,
-		Decode:   decode,
-		Secrets:  secrets,
+		Provider:       Provider,
+		MissingBaseURL: "SABI publishes no TLS host: pass restrict.WithBaseURL (its documented http://20.87.230.105/platform/wallets also needs restrict.WithInsecureHTTP())",
+		Decode:         decode,
+		Secrets:        secrets,
 		// The token is also a secret when it came from a login, and the
 		// apiKey header carries the key.
 		SecretHeaders: []string{"apiKey", "Authorization"},
@@ -126,36 +129,33 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	if login {
 		cfg.Signer = transport.NewTokenAuth(c.login, func() time.Time { return c.tc.Now() }, c.setAPIKey, secrets)
 	} else {
+		c.authorization = "Bearer " + string(creds.Token)
 		cfg.Signer = transport.SignerFunc(c.signStatic)
 	}
-	tc, err := transport.New(cfg, opts)
-	if err != nil {
+	if c.tc, err = transport.New(cfg, opts); err != nil {
 		return nil, err
 	}
-	c.tc = tc
 	if !login {
 		return c, nil
 	}
 	var usersURL string
-	if v, ok := tc.Settings().Extra(Provider, "WithUsersURL"); ok {
+	if v, ok := c.tc.Settings().Extra(Provider, "WithUsersURL"); ok {
 		usersURL = v.(string)
 	}
 	if usersURL == "" {
-		base := tc.BaseURL()
+		base := c.tc.BaseURL()
 		usersURL = base.Scheme + "://" + base.Host
 	}
-	if _, err := transport.ParseURL(usersURL, tc.Settings().InsecureHTTP); err != nil {
+	if _, err := transport.ParseURL(usersURL, c.tc.Settings().InsecureHTTP); err != nil {
 		return nil, &restrict.APIError{Provider: Provider, Operation: "New", Class: restrict.ErrInvalidRequest,
 			Message: "users-service URL: " + err.Error()}
 	}
 	ucfg := cfg
 	ucfg.Signer = transport.SignerFunc(c.signLogin)
 	ucfg.Decode = decodeLogin
-	// The caller's options, with the users service as the base URL; the
-	// caller's slice is never appended to in place.
-	// The login client also shares the wallet client's HTTP client, so
-	// both use one connection pool: without it a login-based client kept
-	// two, and opened a second connection for its first login.
+	// The caller's options, with the users service as the base URL and the
+	// wallet client's own HTTP client, so that both services share one
+	// connection pool. The caller's slice is never appended to in place.
 	uopts := append(opts[:len(opts):len(opts)], restrict.WithBaseURL(usersURL), restrict.WithHTTPClient(c.tc.HTTPClient()))
 	if c.users, err = transport.New(ucfg, uopts); err != nil {
 		return nil, err

@@ -31,6 +31,10 @@ func TestNewValidatesCredentials(t *testing.T) {
 		{"token and login", walletplatform.Credentials{APIKey: apiKey, Token: staticTk, Username: "u", PassID: passID}, "Token"},
 		{"blank token", walletplatform.Credentials{APIKey: apiKey, Token: " "}, "Token"},
 		{"bare bearer", walletplatform.Credentials{APIKey: apiKey, Token: "Bearer "}, "Token"},
+		{"the scheme alone", walletplatform.Credentials{APIKey: apiKey, Token: "bearer"}, "Token"},
+		{"blank username", walletplatform.Credentials{APIKey: apiKey, Username: " ", PassID: passID}, "Username"},
+		{"username with newline", walletplatform.Credentials{APIKey: apiKey, Username: "u\nX-Evil: 1", PassID: passID}, "Username"},
+		{"pass with space around", walletplatform.Credentials{APIKey: apiKey, Username: "u", PassID: " " + passID}, "PassID"},
 		{"token with space", walletplatform.Credentials{APIKey: apiKey, Token: "two words"}, "Token"},
 		{"key with newline", walletplatform.Credentials{APIKey: "key\r\nX-Evil: 1", Token: staticTk}, "APIKey"},
 	}
@@ -107,7 +111,7 @@ func TestUsersURLOption(t *testing.T) {
 		require.Equal(t, "Bearer tok-from-users-service", req.Header.Get("Authorization"))
 		return httpmock.NewStringResponse(http.StatusOK, okJSON), nil
 	})
-	_, err := c.FreezeAccount(context.Background(), "acc-1")
+	_, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 1, logins.count())
 	require.Equal(t, 2, mt.GetTotalCallCount())
@@ -119,7 +123,7 @@ func TestTokenWithBearerPrefix(t *testing.T) {
 	c, mt := newMocked(t, walletplatform.Credentials{APIKey: apiKey, Token: " bearer " + staticTk})
 	var s seen
 	mt.RegisterResponder(http.MethodPost, freezeAt, s.wrap(answer(http.StatusOK, jsonCT, okJSON)))
-	_, err := c.FreezeAccount(context.Background(), "acc-1")
+	_, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, "Bearer "+staticTk, s.reqs[0].Header.Get("Authorization"))
 }
@@ -176,9 +180,9 @@ func TestClientsAreIndependent(t *testing.T) {
 			return httpmock.NewStringResponse(http.StatusOK, okJSON), nil
 		})
 	}
-	_, err := a.FreezeAccount(context.Background(), "x")
+	_, err := freeze(context.Background(), a, "x")
 	require.NoError(t, err)
-	_, err = b.FreezeAccount(context.Background(), "x")
+	_, err = freeze(context.Background(), b, "x")
 	require.NoError(t, err)
 	require.Equal(t, 1, mta.GetTotalCallCount())
 	require.Equal(t, 1, mtb.GetTotalCallCount())

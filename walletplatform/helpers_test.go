@@ -1,11 +1,11 @@
 package walletplatform_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -123,19 +123,29 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// fakeClient starts a fake platform and a client logged in to it.
+// fakeCreds are the credentials fakeClient starts its fake with, and
+// logs in with.
+var fakeCreds = walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID}
+
+// fakeClient starts a fake platform and a client that logs in to it.
 func fakeClient(t *testing.T, opts ...restrict.Option) (*walletplatform.Client, *walletplatformtest.Server) {
 	t.Helper()
-	srv := walletplatformtest.NewServer()
+	srv := walletplatformtest.NewServer(fakeCreds)
 	t.Cleanup(srv.Close)
 	opts = append([]restrict.Option{restrict.WithBaseURL(srv.BaseURL()), fastRetry}, opts...)
-	c, err := walletplatform.New(walletplatform.Credentials{
-		APIKey:   walletplatformtest.APIKey,
-		Username: walletplatformtest.Username,
-		PassID:   walletplatformtest.PassID,
-	}, opts...)
+	c, err := walletplatform.New(fakeCreds, opts...)
 	require.NoError(t, err)
 	return c, srv
+}
+
+// freeze is FreezeAccount of one account.
+func freeze(ctx context.Context, c *walletplatform.Client, id string) (*walletplatform.FreezeAccountResult, error) {
+	return c.FreezeAccount(ctx, walletplatform.FreezeAccountRequest{AccountID: id})
+}
+
+// unfreeze is UnfreezeAccount of one account.
+func unfreeze(ctx context.Context, c *walletplatform.Client, id string) (*walletplatform.UnfreezeAccountResult, error) {
+	return c.UnfreezeAccount(ctx, walletplatform.UnfreezeAccountRequest{AccountID: id})
 }
 
 // requireNoSecret checks an error message for every credential.
@@ -152,12 +162,4 @@ func apiError(t *testing.T, err error) *restrict.APIError {
 	var ae *restrict.APIError
 	require.ErrorAs(t, err, &ae)
 	return ae
-}
-
-// newLoopback serves h on a loopback httptest server and returns its URL.
-func newLoopback(t *testing.T, h http.Handler) string {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -16,46 +17,85 @@ import (
 	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
 )
 
-func TestRestrictAndLift(t *testing.T) {
+func TestRestrictLiftStatus(t *testing.T) {
 	t.Parallel()
 	for _, asXML := range []bool{false, true} {
 		c, srv := fakeClient(t)
 		srv.SetXML(asXML)
 		srv.AddAccount("acc-1")
-		var r restrict.Restrictor = c
+		var r interface {
+			restrict.Restrictor
+			restrict.Checker
+		} = c
 		ctx := context.Background()
+		target := restrict.Target{ID: "acc-1", Reason: "chargeback"}
+		status := func(want restrict.State) {
+			t.Helper()
+			res, err := r.Status(ctx, target)
+			require.NoError(t, err)
+			require.Equal(t, &restrict.Result{Provider: "walletplatform", TargetID: "acc-1", State: want,
+				Meta: restrict.Meta{StatusCode: http.StatusOK, Attempts: 1}}, res)
+		}
+		status(restrict.StateActive)
 
-		res, err := r.Restrict(ctx, restrict.Target{ID: "acc-1", Reason: "chargeback"})
+		res, err := r.Restrict(ctx, target)
 		require.NoError(t, err)
 		require.Equal(t, &restrict.Result{Provider: "walletplatform", Action: restrict.ActionFreeze, TargetID: "acc-1",
 			State: restrict.StateRestricted, Meta: restrict.Meta{StatusCode: http.StatusOK, Attempts: 1}}, res)
 		a, _ := srv.Account("acc-1")
-		require.True(t, a.Frozen)
-
-		// Freezing a frozen account succeeds.
-		_, err = r.Restrict(ctx, restrict.Target{ID: "acc-1"})
-		require.NoError(t, err)
-		a, _ = srv.Account("acc-1")
-		require.True(t, a.Frozen)
+		require.True(t, a.Frozen())
+		status(restrict.StateRestricted)
 
 		acc, err := c.GetAccount(ctx, "acc-1")
 		require.NoError(t, err)
 		require.Equal(t, "acc-1", acc.UUID)
-		require.Equal(t, "FROZEN", acc.Status)
+		require.Equal(t, walletplatformtest.StatusFrozen, acc.Status)
 		require.NotEmpty(t, acc.ID)
 		require.NotEmpty(t, acc.Raw)
 
-		res, err = r.Lift(ctx, restrict.Target{ID: "acc-1"})
+		res, err = r.Lift(ctx, target)
 		require.NoError(t, err)
 		require.Equal(t, restrict.ActionUnfreeze, res.Action)
 		require.Equal(t, restrict.StateActive, res.State)
 		require.Equal(t, "acc-1", res.TargetID)
 		a, _ = srv.Account("acc-1")
-		require.False(t, a.Frozen)
+		require.False(t, a.Frozen())
+		status(restrict.StateActive)
+	}
+}
 
-		acc, err = c.GetAccount(ctx, "acc-1")
-		require.NoError(t, err)
-		require.Equal(t, "ACTIVE", acc.Status)
+// Restrict and Lift are idempotent whichever way the platform answers a
+// repeat: with success (the fake's default) or with an "already" refusal.
+func TestRepeatsAreIdempotent(t *testing.T) {
+	t.Parallel()
+	for _, refuse := range []bool{false, true} {
+		c, srv := fakeClient(t)
+		srv.AddAccount("acc-1")
+		srv.SetRefuseRepeats(refuse)
+		ctx := context.Background()
+		target := restrict.Target{ID: "acc-1"}
+		for range 2 {
+			res, err := c.Restrict(ctx, target)
+			require.NoError(t, err, "refuse=%v", refuse)
+			require.Equal(t, restrict.StateRestricted, res.State)
+			st, err := c.Status(ctx, target)
+			require.NoError(t, err)
+			require.Equal(t, restrict.StateRestricted, st.State)
+		}
+		for range 2 {
+			res, err := c.Lift(ctx, target)
+			require.NoError(t, err, "refuse=%v", refuse)
+			require.Equal(t, restrict.StateActive, res.State)
+			st, err := c.Status(ctx, target)
+			require.NoError(t, err)
+			require.Equal(t, restrict.StateActive, st.State)
+		}
+		if refuse {
+			// The native call reports the refusal as the platform said it.
+			_, err := unfreeze(ctx, c, "acc-1")
+			require.ErrorIs(t, err, restrict.ErrInvalidRequest)
+			require.Equal(t, "Account already unfrozen", apiError(t, err).Message)
+		}
 	}
 }
 
@@ -71,13 +111,13 @@ func TestFakeErrors(t *testing.T) {
 		ae := apiError(t, err)
 		require.Equal(t, "FreezeAccount", ae.Operation)
 		require.Equal(t, http.StatusNotFound, ae.StatusCode)
-		require.Equal(t, "404", ae.Code)
+		require.Empty(t, ae.Code)
 		require.Equal(t, "Account id not found", ae.Message)
 
-		_, err = c.GetAccount(ctx, "no-such-account")
+		_, err = c.Status(ctx, restrict.Target{ID: "no-such-account"})
 		require.ErrorIs(t, err, restrict.ErrNotFound)
 
-		_, err = c.FreezeAccount(ctx, "not a valid id!")
+		_, err = freeze(ctx, c, "not a valid id!")
 		require.ErrorIs(t, err, restrict.ErrInvalidRequest)
 		ae = apiError(t, err)
 		require.Equal(t, http.StatusBadRequest, ae.StatusCode)
@@ -100,7 +140,7 @@ func TestFakeContentTypes(t *testing.T) {
 		srv.AddAccount("acc-1")
 		srv.SetXML(tc.xml)
 		srv.SetContentType(tc.ct)
-		_, err := c.FreezeAccount(context.Background(), "acc-1")
+		_, err := freeze(context.Background(), c, "acc-1")
 		require.NoError(t, err, "xml=%v ct=%q", tc.xml, tc.ct)
 		_, err = c.GetAccount(context.Background(), "missing")
 		require.ErrorIs(t, err, restrict.ErrNotFound, "xml=%v ct=%q", tc.xml, tc.ct)
@@ -116,12 +156,12 @@ func TestFakeFaults(t *testing.T) {
 	require.NoError(t, err)
 
 	srv.Inject(restricttest.Fault{Status: http.StatusServiceUnavailable, Times: 2})
-	res, err := c.FreezeAccount(ctx, "acc-1")
+	res, err := freeze(ctx, c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Attempts)
 
 	srv.Inject(restricttest.Fault{Status: http.StatusTooManyRequests, Header: restricttest.RetryAfter(30)})
-	_, err = c.FreezeAccount(ctx, "acc-1")
+	_, err = freeze(ctx, c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrRateLimited)
 	ae := apiError(t, err)
 	require.Equal(t, 30*time.Second, ae.RetryAfter)
@@ -129,12 +169,12 @@ func TestFakeFaults(t *testing.T) {
 	srv.Clear()
 
 	srv.Inject(restricttest.Fault{Body: `{"status":tr`, ContentType: "application/json", Times: 1})
-	_, err = c.FreezeAccount(ctx, "acc-1")
+	_, err = freeze(ctx, c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 	require.Contains(t, err.Error(), "malformed JSON")
 
 	srv.Inject(restricttest.Fault{Body: okJSON, Reset: true, Times: 1})
-	res, err = c.FreezeAccount(ctx, "acc-1")
+	res, err = freeze(ctx, c, "acc-1")
 	require.NoError(t, err, "an answer lost mid-way is retried")
 	require.Equal(t, 2, res.Attempts)
 }
@@ -152,24 +192,26 @@ func TestReasonIsLogged(t *testing.T) {
 	require.Contains(t, out, "fraud review 42")
 	require.Contains(t, out, "operation=FreezeAccount")
 	require.Contains(t, out, "operation=Login")
-	for _, s := range []string{string(walletplatformtest.APIKey), string(walletplatformtest.PassID), "eyJ"} {
+	for _, s := range []string{string(fakeCreds.APIKey), string(fakeCreds.PassID), "eyJ"} {
 		require.NotContains(t, out, s)
 	}
 }
 
+// The fake's Handler serves the same fake on a server of the test's own.
 func TestServerIsMountable(t *testing.T) {
 	t.Parallel()
-	h := walletplatformtest.NewHandler()
-	h.AddAccount("acc-1")
+	fake := walletplatformtest.NewServer(fakeCreds)
+	t.Cleanup(fake.Close)
+	fake.AddAccount("acc-1")
 	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	srv := newLoopback(t, mux)
-	c, err := walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID},
-		restrict.WithBaseURL(srv+walletplatformtest.WalletsPath))
+	mux.Handle("/", fake.Handler())
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c, err := walletplatform.New(fakeCreds, restrict.WithBaseURL(srv.URL+walletplatformtest.WalletsPath))
 	require.NoError(t, err)
-	_, err = c.FreezeAccount(context.Background(), "acc-1")
+	_, err = c.Restrict(context.Background(), restrict.Target{ID: "acc-1"})
 	require.NoError(t, err)
-	a, _ := h.Account("acc-1")
-	require.True(t, a.Frozen)
-	require.Equal(t, 2, h.Requests())
+	a, _ := fake.Account("acc-1")
+	require.True(t, a.Frozen())
+	require.Equal(t, 2, fake.Requests(), "the login and the freeze")
 }

@@ -2,40 +2,139 @@ package walletplatform
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// Restrict freezes the account t.ID names (FreezeAccount). The platform has
-// no field for a reason; t.Reason is only logged, at debug level.
-//
-// https://sabi-docs.netlify.app ("Freeze or Unfreeze Account")
-func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	if problem := checkID(t.ID); problem != "" {
-		return nil, restrict.NewFieldError(Provider, "Restrict", "ID", problem)
+var (
+	_ restrict.Restrictor = (*Client)(nil)
+	_ restrict.Checker    = (*Client)(nil)
+)
+
+// CheckTargetID is the rule Restrict, Lift and Status apply to Target.ID
+// before anything is sent: the account ID must not be blank, longer than
+// 256 bytes or hold control characters (its form is not documented), and,
+// since Status sends it in GetAccount's path, it must be one path segment:
+// no "/", "\" or "..". Restrict and Lift, which send it in a JSON body,
+// apply the same rule, so that an ID is checked once for all three and a
+// target that can be frozen can also be read back. Its error matches
+// restrict.ErrInvalidRequest and names the field "ID".
+func CheckTargetID(id string) error { return checkTargetID("CheckTargetID", id) }
+
+func checkTargetID(op, id string) error {
+	if problem := transport.CheckPathSegment(id); problem != "" {
+		return restrict.NewFieldError(Provider, op, "ID", problem)
 	}
-	c.tc.LogTarget(ctx, "Restrict", t)
-	res, err := c.FreezeAccount(ctx, t.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &restrict.Result{Provider: Provider, Action: restrict.ActionFreeze, TargetID: t.ID,
-		State: restrict.StateRestricted, Meta: res.Meta}, nil
+	return nil
 }
 
-// Lift unfreezes the account t.ID names (UnfreezeAccount). t.Reason is only
-// logged, at debug level.
+// Restrict freezes the account t.ID names (FreezeAccount); t.ID is the
+// account ID, its UUID, under CheckTargetID's rule. The platform has no
+// field for a reason; t.Reason is only logged, at debug level.
 //
-// https://sabi-docs.netlify.app ("Freeze or Unfreeze Account")
+// Freezing a frozen account succeeds with restrict.StateRestricted. What
+// the platform answers then is not documented; inferred: a success, or a
+// refusal whose message says "already frozen", which is taken as success.
+//
+// Docs: https://sabi-docs.netlify.app ("Freeze or Unfreeze Account")
+func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	if err := checkTargetID("Restrict", t.ID); err != nil {
+		return nil, err
+	}
+	c.tc.LogTarget(ctx, "Restrict", t)
+	res, err := c.FreezeAccount(ctx, FreezeAccountRequest{AccountID: t.ID})
+	if err != nil {
+		meta, ok := alreadySo(err, "FreezeAccount", "already frozen")
+		if !ok {
+			return nil, err
+		}
+		return result(restrict.ActionFreeze, t.ID, restrict.StateRestricted, meta), nil
+	}
+	return result(restrict.ActionFreeze, t.ID, restrict.StateRestricted, res.Meta), nil
+}
+
+// Lift unfreezes the account t.ID names (UnfreezeAccount), under
+// CheckTargetID's rule. t.Reason is only logged, at debug level.
+//
+// Unfreezing an account that is not frozen succeeds with
+// restrict.StateActive. What the platform answers then is not documented;
+// inferred: a success, or a refusal whose message says "already
+// unfrozen", "already active" or "not frozen", which is taken as success.
+//
+// Docs: https://sabi-docs.netlify.app ("Freeze or Unfreeze Account")
 func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	if problem := checkID(t.ID); problem != "" {
-		return nil, restrict.NewFieldError(Provider, "Lift", "ID", problem)
+	if err := checkTargetID("Lift", t.ID); err != nil {
+		return nil, err
 	}
 	c.tc.LogTarget(ctx, "Lift", t)
-	res, err := c.UnfreezeAccount(ctx, t.ID)
+	res, err := c.UnfreezeAccount(ctx, UnfreezeAccountRequest{AccountID: t.ID})
+	if err != nil {
+		meta, ok := alreadySo(err, "UnfreezeAccount", "already unfrozen", "already active", "not frozen")
+		if !ok {
+			return nil, err
+		}
+		return result(restrict.ActionUnfreeze, t.ID, restrict.StateActive, meta), nil
+	}
+	return result(restrict.ActionUnfreeze, t.ID, restrict.StateActive, res.Meta), nil
+}
+
+// Status reads the account t.ID names back (GetAccount), under
+// CheckTargetID's rule. The account's status values are not documented;
+// inferred: a status holding "frozen" or "freeze" (in any case) is
+// restrict.StateRestricted, one holding "active" is restrict.StateActive
+// ("unfrozen" and "unfreeze" count as active, "inactive" as unknown), and
+// any other, or none, is restrict.StateUnknown.
+//
+// Docs: https://sabi-docs.netlify.app/api/wallet/account%20management/get_single_account
+func (c *Client) Status(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	if err := checkTargetID("Status", t.ID); err != nil {
+		return nil, err
+	}
+	acc, err := c.GetAccount(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &restrict.Result{Provider: Provider, Action: restrict.ActionUnfreeze, TargetID: t.ID,
-		State: restrict.StateActive, Meta: res.Meta}, nil
+	return result("", t.ID, stateOf(acc.Status), acc.Meta), nil
+}
+
+func result(action restrict.Action, id string, state restrict.State, meta restrict.Meta) *restrict.Result {
+	return &restrict.Result{Provider: Provider, Action: action, TargetID: id, State: state, Meta: meta}
+}
+
+// alreadySo reports whether err is the platform refusing op because the
+// account is already in the wanted state: a refusal (ErrInvalidRequest or
+// ErrConflict) of op itself whose message holds one of the phrases, in any
+// case. It returns the exchange behind the refusal, for the result.
+func alreadySo(err error, op string, phrases ...string) (restrict.Meta, bool) {
+	var ae *restrict.APIError
+	if !errors.As(err, &ae) || ae.Operation != op || ae.StatusCode == 0 ||
+		!errors.Is(ae, restrict.ErrInvalidRequest) && !errors.Is(ae, restrict.ErrConflict) {
+		return restrict.Meta{}, false
+	}
+	msg := strings.ToLower(ae.Message)
+	for _, p := range phrases {
+		if strings.Contains(msg, p) {
+			return restrict.Meta{StatusCode: ae.StatusCode, RequestID: ae.RequestID, Attempts: ae.Attempts}, true
+		}
+	}
+	return restrict.Meta{}, false
+}
+
+// stateOf reads an account's status; see Status.
+func stateOf(status string) restrict.State {
+	s := strings.ToLower(status)
+	switch {
+	case strings.Contains(s, "unfroz"), strings.Contains(s, "unfreez"):
+		return restrict.StateActive
+	case strings.Contains(s, "frozen"), strings.Contains(s, "freeze"):
+		return restrict.StateRestricted
+	case strings.Contains(s, "inactive"):
+		return restrict.StateUnknown
+	case strings.Contains(s, "active"):
+		return restrict.StateActive
+	}
+	return restrict.StateUnknown
 }

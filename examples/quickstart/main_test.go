@@ -13,6 +13,7 @@ import (
 	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 	"github.com/restrictkit/restrict/purse"
 	"github.com/restrictkit/restrict/purse/pursetest"
+	"github.com/restrictkit/restrict/walletplatform"
 	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
 )
 
@@ -268,9 +269,8 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 	defer calypso.Close()
 	purseCustomer := calypso.AddCustomer(purse.Customer{ExternalID: "all"})
 
-	sabi := walletplatformtest.NewServer()
+	sabi := walletplatformtest.NewServer(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: "all-user", PassID: "all-pass-id"})
 	defer sabi.Close()
-	sabi.AddUser("all-user", "all-pass-id")
 	sabi.AddAccount("all-account")
 
 	code, stdout, stderr := runQuickstart(t, env(map[string]string{
@@ -296,7 +296,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 		"RESTRICT_WALLETPLATFORM_USERNAME":      "all-user",
 		"RESTRICT_WALLETPLATFORM_PASS_ID":       "all-pass-id",
 		"RESTRICT_WALLETPLATFORM_TARGET":        "all-account",
-		"RESTRICT_WALLETPLATFORM_USERS_URL":     sabi.URL,
+		"RESTRICT_WALLETPLATFORM_USERS_URL":     sabi.UsersURL(),
 		"RESTRICT_WALLETPLATFORM_INSECURE_HTTP": "1",
 	}))
 	if code != 0 {
@@ -320,7 +320,7 @@ func TestRunEveryProviderConfigured(t *testing.T) {
 	if n := len(kuna.Customers()); n != 1 {
 		t.Errorf("KunaCore holds %d customers; the quickstart must create none for a configured provider", n)
 	}
-	if a, _ := sabi.Account("all-account"); a.Frozen {
+	if a, _ := sabi.Account("all-account"); a.Frozen() {
 		t.Error("the configured SABI account is still frozen after the lift")
 	}
 	for _, s := range []string{"all-cryptomus-key", "all-kuna-password", "all-kpayment-token", "all-purse-key", "all-purse-secret", "all-pass-id", string(walletplatformtest.APIKey)} {

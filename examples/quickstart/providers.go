@@ -284,12 +284,9 @@ func setupWalletPlatform(_ context.Context, getenv func(string) string, logger *
 		return &provider{name: walletplatform.Provider, client: c, target: env.get("TARGET"), where: host(env.get("BASE_URL"), ""), close: noClose}, nil
 	}
 
-	srv := walletplatformtest.NewServer()
-	c, err := walletplatform.New(walletplatform.Credentials{
-		APIKey:   walletplatformtest.APIKey,
-		Username: walletplatformtest.Username,
-		PassID:   walletplatformtest.PassID,
-	}, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
+	creds := walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID}
+	srv := walletplatformtest.NewServer(creds)
+	c, err := walletplatform.New(creds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		srv.Close()
 		return nil, err

@@ -1,7 +1,8 @@
 // Command walletplatform walks through the SABI wallet platform client's
 // native API against an in-process fake of the platform: log in with a
-// user's credentials, freeze an account, look it up, unfreeze it, and see
-// how refusals and an expired login are handled.
+// user's credentials, freeze an account, look it up, unfreeze it, see how
+// refusals and an expired login are handled, and read the state back
+// through the provider-neutral contract.
 //
 //	go run ./examples/walletplatform      # -v logs every HTTP attempt to stderr
 //
@@ -34,7 +35,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error {
-	srv := walletplatformtest.NewServer()
+	creds := walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID}
+	srv := walletplatformtest.NewServer(creds)
 	defer srv.Close()
 	// The platform's API has no call to open an account; the fake is
 	// seeded with one.
@@ -43,21 +45,17 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	// SABI publishes no TLS host, so WithBaseURL is always needed. Against
 	// its documented plain-http address, restrict.WithInsecureHTTP() would
 	// be needed too; a loopback fake is allowed without it.
-	c, err := walletplatform.New(walletplatform.Credentials{
-		APIKey:   walletplatformtest.APIKey,
-		Username: walletplatformtest.Username,
-		PassID:   walletplatformtest.PassID,
-	}, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
+	c, err := walletplatform.New(creds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		return err
 	}
 
 	// 1. Freeze. The first call logs in; the token is cached after that.
-	fr, err := c.FreezeAccount(ctx, accountUUID)
+	fr, err := c.FreezeAccount(ctx, walletplatform.FreezeAccountRequest{AccountID: accountUUID})
 	if err != nil {
 		return fmt.Errorf("FreezeAccount: %w", err)
 	}
-	fmt.Fprintf(out, "FreezeAccount: %s %s: %q (HTTP %d)\n", fr.Action, fr.AccountID, fr.Message, fr.StatusCode)
+	fmt.Fprintf(out, "FreezeAccount %s: %q (HTTP %d)\n", accountUUID, fr.Message, fr.StatusCode)
 
 	acc, err := c.GetAccount(ctx, accountUUID)
 	if err != nil {
@@ -68,11 +66,11 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	// 2. Unfreeze, after the platform restarted and forgot every token:
 	// the client logs in again and repeats the call once, unseen.
 	srv.RevokeTokens()
-	uf, err := c.UnfreezeAccount(ctx, accountUUID)
+	uf, err := c.UnfreezeAccount(ctx, walletplatform.UnfreezeAccountRequest{AccountID: accountUUID})
 	if err != nil {
 		return fmt.Errorf("UnfreezeAccount: %w", err)
 	}
-	fmt.Fprintf(out, "UnfreezeAccount: %s %s: %q (%d attempt(s))\n", uf.Action, uf.AccountID, uf.Message, uf.Attempts)
+	fmt.Fprintf(out, "UnfreezeAccount %s: %q (%d attempt(s))\n", accountUUID, uf.Message, uf.Attempts)
 
 	// The documentation prints answers as XML; the client reads XML and
 	// JSON alike.
@@ -86,16 +84,16 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	fmt.Fprintf(out, "logins: %d\n", srv.Logins())
 
 	// 3. Refusals match the restrict sentinels and keep the platform's words.
-	_, err = c.FreezeAccount(ctx, "no-such-account")
+	_, err = c.FreezeAccount(ctx, walletplatform.FreezeAccountRequest{AccountID: "no-such-account"})
 	var ae *restrict.APIError
 	if !errors.As(err, &ae) || !errors.Is(err, restrict.ErrNotFound) {
 		return fmt.Errorf("freezing an unknown account: got %v, want an error matching ErrNotFound", err)
 	}
 	fmt.Fprintf(out, "unknown account (ErrNotFound, HTTP %d): %s\n", ae.StatusCode, ae.Message)
 
-	wrong, err := walletplatform.New(walletplatform.Credentials{
-		APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: "not-the-pass-id",
-	}, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
+	wrongCreds := creds
+	wrongCreds.PassID = "not-the-pass-id"
+	wrong, err := walletplatform.New(wrongCreds, restrict.WithBaseURL(srv.BaseURL()), restrict.WithLogger(logger))
 	if err != nil {
 		return err
 	}
@@ -105,14 +103,19 @@ func walkthrough(ctx context.Context, logger *slog.Logger, out io.Writer) error 
 	}
 	fmt.Fprintf(out, "wrong pass ID (ErrUnauthorized): %v\n", err)
 
-	// 4. The same client through the provider-neutral interface.
-	var r restrict.Restrictor = c
-	for _, call := range []func(context.Context, restrict.Target) (*restrict.Result, error){r.Restrict, r.Lift} {
-		res, err := call(ctx, restrict.Target{ID: accountUUID, Reason: "chargeback"})
+	// 4. The same client through the provider-neutral contract: Restrict
+	// and Lift, each read back with Status.
+	target := restrict.Target{ID: accountUUID, Reason: "chargeback"}
+	for _, call := range []func(context.Context, restrict.Target) (*restrict.Result, error){c.Restrict, c.Status, c.Lift, c.Status} {
+		res, err := call(ctx, target)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "Restrictor: %s %s -> %s\n", res.Provider, res.Action, res.State)
+		action := string(res.Action)
+		if action == "" {
+			action = "status"
+		}
+		fmt.Fprintf(out, "contract: %s %s -> %s\n", res.Provider, action, res.State)
 	}
 	return nil
 }

@@ -10,14 +10,16 @@ import (
 func TestRun(t *testing.T) {
 	t.Parallel()
 	exampletest.Check(t, run, []string{
-		"FreezeAccount: FREEZE " + accountUUID,
+		"FreezeAccount " + accountUUID + `: "Account freeze successful" (HTTP 200)`,
 		"status FROZEN",
-		"UnfreezeAccount: UNFREEZE " + accountUUID,
+		"UnfreezeAccount " + accountUUID + `: "Account unfreeze successful" (2 attempt(s))`,
 		"GetAccount (XML answer): " + accountUUID + " status ACTIVE",
 		"logins: 2",
 		"unknown account (ErrNotFound, HTTP 404)",
 		"wrong pass ID (ErrUnauthorized)",
-		"Restrictor: walletplatform freeze -> restricted",
-		"Restrictor: walletplatform unfreeze -> active",
+		"contract: walletplatform freeze -> restricted",
+		"contract: walletplatform status -> restricted",
+		"contract: walletplatform unfreeze -> active",
+		"contract: walletplatform status -> active",
 	}, []string{string(walletplatformtest.APIKey), string(walletplatformtest.PassID), "not-the-pass-id", "Bearer", "eyJ"})
 }

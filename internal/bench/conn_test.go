@@ -122,10 +122,12 @@ func connectionsFor(t *testing.T, p provider, goroutines, calls int) int64 {
 // connection.
 func TestLoginClientSharesOneConnection(t *testing.T) {
 	t.Parallel()
-	h := walletplatformtest.NewHandler()
+	creds := walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID}
+	h := walletplatformtest.NewServer(creds)
+	defer h.Close()
 	h.AddAccount("acc-1")
 	var opened atomic.Int64
-	srv := httptest.NewUnstartedServer(h)
+	srv := httptest.NewUnstartedServer(h.Handler())
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			opened.Add(1)
@@ -133,9 +135,7 @@ func TestLoginClientSharesOneConnection(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	c, err := walletplatform.New(walletplatform.Credentials{
-		APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID,
-	}, restrict.WithBaseURL(srv.URL+walletplatformtest.WalletsPath))
+	c, err := walletplatform.New(creds, restrict.WithBaseURL(srv.URL+walletplatformtest.WalletsPath))
 	require.NoError(t, err)
 	for i := 0; i < 10; i++ {
 		_, err := c.Restrict(context.Background(), restrict.Target{ID: "acc-1"})

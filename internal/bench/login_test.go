@@ -73,19 +73,15 @@ func TestConcurrentCallsShareOneLoginCustomerV2(t *testing.T) {
 // walletplatform client logging in with Username and PassID.
 func TestConcurrentCallsShareOneLoginWalletPlatform(t *testing.T) {
 	t.Parallel()
-	fake := walletplatformtest.NewHandler()
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
+	creds := walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID}
+	fake := walletplatformtest.NewServer(creds)
+	defer fake.Close()
 	ids := make([]string, concurrentCalls)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("7d9f0c2e-0000-4000-8000-%012d", i)
 	}
 	fake.AddAccount(ids...)
-	c, err := walletplatform.New(walletplatform.Credentials{
-		APIKey:   walletplatformtest.APIKey,
-		Username: walletplatformtest.Username,
-		PassID:   walletplatformtest.PassID,
-	}, restrict.WithBaseURL(srv.URL+walletplatformtest.WalletsPath))
+	c, err := walletplatform.New(creds, restrict.WithBaseURL(fake.BaseURL()))
 	require.NoError(t, err)
 
 	restrictAll(t, c, ids)
@@ -93,6 +89,6 @@ func TestConcurrentCallsShareOneLoginWalletPlatform(t *testing.T) {
 	for _, id := range ids {
 		acc, ok := fake.Account(id)
 		require.True(t, ok)
-		require.True(t, acc.Frozen, id)
+		require.True(t, acc.Frozen(), id)
 	}
 }

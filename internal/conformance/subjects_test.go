@@ -367,13 +367,20 @@ func startPurse(t *testing.T) *env {
 	}
 }
 
+// SABI's key and token travel in headers, so they hold no white space;
+// their other characters change under JSON, HTML and URL encodings.
+const (
+	sabiAPIKey = `sabi<tenant>&key/"6987f1c0"`
+	sabiToken  = `sabi<static>&token/"0f4e"+9c2`
+)
+
 func startWalletPlatform(t *testing.T) *env {
-	srv := walletplatformtest.NewServer()
+	creds := walletplatform.Credentials{APIKey: sabiAPIKey, Token: sabiToken}
+	srv := walletplatformtest.NewServer(creds)
 	t.Cleanup(srv.Close)
 	srv.AddAccount("acc-2026-0001")
-	token := srv.IssueToken()
 	client := func(opts []restrict.Option) (*walletplatform.Client, error) {
-		return walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Token: restrict.Secret(token)}, with(srv.BaseURL(), opts)...)
+		return walletplatform.New(creds, with(srv.BaseURL(), opts)...)
 	}
 	call := func(f func(context.Context, *walletplatform.Client) error) func(context.Context, ...restrict.Option) error {
 		return func(ctx context.Context, opts ...restrict.Option) error {
@@ -385,25 +392,25 @@ func startWalletPlatform(t *testing.T) *env {
 	return &env{
 		fake:    srv,
 		target:  restrict.Target{ID: "acc-2026-0001", Reason: "AML review"},
-		success: `{"status":true,"statusCode":0,"message":"Account frozen","data":{},"errors":[]}`,
-		lifted:  `{"status":true,"statusCode":0,"message":"Account unfrozen","data":{},"errors":[]}`,
-		secrets: []string{string(walletplatformtest.APIKey), token},
+		success: `{"status":true,"statusCode":0,"message":"Account freeze successful","data":{},"errors":[]}`,
+		lifted:  `{"status":true,"statusCode":0,"message":"Account unfreeze successful","data":{},"errors":[]}`,
+		secrets: []string{sabiAPIKey, sabiToken},
 		unknown: restrict.Target{ID: "acc-not-there"},
 		credentials: []credential{
 			{"APIKey", func(v string) error {
-				_, err := walletplatform.New(walletplatform.Credentials{APIKey: restrict.Secret(v), Token: restrict.Secret(token)}, restrict.WithBaseURL(srv.BaseURL()))
+				_, err := walletplatform.New(walletplatform.Credentials{APIKey: restrict.Secret(v), Token: sabiToken}, restrict.WithBaseURL(srv.BaseURL()))
 				return err
 			}},
 			{"Token", func(v string) error {
-				_, err := walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Token: restrict.Secret(v)}, restrict.WithBaseURL(srv.BaseURL()))
+				_, err := walletplatform.New(walletplatform.Credentials{APIKey: sabiAPIKey, Token: restrict.Secret(v)}, restrict.WithBaseURL(srv.BaseURL()))
 				return err
 			}},
 			{"Username", func(v string) error {
-				_, err := walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: v, PassID: "pass-1234"}, restrict.WithBaseURL(srv.BaseURL()))
+				_, err := walletplatform.New(walletplatform.Credentials{APIKey: sabiAPIKey, Username: v, PassID: "pass-1234"}, restrict.WithBaseURL(srv.BaseURL()))
 				return err
 			}},
 			{"PassID", func(v string) error {
-				_, err := walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: "ops@example.com", PassID: restrict.Secret(v)}, restrict.WithBaseURL(srv.BaseURL()))
+				_, err := walletplatform.New(walletplatform.Credentials{APIKey: sabiAPIKey, Username: "ops@example.com", PassID: restrict.Secret(v)}, restrict.WithBaseURL(srv.BaseURL()))
 				return err
 			}},
 		},
@@ -412,11 +419,15 @@ func startWalletPlatform(t *testing.T) *env {
 		},
 		bad: []badCall{
 			{"freeze empty id", "accountId", call(func(ctx context.Context, c *walletplatform.Client) error {
-				_, err := c.FreezeAccount(ctx, "")
+				_, err := c.FreezeAccount(ctx, walletplatform.FreezeAccountRequest{})
 				return err
 			})},
 			{"unfreeze empty id", "accountId", call(func(ctx context.Context, c *walletplatform.Client) error {
-				_, err := c.UnfreezeAccount(ctx, "")
+				_, err := c.UnfreezeAccount(ctx, walletplatform.UnfreezeAccountRequest{AccountID: " "})
+				return err
+			})},
+			{"freeze control character", "accountId", call(func(ctx context.Context, c *walletplatform.Client) error {
+				_, err := c.FreezeAccount(ctx, walletplatform.FreezeAccountRequest{AccountID: "acc\n1"})
 				return err
 			})},
 			{"get empty uuid", "accountUuid", call(func(ctx context.Context, c *walletplatform.Client) error { _, err := c.GetAccount(ctx, ""); return err })},

@@ -9,20 +9,39 @@ import (
 	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
 )
 
-// A test of code that freezes SABI accounts, with the fake answering in the
-// XML form the docs print and the client logging in itself.
+// A test of code that freezes SABI accounts: the fake accepts the
+// credentials it was started with, logs the client in, answers in the XML
+// form the docs print, and keeps the account's status for Status to read.
 func Example() {
-	srv := walletplatformtest.NewServer()
+	creds := walletplatform.Credentials{APIKey: "test-api-key", Username: "ops@example.com", PassID: "test-pass-id"}
+	srv := walletplatformtest.NewServer(creds)
 	defer srv.Close()
 	srv.AddAccount("acc-1")
 	srv.SetXML(true)
 
-	c, _ := walletplatform.New(walletplatform.Credentials{
-		APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID,
-	}, restrict.WithBaseURL(srv.BaseURL()))
-	res, err := c.Restrict(context.Background(), restrict.Target{ID: "acc-1"})
+	c, _ := walletplatform.New(creds, restrict.WithBaseURL(srv.BaseURL()))
+	ctx := context.Background()
+	res, err := c.Restrict(ctx, restrict.Target{ID: "acc-1"})
 	acc, _ := srv.Account("acc-1")
-	fmt.Println(err, res.State, acc.Frozen, srv.Logins())
+	fmt.Println(err, res.State, acc.Status, srv.Logins())
+
+	st, err := c.Status(ctx, restrict.Target{ID: "acc-1"})
+	fmt.Println(err, st.State)
 	// Output:
-	// <nil> restricted true 1
+	// <nil> restricted FROZEN 1
+	// <nil> restricted
+}
+
+// A client given a static token, as a token obtained outside the client.
+func ExampleServer_IssueToken() {
+	srv := walletplatformtest.NewServer(walletplatform.Credentials{APIKey: "test-api-key", Token: "static-token-123"})
+	defer srv.Close()
+	srv.AddAccount("acc-1")
+
+	c, _ := walletplatform.New(walletplatform.Credentials{APIKey: "test-api-key", Token: restrict.Secret(srv.IssueToken())},
+		restrict.WithBaseURL(srv.BaseURL()))
+	_, err := c.FreezeAccount(context.Background(), walletplatform.FreezeAccountRequest{AccountID: "acc-1"})
+	fmt.Println(err, srv.Logins())
+	// Output:
+	// <nil> 0
 }

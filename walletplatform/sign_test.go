@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,7 +34,7 @@ func TestLoginIsCachedUntilExpiry(t *testing.T) {
 	ctx := context.Background()
 	freeze := func() {
 		t.Helper()
-		_, err := c.FreezeAccount(ctx, "acc-1")
+		_, err := freeze(ctx, c, "acc-1")
 		require.NoError(t, err)
 	}
 
@@ -63,7 +62,7 @@ func TestOpaqueTokenIsKeptUntilRejected(t *testing.T) {
 	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(answer(http.StatusCreated, jsonCT, `{"token":"opaque-token-1234"}`)))
 	mt.RegisterResponder(http.MethodPost, freezeAt, answer(http.StatusOK, jsonCT, okJSON))
 	for i := 0; i < 5; i++ {
-		_, err := c.FreezeAccount(context.Background(), "acc-1")
+		_, err := freeze(context.Background(), c, "acc-1")
 		require.NoError(t, err)
 	}
 	require.Equal(t, 1, logins.count())
@@ -88,7 +87,7 @@ func TestOneLoginForConcurrentCalls(t *testing.T) {
 		wg.Add(1)
 		go func(id string) {
 			defer wg.Done()
-			_, err := c.FreezeAccount(context.Background(), id)
+			_, err := freeze(context.Background(), c, id)
 			errs <- err
 		}(id)
 	}
@@ -102,7 +101,7 @@ func TestOneLoginForConcurrentCalls(t *testing.T) {
 	for _, id := range ids {
 		a, ok := srv.Account(id)
 		require.True(t, ok)
-		require.True(t, a.Frozen, id)
+		require.True(t, a.Frozen(), id)
 	}
 }
 
@@ -113,17 +112,17 @@ func TestReloginOn401(t *testing.T) {
 	c, srv := fakeClient(t)
 	srv.AddAccount("acc-1")
 	ctx := context.Background()
-	_, err := c.FreezeAccount(ctx, "acc-1")
+	_, err := freeze(ctx, c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 1, srv.Logins())
 
 	srv.RevokeTokens()
-	res, err := c.UnfreezeAccount(ctx, "acc-1")
+	res, err := unfreeze(ctx, c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 2, srv.Logins())
 	require.Equal(t, 2, res.Attempts, "the rejected attempt and the one after the new login")
 	a, _ := srv.Account("acc-1")
-	require.False(t, a.Frozen)
+	require.False(t, a.Frozen())
 }
 
 func TestReloginOn401OnlyOnce(t *testing.T) {
@@ -133,7 +132,7 @@ func TestReloginOn401OnlyOnce(t *testing.T) {
 	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"always-refused-token"}}`)))
 	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(answer(http.StatusUnauthorized, jsonCT,
 		`{"status":false,"statusCode":401,"message":"Unauthorized","errors":[{"message":"Unauthorized","descriptiveMessage":"jwt malformed"}]}`)))
-	_, err := c.FreezeAccount(context.Background(), "acc-1")
+	_, err := freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
 	ae := apiError(t, err)
 	require.Equal(t, "FreezeAccount", ae.Operation)
@@ -148,25 +147,25 @@ func TestStaticTokenIsNotRenewed(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, staticCreds())
 	mt.RegisterResponder(http.MethodPost, freezeAt, answer(http.StatusUnauthorized, jsonCT, `{"status":false,"statusCode":401,"message":"Unauthorized"}`))
-	_, err := c.FreezeAccount(context.Background(), "acc-1")
+	_, err := freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
 	require.Equal(t, 1, mt.GetTotalCallCount())
 }
 
 func TestStaticTokenWithFake(t *testing.T) {
 	t.Parallel()
-	srv := walletplatformtest.NewServer()
+	creds := walletplatform.Credentials{APIKey: apiKey, Token: "Bearer " + staticTk}
+	srv := walletplatformtest.NewServer(creds)
 	t.Cleanup(srv.Close)
 	srv.AddAccount("acc-1")
-	c, err := walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Token: restrict.Secret(srv.IssueToken())},
-		restrict.WithBaseURL(srv.BaseURL()))
+	c, err := walletplatform.New(creds, restrict.WithBaseURL(srv.BaseURL()))
 	require.NoError(t, err)
-	_, err = c.FreezeAccount(context.Background(), "acc-1")
+	_, err = freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Zero(t, srv.Logins())
 
 	srv.RevokeTokens()
-	_, err = c.FreezeAccount(context.Background(), "acc-1")
+	_, err = freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
 	require.Zero(t, srv.Logins())
 }
@@ -175,12 +174,12 @@ func TestStaticTokenWithFake(t *testing.T) {
 // for is not sent.
 func TestLoginRefused(t *testing.T) {
 	t.Parallel()
-	srv := walletplatformtest.NewServer()
+	srv := walletplatformtest.NewServer(fakeCreds)
 	t.Cleanup(srv.Close)
-	c, err := walletplatform.New(walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: passID},
+	c, err := walletplatform.New(walletplatform.Credentials{APIKey: fakeCreds.APIKey, Username: fakeCreds.Username, PassID: passID},
 		restrict.WithBaseURL(srv.BaseURL()))
 	require.NoError(t, err)
-	_, err = c.FreezeAccount(context.Background(), "acc-1")
+	_, err = freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
 	ae := apiError(t, err)
 	require.Equal(t, "Login", ae.Operation)
@@ -191,7 +190,7 @@ func TestLoginRefused(t *testing.T) {
 
 	// The same with a wrong key, and in XML.
 	srv.SetXML(true)
-	c, err = walletplatform.New(walletplatform.Credentials{APIKey: "wrong-key-000000", Username: walletplatformtest.Username, PassID: walletplatformtest.PassID},
+	c, err = walletplatform.New(walletplatform.Credentials{APIKey: "wrong-key-000000", Username: fakeCreds.Username, PassID: fakeCreds.PassID},
 		restrict.WithBaseURL(srv.BaseURL()))
 	require.NoError(t, err)
 	_, err = c.GetAccount(context.Background(), "acc-1")
@@ -215,7 +214,10 @@ func TestLoginErrorClasses(t *testing.T) {
 		{401, `{"status":false,"statusCode":401,"message":"Invalid credentials"}`, restrict.ErrUnauthorized},
 		{403, `{"status":false,"statusCode":403,"message":"User disabled"}`, restrict.ErrForbidden},
 		{201, `{"status":false,"statusCode":400,"message":"Wrong pass ID"}`, restrict.ErrUnauthorized},
-		{404, `<html>no such route</html>`, restrict.ErrUnauthorized},
+		// A 404 that is not the users service's envelope: the users URL
+		// is wrong, which no other credentials would fix.
+		{404, `<html>no such route</html>`, restrict.ErrInvalidRequest},
+		{404, `{"statusCode":404,"message":"Cannot POST /api/v1/users/login/platform/public","error":"Not Found"}`, restrict.ErrInvalidRequest},
 		{500, `{"status":false,"statusCode":500,"message":"boom"}`, restrict.ErrUnavailable},
 	}
 	for _, tc := range cases {
@@ -223,7 +225,7 @@ func TestLoginErrorClasses(t *testing.T) {
 			t.Parallel()
 			c, mt := newMocked(t, loginCreds(), restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
 			mt.RegisterResponder(http.MethodPost, loginAt, answer(tc.status, "", tc.body))
-			_, err := c.FreezeAccount(context.Background(), "acc-1")
+			_, err := freeze(context.Background(), c, "acc-1")
 			require.ErrorIs(t, err, tc.class)
 			ae := apiError(t, err)
 			require.Equal(t, "Login", ae.Operation)
@@ -240,7 +242,7 @@ func TestLoginRetried(t *testing.T) {
 	c, srv := fakeClient(t)
 	srv.AddAccount("acc-1")
 	srv.Inject(restricttest.Fault{Status: http.StatusServiceUnavailable, Times: 2})
-	res, err := c.FreezeAccount(context.Background(), "acc-1")
+	res, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Attempts, "the retries were the login's")
 	require.Equal(t, 4, srv.Requests())
@@ -253,7 +255,7 @@ func TestLoginAnswerWithoutToken(t *testing.T) {
 	t.Parallel()
 	c, srv := fakeClient(t)
 	srv.SetTokenPath("data.jwt")
-	_, err := c.FreezeAccount(context.Background(), "acc-1")
+	_, err := freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 	ae := apiError(t, err)
 	require.Equal(t, "Login", ae.Operation)
@@ -261,7 +263,7 @@ func TestLoginAnswerWithoutToken(t *testing.T) {
 	require.Contains(t, ae.Message, "no token at data.accessToken, data.token, accessToken or token")
 	require.Contains(t, ae.Message, "data, data.jwt, data.username, errors, message, status, statusCode")
 	require.NotContains(t, err.Error(), "eyJ")
-	require.NotContains(t, err.Error(), walletplatformtest.Username)
+	require.NotContains(t, err.Error(), fakeCreds.Username)
 	require.Equal(t, 1, srv.Requests())
 
 	cases := map[string]struct{ body, want, secret string }{
@@ -277,7 +279,7 @@ func TestLoginAnswerWithoutToken(t *testing.T) {
 			t.Parallel()
 			c, mt := newMocked(t, loginCreds())
 			mt.RegisterResponder(http.MethodPost, loginAt, answer(http.StatusCreated, "", tc.body))
-			_, err := c.FreezeAccount(context.Background(), "acc-1")
+			_, err := freeze(context.Background(), c, "acc-1")
 			require.ErrorIs(t, err, restrict.ErrUnavailable)
 			require.Contains(t, err.Error(), tc.want)
 			if tc.secret != "" {
@@ -297,11 +299,11 @@ func TestLoginWaitEndsWithContext(t *testing.T) {
 	srv.Inject(restricttest.Fault{Delay: 100 * time.Millisecond, Times: 1})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	_, err := c.FreezeAccount(ctx, "acc-1")
+	_, err := freeze(ctx, c, "acc-1")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.False(t, strings.Contains(err.Error(), string(walletplatformtest.PassID)))
+	require.NotContains(t, err.Error(), string(fakeCreds.PassID))
 
-	_, err = c.FreezeAccount(context.Background(), "acc-1")
+	_, err = freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 1, srv.Logins())
 }
@@ -319,7 +321,7 @@ func TestReloginOnInBand401(t *testing.T) {
 		httpmock.NewStringResponse(http.StatusOK, inBand),
 		httpmock.NewStringResponse(http.StatusOK, okJSON),
 	})))
-	res, err := c.FreezeAccount(context.Background(), "acc-1")
+	res, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 2, res.Attempts)
 	require.Equal(t, 2, logins.count())
@@ -328,10 +330,80 @@ func TestReloginOnInBand401(t *testing.T) {
 	logins, calls = seen{}, seen{}
 	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"in-band-token"}}`)))
 	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(answer(http.StatusOK, jsonCT, inBand)))
-	_, err = c.FreezeAccount(context.Background(), "acc-1")
+	_, err = freeze(context.Background(), c, "acc-1")
 	ae := apiError(t, err)
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
 	require.Equal(t, http.StatusOK, ae.StatusCode)
 	require.Equal(t, 2, logins.count(), "one renewal, not a loop")
 	require.Equal(t, 2, calls.count())
+}
+func TestLoginWire(t *testing.T) {
+	t.Parallel()
+	c, mt := newMocked(t, loginCreds())
+	var logins, calls seen
+	mt.RegisterResponder(http.MethodPost, loginAt,
+		logins.wrap(answer(http.StatusCreated, jsonCT, `{"status":true,"statusCode":201,"message":"ok","data":{"accessToken":"tok-123456789"}}`)))
+	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(answer(http.StatusOK, jsonCT, okJSON)))
+
+	_, err := freeze(context.Background(), c, "acc-1")
+	require.NoError(t, err)
+
+	require.Equal(t, 1, logins.count())
+	req := logins.reqs[0]
+	require.Equal(t, http.MethodPost, req.Method)
+	require.Equal(t, "/api/v1/users/login/platform/public", req.URL.Path, "the users service sits on the base URL's host, not under its path")
+	require.Equal(t, apiKey, req.Header.Get("apiKey"))
+	require.Empty(t, req.Header.Get("Authorization"), "the login carries no token")
+	require.Equal(t, "application/json", req.Header.Get("Content-Type"))
+	require.JSONEq(t, `{"username":"tech@example.com","passId":"`+passID+`"}`, logins.body[0])
+
+	require.Equal(t, "Bearer tok-123456789", calls.reqs[0].Header.Get("Authorization"))
+	require.Equal(t, apiKey, calls.reqs[0].Header.Get("apiKey"))
+}
+
+// Where the token sits in the login answer is undocumented: every place
+// the package promises is read, from JSON and XML answers alike.
+func TestLoginTokenPlaces(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct{ ct, body string }{
+		"data.accessToken": {jsonCT, `{"status":true,"data":{"accessToken":"tok-aaaaaaaa","token":"wrong"}}`},
+		"data.token":       {jsonCT, `{"status":true,"data":{"token":"tok-aaaaaaaa"},"token":"wrong"}`},
+		"accessToken":      {jsonCT, `{"accessToken":"tok-aaaaaaaa","token":"wrong"}`},
+		"token":            {jsonCT, `{"token":"tok-aaaaaaaa"}`},
+		"xml":              {xmlCT, `<response><status>true</status><statusCode>201</statusCode><data><accessToken>tok-aaaaaaaa</accessToken></data></response>`},
+		"no content type":  {"", ` {"data":{"accessToken":"tok-aaaaaaaa"}}`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMocked(t, loginCreds())
+			mt.RegisterResponder(http.MethodPost, loginAt, answer(http.StatusCreated, tc.ct, tc.body))
+			mt.RegisterResponder(http.MethodPost, freezeAt, func(req *http.Request) (*http.Response, error) {
+				require.Equal(t, "Bearer tok-aaaaaaaa", req.Header.Get("Authorization"))
+				return httpmock.NewStringResponse(http.StatusOK, okJSON), nil
+			})
+			_, err := freeze(context.Background(), c, "acc-1")
+			require.NoError(t, err)
+		})
+	}
+}
+
+// Without a login, a static token and the key go on every call as they
+// are: no login is made.
+func TestStaticTokenSigning(t *testing.T) {
+	t.Parallel()
+	c, mt := newMocked(t, staticCreds())
+	var s seen
+	mt.RegisterNoResponder(s.wrap(answer(http.StatusOK, jsonCT, okJSON)))
+	ctx := context.Background()
+	_, err := freeze(ctx, c, "acc-1")
+	require.NoError(t, err)
+	_, err = c.GetAccount(ctx, "acc-1")
+	require.NoError(t, err)
+	require.Equal(t, 2, s.count())
+	for _, req := range s.reqs {
+		require.Equal(t, apiKey, req.Header.Get("apiKey"))
+		require.Equal(t, "Bearer "+staticTk, req.Header.Get("Authorization"))
+		require.NotContains(t, req.URL.Path, "login")
+	}
 }
