@@ -51,8 +51,8 @@ func (c Credentials) check() (Credentials, error) {
 		if p := transport.CheckCredential(string(c.Token)); p != "" {
 			return c, field("Token", p)
 		}
-		if !usableToken(string(c.Token)) || strings.EqualFold(string(c.Token), "Bearer") {
-			return c, field("Token", "must be a bearer token: without spaces, and not the word Bearer alone")
+		if !usableToken(string(c.Token)) {
+			return c, field("Token", "must be a bearer token, without spaces")
 		}
 		return c, nil
 	case c.Username == "":

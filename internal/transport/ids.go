@@ -84,7 +84,11 @@ func CheckCredential(v string) string {
 // the token alone.
 func StripBearer(token string) string {
 	t := strings.TrimSpace(token)
-	if len(t) > 7 && strings.EqualFold(t[:7], "Bearer ") {
+	switch {
+	case strings.EqualFold(t, "Bearer"):
+		// The word alone: the token itself is missing.
+		return ""
+	case len(t) > 7 && strings.EqualFold(t[:7], "Bearer "):
 		return strings.TrimSpace(t[7:])
 	}
 	return t

@@ -82,7 +82,6 @@ func (s *Secrets) scrub(text string, extraForms []string) string {
 	if text == "" {
 		return text
 	}
-	text = redactJWT(text)
 	var f []string
 	if s != nil {
 		s.mu.RLock()
@@ -100,7 +99,10 @@ func (s *Secrets) scrub(text string, extraForms []string) string {
 			text = strings.ReplaceAll(text, form, redacted)
 		}
 	}
-	return text
+	// Known secrets first: a secret that merely starts like a JWT would be
+	// cut at its first non-base64url character by the shape rule, and its
+	// rest would no longer match.
+	return redactJWT(text)
 }
 
 // ScrubError returns err unchanged when its text holds no secret, and

@@ -862,3 +862,46 @@ func TestCheckCredential(t *testing.T) {
 		require.Contains(t, transport.CheckCredential(bad), want, "%q", bad)
 	}
 }
+
+func TestStripBearer(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"tok-123":          "tok-123",
+		"Bearer tok-123":   "tok-123",
+		"bearer  tok-123 ": "tok-123",
+		"BEARER tok-123":   "tok-123",
+		"Bearer":           "",
+		" bearer ":         "",
+		"Bearertok":        "Bearertok",
+	} {
+		require.Equal(t, want, transport.StripBearer(in), "%q", in)
+	}
+}
+
+// A secret that starts like a JWT but is not one is replaced whole: the
+// JWT shape rule runs after the known secrets, not before.
+func TestSecretShapedLikeAJWTIsScrubbedWhole(t *testing.T) {
+	t.Parallel()
+	const secret = "eyJtoken!with:other*chars"
+	s := transport.NewSecrets(secret)
+	require.Equal(t, "token [REDACTED] end", s.Scrub("token "+secret+" end"))
+	require.Equal(t, "a [REDACTED] b", s.Scrub("a eyJhbGciOi.eyJzdWIi.sig b"))
+}
+
+// Calling Call fills the result's Meta from the exchange.
+func TestCallFillsMeta(t *testing.T) {
+	t.Parallel()
+	_, srv := serve(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Request-Id", "req-7")
+		_, _ = io.WriteString(w, `{"status":"blocked"}`)
+	})
+	c := newClient(t, transport.Config{}, restrict.WithBaseURL(srv.URL), fast)
+	type result struct {
+		Status string `json:"status"`
+		restrict.Meta
+	}
+	res, err := transport.Call[result](context.Background(), c, op(true))
+	require.NoError(t, err)
+	require.Equal(t, "blocked", res.Status)
+	require.Equal(t, restrict.Meta{StatusCode: 200, RequestID: "req-7", Attempts: 1}, res.Meta)
+}
