@@ -57,9 +57,9 @@ const (
 	LoginPath   = "/api/v1/users/login/platform/public"
 )
 
-// DefaultTokenTTL is how long the fake's tokens live: the platform's sample
+// DefaultTokenLifetime is how long the fake's tokens live: the platform's sample
 // token lives seven days.
-const DefaultTokenTTL = 7 * 24 * time.Hour
+const DefaultTokenLifetime = 7 * 24 * time.Hour
 
 // The account statuses the fake keeps and GetAccount answers. The platform
 // documents none; these are the fake's choice.
@@ -117,7 +117,7 @@ func NewServer(creds walletplatform.Credentials) *Server {
 		token:     bearerless(string(creds.Token)),
 		accounts:  map[string]*AccountState{},
 		tokenPath: []string{"data", "accessToken"},
-		ttl:       DefaultTokenTTL,
+		ttl:       DefaultTokenLifetime,
 		now:       time.Now,
 		secret:    make([]byte, 32),
 	}
@@ -222,8 +222,8 @@ func (s *Server) SetTokenPath(path string) {
 	s.tokenPath = strings.Split(path, ".")
 }
 
-// SetTokenTTL sets how long tokens issued from now on live.
-func (s *Server) SetTokenTTL(d time.Duration) {
+// SetTokenLifetime sets how long tokens issued from now on live.
+func (s *Server) SetTokenLifetime(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ttl = d

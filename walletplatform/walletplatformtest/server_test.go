@@ -84,7 +84,7 @@ func TestLoginIssuesJWT(t *testing.T) {
 	require.NoError(t, json.Unmarshal(payload, &claims))
 	require.Equal(t, loginCreds.Username, claims.Username)
 	require.Equal(t, now.Unix(), claims.Iat)
-	require.Equal(t, now.Add(walletplatformtest.DefaultTokenTTL).Unix(), claims.Exp)
+	require.Equal(t, now.Add(walletplatformtest.DefaultTokenLifetime).Unix(), claims.Exp)
 	require.Equal(t, 1, srv.Logins())
 }
 
@@ -113,7 +113,7 @@ func TestChecksLoginCredentials(t *testing.T) {
 	require.True(t, a.Frozen())
 
 	// Expired tokens are refused.
-	srv.SetClock(func() time.Time { return time.Now().Add(walletplatformtest.DefaultTokenTTL + time.Minute) })
+	srv.SetClock(func() time.Time { return time.Now().Add(walletplatformtest.DefaultTokenLifetime + time.Minute) })
 	status, _, _ = do(t, srv, key, http.MethodPost, freezePath+"FREEZE", tok, `{"accountId":"acc-1"}`)
 	require.Equal(t, http.StatusUnauthorized, status)
 
