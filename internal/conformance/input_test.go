@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/kpayment"
+	"github.com/restrictkit/restrict/walletplatform"
 )
 
 // requireFieldError checks a local rejection: ErrInvalidRequest, the field
@@ -113,6 +115,35 @@ func TestClientsAndErrorsPrintNoSecret(t *testing.T) {
 				require.NotContains(t, out.String(), secret)
 			}
 			require.Contains(t, out.String(), s.name)
+		})
+	}
+}
+
+// An option of one provider given to another provider's New is refused,
+// naming the option, instead of being silently ignored.
+func TestNewRefusesAnotherProvidersOption(t *testing.T) {
+	t.Parallel()
+	foreign := map[string]struct {
+		name string
+		opt  restrict.Option
+	}{
+		walletplatform.Provider: {"WithUsersURL", walletplatform.WithUsersURL("https://users.example")},
+		kpayment.Provider:       {"WithRestrictRequest", kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{})},
+	}
+	for _, s := range subjects {
+		s := s
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			e := s.start(t)
+			for owner, f := range foreign {
+				_, err := e.newClient(f.opt)
+				if owner == s.name {
+					require.NoError(t, err, "its own option")
+					continue
+				}
+				require.ErrorIs(t, err, restrict.ErrInvalidRequest, "%s given to %s", f.name, s.name)
+				require.Contains(t, err.Error(), f.name+" is an option of "+owner)
+			}
 		})
 	}
 }
