@@ -209,3 +209,33 @@ func TestFakeAppliesAnIDRule(t *testing.T) {
 	_, err = f.Restrict(context.Background(), restrict.Target{ID: "6d962783-f0cf-420d-a511-3a48c71c5595"})
 	require.NoError(t, err)
 }
+
+func TestServerIsWhatEveryFakeIsBuiltOn(t *testing.T) {
+	t.Parallel()
+	var s restricttest.Server
+	s.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.URL.Path)
+	}), "/api")
+	defer s.Close()
+	require.True(t, strings.HasPrefix(s.BaseURL(), "http://127.0.0.1:"))
+	require.True(t, strings.HasSuffix(s.BaseURL(), "/api"))
+
+	resp, err := http.Get(s.BaseURL() + "/x")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	require.Equal(t, "/api/x", string(b))
+
+	// Faults apply before the fake's handler, through Handler too.
+	s.Inject(restricttest.Fault{Status: 503, Times: 1})
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/x", nil))
+	require.Equal(t, 503, rec.Code)
+	require.Equal(t, 2, s.Requests())
+
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return at })
+	require.Equal(t, at, s.Now())
+	s.SetClock(nil)
+	require.WithinDuration(t, time.Now(), s.Now(), time.Minute)
+}

@@ -35,7 +35,6 @@ import (
 	"io"
 	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -47,19 +46,18 @@ import (
 	"github.com/restrictkit/restrict/restricttest"
 )
 
-// Server is a fake Cryptomus listening on loopback. Inject faults and count
-// requests through the embedded Faults; seed and inspect wallets through
-// its own methods. It is safe for concurrent use.
+// Server is a fake Cryptomus listening on loopback. Inject faults, count
+// requests and set the clock through the embedded restricttest.Server (its
+// clock dates a wallet's BlockedAt and RefundedAt: Cryptomus' answers carry
+// no dates and its requests no timestamps); seed and inspect wallets
+// through its own methods. It is safe for concurrent use.
 type Server struct {
-	restricttest.Faults
+	restricttest.Server
 
-	srv        *httptest.Server
-	handler    http.Handler
 	merchantID string
 	key        string
 
 	mu      sync.Mutex
-	now     func() time.Time
 	wallets map[string]*Wallet // by UUID
 	orders  map[string]string  // order ID -> UUID
 }
@@ -75,37 +73,12 @@ func NewServer(creds cryptomus.Credentials) *Server {
 	s := &Server{
 		merchantID: creds.MerchantID,
 		key:        string(creds.PaymentKey),
-		now:        time.Now,
 		wallets:    map[string]*Wallet{},
 		orders:     map[string]string{},
 	}
-	s.handler = s.Faults.Wrap(http.HandlerFunc(s.serve))
-	s.srv = httptest.NewServer(s.handler)
+	// Cryptomus serves its API at the host's root, and so does the fake.
+	s.Serve(http.HandlerFunc(s.serve), "")
 	return s
-}
-
-// BaseURL is the URL to give the client with restrict.WithBaseURL.
-// Cryptomus serves its API at the host's root, and so does the fake.
-func (s *Server) BaseURL() string { return s.srv.URL }
-
-// Handler returns the fake's handler, faults included, to serve it some
-// other way (over TLS, inside a mux of one's own). It serves the same
-// wallets as the server.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
-
-// SetClock replaces time.Now for what the fake dates: a wallet's BlockedAt
-// and RefundedAt. Cryptomus' answers carry no dates and its requests no
-// timestamps, so nothing else depends on it. A nil clock restores time.Now.
-func (s *Server) SetClock(now func() time.Time) {
-	if now == nil {
-		now = time.Now
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = now
 }
 
 // Wallet is a static wallet as the fake keeps it.
@@ -370,7 +343,7 @@ func (s *Server) block(w http.ResponseWriter, in map[string]any) {
 	// A wallet blocked already answers as the first block did: the docs
 	// do not say, and the same success is inferred.
 	if wl.Status != cryptomus.WalletStatusBlocked {
-		wl.Status, wl.BlockedAt = cryptomus.WalletStatusBlocked, s.now()
+		wl.Status, wl.BlockedAt = cryptomus.WalletStatusBlocked, s.Now()
 	}
 	wl.IsForceRefund = wl.IsForceRefund || force
 	res := map[string]any{"uuid": wl.UUID, "status": wl.Status}
@@ -417,7 +390,7 @@ func (s *Server) refund(w http.ResponseWriter, in map[string]any) {
 		// fake's.
 		reply(w, http.StatusUnprocessableEntity, map[string]any{"state": 1, "message": "Payments to this wallet are refunded automatically"})
 	default:
-		wl.Refunded, wl.RefundAddress, wl.RefundedAt = true, address, s.now()
+		wl.Refunded, wl.RefundAddress, wl.RefundedAt = true, address, s.Now()
 		reply(w, http.StatusOK, map[string]any{"state": 0, "result": map[string]any{
 			"commission": wl.Commission,
 			"amount":     subtract(wl.Balance, wl.Commission),

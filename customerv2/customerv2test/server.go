@@ -35,7 +35,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,18 +58,18 @@ const (
 // until SetTokenLifetime changes it.
 const DefaultTokenLifetime = time.Hour
 
-// Server is a fake KunaCore on loopback. It is safe for concurrent use.
+// Server is a fake KunaCore on loopback. Faults, BaseURL, Handler, Close
+// and SetClock come from the embedded restricttest.Server; the clock dates
+// the tokens it issues and the customers it creates. It is safe for
+// concurrent use.
 type Server struct {
-	restricttest.Faults
+	restricttest.Server
 
-	srv     *httptest.Server
-	handler http.Handler
-	secret  []byte // signs the fake's JWTs
+	secret []byte // signs the fake's JWTs
 
 	mu        sync.Mutex
 	creds     customerv2.Credentials
 	lifetime  time.Duration
-	clock     func() time.Time
 	customers map[string]*record
 	order     []string // ids in creation order
 	logins    int
@@ -106,7 +105,7 @@ type record struct {
 func NewServer(creds customerv2.Credentials) *Server {
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
-	s := &Server{secret: secret, creds: creds, lifetime: DefaultTokenLifetime, clock: time.Now, customers: make(map[string]*record)}
+	s := &Server{secret: secret, creds: creds, lifetime: DefaultTokenLifetime, customers: make(map[string]*record)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v2/auth/login", s.post(s.login, false))
 	mux.HandleFunc("/v2/customer/suspend", s.post(s.suspend, true))
@@ -115,26 +114,8 @@ func NewServer(creds customerv2.Credentials) *Server {
 	mux.HandleFunc("/v2/customer/create", s.post(s.create, true))
 	mux.HandleFunc("/v2/customer/update", s.post(s.update, true))
 	mux.HandleFunc("/", notFoundRoute)
-	s.handler = s.Faults.Wrap(mux)
-	s.srv = httptest.NewServer(s.handler)
+	s.Serve(mux, "")
 	return s
-}
-
-// BaseURL is the URL to give the client with restrict.WithBaseURL.
-func (s *Server) BaseURL() string { return s.srv.URL }
-
-// Handler serves KunaCore's routes behind the injected faults, sharing the
-// fake's state, to mount the fake in another server as well.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
-
-// SetClock replaces the fake's clock.
-func (s *Server) SetClock(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.clock = now
 }
 
 // SetTokenLifetime changes the lifetime of tokens issued from now on.
@@ -174,7 +155,7 @@ func (s *Server) IssueToken() string {
 func (s *Server) AddCustomer(c customerv2.Customer) customerv2.Customer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.clock()
+	now := s.Now()
 	rec := &record{
 		ID: c.ID, Email: c.Email, FirstName: c.FirstName, LastName: c.LastName, Country: c.Country,
 		PhoneNumber: opt(c.PhoneNumber), Comment: opt(c.Comment), ExternalID: opt(c.ExternalID),
@@ -357,7 +338,7 @@ func (s *Server) authorized(r *http.Request) bool {
 // issueLocked makes an HS256 JWT with sub, iat, exp and a jti that lets
 // RevokeTokens tell old tokens from new.
 func (s *Server) issueLocked() string {
-	now := s.clock()
+	now := s.Now()
 	s.nextJTI++
 	header := b64(`{"alg":"HS256","typ":"JWT"}`)
 	payload := b64(fmt.Sprintf(`{"sub":%q,"jti":"%d","iat":%d,"exp":%d}`,
@@ -385,7 +366,7 @@ func (s *Server) validLocked(tok string) bool {
 	if err != nil || jti <= s.minJTI {
 		return false
 	}
-	return s.clock().Unix() < claims.Exp
+	return s.Now().Unix() < claims.Exp
 }
 
 func (s *Server) mac(signing string) string {
@@ -627,7 +608,7 @@ func (s *Server) create(w http.ResponseWriter, _ *http.Request, body []byte) {
 		PhoneNumber: req.PhoneNumber, Comment: req.Comment, ExternalID: req.ExternalID,
 		ReferralID: req.ReferralID, ITN: req.ITN,
 	}
-	rec.setCreated(s.clock())
+	rec.setCreated(s.Now())
 	s.storeLocked(rec)
 	writeData(w, http.StatusCreated, rec)
 }

@@ -38,11 +38,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/restrictkit/restrict/kpayment"
 	"github.com/restrictkit/restrict/restricttest"
@@ -128,18 +126,15 @@ type Warning struct {
 	Description string
 }
 
-// Server is a fake myKaarma Payments API on loopback. It is safe for
-// concurrent use.
+// Server is a fake myKaarma Payments API on loopback. Faults, BaseURL,
+// Handler, Close and SetClock come from the embedded restricttest.Server;
+// the clock dates its error pages. It is safe for concurrent use.
 type Server struct {
-	restricttest.Faults
-
-	ts      *httptest.Server
-	handler http.Handler
+	restricttest.Server
 
 	username, password, token string
 
 	mu        sync.Mutex
-	now       func() time.Time
 	customers map[string]*customer
 	count     int
 	shape     ErrorShape
@@ -169,33 +164,13 @@ func NewServer(creds kpayment.Credentials) *Server {
 		username:  creds.Username,
 		password:  string(creds.Password),
 		token:     token,
-		now:       time.Now,
 		customers: make(map[string]*customer),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(BasePath+"/kpayment/v1/customer/{customerUuid}/block", s.block)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.springError(w, r, http.StatusNotFound) })
-	s.handler = s.Faults.Wrap(mux)
-	s.ts = httptest.NewServer(s.handler)
+	s.Serve(mux, BasePath)
 	return s
-}
-
-// BaseURL is the URL to give the client with restrict.WithBaseURL: the
-// server's URL and BasePath.
-func (s *Server) BaseURL() string { return s.ts.URL + BasePath }
-
-// Handler is the fake as an http.Handler, behind the injected faults, to
-// mount elsewhere; it serves under BasePath and shares the server's state.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// Close stops the server.
-func (s *Server) Close() { s.ts.Close() }
-
-// SetClock replaces the fake's clock, which dates its error pages.
-func (s *Server) SetClock(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = now
 }
 
 // SetErrorShape makes every later error answer use shape.
@@ -450,9 +425,7 @@ func (s *Server) fail(w http.ResponseWriter, status, code int, description strin
 // method it does not serve. That myKaarma runs one is our inference from
 // its error envelopes; it shows a client a body in neither shape.
 func (s *Server) springError(w http.ResponseWriter, r *http.Request, status int) {
-	s.mu.Lock()
-	now := s.now()
-	s.mu.Unlock()
+	now := s.Now()
 	writeJSON(w, status, "application/json", map[string]any{
 		"timestamp": now.UTC().Format("2006-01-02T15:04:05.000+00:00"),
 		"status":    status,

@@ -28,7 +28,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -47,16 +46,15 @@ const Window = 3 * time.Minute
 const apiPath = "/api/v1/customer-purse/"
 
 // Server is a stateful fake of the Customer Purse API on a loopback
-// address. It is safe for concurrent use.
+// address. Faults, BaseURL, Handler, Close and SetClock come from the
+// embedded restricttest.Server; the clock dates the Date header and judges
+// request timestamps. It is safe for concurrent use.
 type Server struct {
-	restricttest.Faults
+	restricttest.Server
 
 	account, key, secret string
-	srv                  *httptest.Server
-	handler              http.Handler
 
 	mu           sync.Mutex
-	now          func() time.Time
 	customers    map[string]*purse.Customer
 	purses       map[string]*purse.Purse
 	addresses    map[string]*purse.Address // by purse ID
@@ -72,7 +70,6 @@ func NewServer(creds purse.Credentials) *Server {
 		account:      creds.Account,
 		key:          string(creds.Key),
 		secret:       string(creds.Secret),
-		now:          time.Now,
 		customers:    map[string]*purse.Customer{},
 		purses:       map[string]*purse.Purse{},
 		addresses:    map[string]*purse.Address{},
@@ -90,8 +87,8 @@ func NewServer(creds purse.Credentials) *Server {
 		"transaction/get":       s.getTransaction,
 		"transaction/find":      s.findTransactions,
 	}
-	s.handler = s.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
+	s.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
 		name, under := strings.CutPrefix(r.URL.Path, apiPath)
 		fn, ok := routes[name]
 		switch {
@@ -103,33 +100,8 @@ func NewServer(creds purse.Credentials) *Server {
 		default:
 			s.serve(w, r, fn)
 		}
-	}))
-	s.srv = httptest.NewServer(s.handler)
+	}), "")
 	return s
-}
-
-// BaseURL is the URL to give the client with restrict.WithBaseURL.
-func (s *Server) BaseURL() string { return s.srv.URL }
-
-// Handler is the fake API, faults included, to serve or mount elsewhere:
-// it answers under /api/v1/customer-purse/.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
-
-// SetClock replaces the fake's clock, which dates its Date header and
-// judges request timestamps.
-func (s *Server) SetClock(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = now
-}
-
-func (s *Server) clock() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now()
 }
 
 // AddCustomer stores c, giving it an ID when it has none, and returns what
@@ -218,7 +190,7 @@ func (s *Server) byExternal(externalID string) *purse.Customer {
 // controller for, before Calypso's own code runs: no errorCode.
 func (s *Server) springError(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	writeJSON(w, status, map[string]any{
-		"timestamp": s.clock().UTC().Format("2006-01-02T15:04:05.000+00:00"),
+		"timestamp": s.Now().UTC().Format("2006-01-02T15:04:05.000+00:00"),
 		"status":    status,
 		"error":     reason,
 		"path":      r.URL.Path,
@@ -297,7 +269,7 @@ func (s *Server) authenticate(r *http.Request) (json.RawMessage, *apiError) {
 		return nil, fail("002", "Invalid api key")
 	}
 	ts := time.UnixMilli(*env.Timestamp)
-	if d := ts.Sub(s.clock()); d > Window || d < -Window {
+	if d := ts.Sub(s.Now()); d > Window || d < -Window {
 		return nil, fail("011", "Invalid timestamp")
 	}
 	return env.Payload, nil

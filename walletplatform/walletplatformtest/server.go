@@ -30,7 +30,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"sort"
 	"strings"
@@ -78,13 +77,12 @@ type AccountState struct {
 // Frozen reports whether the account is frozen.
 func (a AccountState) Frozen() bool { return a.Status == StatusFrozen }
 
-// Server is the fake platform on a loopback httptest server. Its methods
-// are safe for concurrent use.
+// Server is the fake platform on a loopback httptest server. Faults,
+// BaseURL, Handler, Close and SetClock come from the embedded
+// restricttest.Server; the clock dates tokens and checks their expiry. Its
+// methods are safe for concurrent use.
 type Server struct {
-	restricttest.Faults
-
-	srv     *httptest.Server
-	handler http.Handler
+	restricttest.Server
 
 	apiKey   string
 	username string // "" when the server was given a static token
@@ -98,7 +96,6 @@ type Server struct {
 	contentType   *string
 	tokenPath     []string
 	ttl           time.Duration
-	now           func() time.Time
 	generation    int
 	logins        int
 	refuseRepeats bool
@@ -118,7 +115,6 @@ func NewServer(creds walletplatform.Credentials) *Server {
 		accounts:  map[string]*AccountState{},
 		tokenPath: []string{"data", "accessToken"},
 		ttl:       DefaultTokenLifetime,
-		now:       time.Now,
 		secret:    make([]byte, 32),
 	}
 	if s.token != "" {
@@ -139,8 +135,7 @@ func NewServer(creds walletplatform.Credentials) *Server {
 		_ = json.NewEncoder(w).Encode(map[string]any{"statusCode": http.StatusNotFound,
 			"message": "Cannot " + r.Method + " " + r.URL.Path, "error": "Not Found"})
 	})
-	s.handler = s.Faults.Wrap(mux)
-	s.srv = httptest.NewServer(s.handler)
+	s.Serve(mux, WalletsPath)
 	return s
 }
 
@@ -153,19 +148,11 @@ func bearerless(token string) string {
 	return t
 }
 
-// BaseURL is the wallet service's root, for restrict.WithBaseURL.
-func (s *Server) BaseURL() string { return s.srv.URL + WalletsPath }
-
 // UsersURL is the users service's root, where the login lives, for
 // walletplatform.WithUsersURL; a client finds it there without the option.
-func (s *Server) UsersURL() string { return s.srv.URL }
-
-// Handler is the fake as an http.Handler, faults included, for mounting on
-// a server of the test's own: it serves WalletsPath and LoginPath.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+// (BaseURL is the wallet service's root, under WalletsPath; Handler serves
+// both WalletsPath and LoginPath.)
+func (s *Server) UsersURL() string { return strings.TrimSuffix(s.BaseURL(), WalletsPath) }
 
 // AddAccount creates active accounts with these UUIDs.
 func (s *Server) AddAccount(uuids ...string) {
@@ -229,14 +216,6 @@ func (s *Server) SetTokenLifetime(d time.Duration) {
 	s.ttl = d
 }
 
-// SetClock replaces the fake's clock, which dates tokens and checks their
-// expiry.
-func (s *Server) SetClock(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = now
-}
-
 // RevokeTokens makes every token issued so far, and the static token the
 // server was started with, invalid, as a server that restarted with a new
 // key would: the next call with one is answered 401.
@@ -266,7 +245,7 @@ func (s *Server) IssueToken() string {
 // issue signs an HS256 JWT like the platform's: the user, iat and exp, and
 // a generation so RevokeTokens can invalidate it. s.mu must be held.
 func (s *Server) issue(username string) string {
-	now := s.now()
+	now := s.Now()
 	header := b64(`{"alg":"HS256","typ":"JWT"}`)
 	claims, _ := json.Marshal(map[string]any{
 		"username": username, "type": "USER", "gen": s.generation,
@@ -309,7 +288,7 @@ func (s *Server) validToken(tok string) bool {
 	if json.Unmarshal(payload, &claims) != nil {
 		return false
 	}
-	return claims.Gen == s.generation && s.now().Before(time.Unix(claims.Exp, 0))
+	return claims.Gen == s.generation && s.Now().Before(time.Unix(claims.Exp, 0))
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
