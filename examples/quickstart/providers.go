@@ -14,6 +14,7 @@ import (
 	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
 	"github.com/restrictkit/restrict/customerv2"
 	"github.com/restrictkit/restrict/customerv2/customerv2test"
+	"github.com/restrictkit/restrict/internal/fleet"
 	"github.com/restrictkit/restrict/kpayment"
 	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 	"github.com/restrictkit/restrict/purse"
@@ -48,56 +49,31 @@ type provider struct {
 // errConfig marks a mistake in the environment: exit status 2, not 1.
 var errConfig = errors.New("configuration error")
 
-// envBlock is one provider's RESTRICT_<PROVIDER>_* variables.
-type envBlock struct {
-	prefix string
-	vals   map[string]string
-	set    bool // any variable of the block is set
-}
-
-func readEnv(getenv func(string) string, provider string, names ...string) envBlock {
-	b := envBlock{prefix: "RESTRICT_" + provider + "_", vals: map[string]string{}}
-	for _, n := range names {
-		if v := strings.TrimSpace(getenv(b.prefix + n)); v != "" {
-			b.vals[n] = v
-			b.set = true
-		}
+// realProvider builds the provider's client for its real API when any of
+// its RESTRICT_<PROVIDER>_* variables is set (internal/fleet reads them, as
+// cmd/restrict does), with RESTRICT_<PROVIDER>_TARGET as the target. Once
+// one is set, every required one must be: the error names all that are
+// missing, rather than falling back to the fake.
+func realProvider(name string, getenv func(string) string, logger *slog.Logger) (*provider, error) {
+	p, _ := fleet.Lookup(name)
+	v, set := p.Read(getenv)
+	target := strings.TrimSpace(getenv(p.Env("TARGET")))
+	if !set && target == "" {
+		return nil, nil
 	}
-	return b
-}
-
-func (b envBlock) get(name string) string { return b.vals[name] }
-
-// require fails naming every missing variable, so one run shows all of them.
-func (b envBlock) require(names ...string) error {
-	var missing []string
-	for _, n := range names {
-		if b.vals[n] == "" {
-			missing = append(missing, b.prefix+n)
-		}
+	var problems []string
+	if target == "" {
+		problems = append(problems, p.Env("TARGET")+" is not set")
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("%w: some %s* variables are set, so the real API is used, but %s missing",
-			errConfig, b.prefix, strings.Join(missing, ", ")+pluralIs(len(missing)))
+	c, err := p.New(v, restrict.WithLogger(logger))
+	if err != nil {
+		problems = append(problems, err.Error())
 	}
-	return nil
-}
-
-func pluralIs(n int) string {
-	if n == 1 {
-		return " is"
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: some %s* variables are set, so the real API is used, but: %s",
+			errConfig, fleet.Prefix(name), strings.Join(problems, "; "))
 	}
-	return " are"
-}
-
-// realOptions are the options for a real provider: its base URL when one is
-// given. The logger is shared with the fakes' clients.
-func (b envBlock) realOptions(logger *slog.Logger) []restrict.Option {
-	opts := []restrict.Option{restrict.WithLogger(logger)}
-	if u := b.get("BASE_URL"); u != "" {
-		opts = append(opts, restrict.WithBaseURL(u))
-	}
-	return opts
+	return &provider{name: name, client: c, target: target, where: host(v["BASE_URL"], p.DefaultBaseURL), close: noClose}, nil
 }
 
 // host names a real API in the table without its path or anything else.
@@ -111,26 +87,11 @@ func host(rawURL, fallback string) string {
 	return "real API"
 }
 
-func configErr(provider string, err error) error {
-	return fmt.Errorf("%w: %s: %v", errConfig, provider, err)
-}
-
 func noClose() {}
 
 func setupCryptomus(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*provider, error) {
-	env := readEnv(getenv, "CRYPTOMUS", "MERCHANT_ID", "PAYMENT_KEY", "TARGET", "BASE_URL")
-	if env.set {
-		if err := env.require("MERCHANT_ID", "PAYMENT_KEY", "TARGET"); err != nil {
-			return nil, err
-		}
-		c, err := cryptomus.New(cryptomus.Credentials{
-			MerchantID: env.get("MERCHANT_ID"),
-			PaymentKey: restrict.Secret(env.get("PAYMENT_KEY")),
-		}, env.realOptions(logger)...)
-		if err != nil {
-			return nil, configErr(cryptomus.Provider, err)
-		}
-		return &provider{name: cryptomus.Provider, client: c, target: env.get("TARGET"), where: host(env.get("BASE_URL"), cryptomus.DefaultBaseURL), close: noClose}, nil
+	if real, err := realProvider(cryptomus.Provider, getenv, logger); real != nil || err != nil {
+		return real, err
 	}
 
 	creds := cryptomus.Credentials{MerchantID: fakeCryptomusMerchant, PaymentKey: fakeCryptomusKey}
@@ -150,23 +111,8 @@ func setupCryptomus(ctx context.Context, getenv func(string) string, logger *slo
 }
 
 func setupCustomerV2(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*provider, error) {
-	env := readEnv(getenv, "CUSTOMERV2", "BASE_URL", "API_KEY", "MERCHANT_ID", "EMAIL", "PASSWORD", "TARGET")
-	if env.set {
-		if err := env.require("BASE_URL", "TARGET"); err != nil {
-			return nil, err
-		}
-		creds := customerv2.Credentials{APIKey: restrict.Secret(env.get("API_KEY"))}
-		if creds.APIKey == "" {
-			if err := env.require("MERCHANT_ID", "EMAIL", "PASSWORD"); err != nil {
-				return nil, fmt.Errorf("%w (or set RESTRICT_CUSTOMERV2_API_KEY instead)", err)
-			}
-			creds = customerv2.Credentials{MerchantID: env.get("MERCHANT_ID"), Email: env.get("EMAIL"), Password: restrict.Secret(env.get("PASSWORD"))}
-		}
-		c, err := customerv2.New(creds, env.realOptions(logger)...)
-		if err != nil {
-			return nil, configErr(customerv2.Provider, err)
-		}
-		return &provider{name: customerv2.Provider, client: c, target: env.get("TARGET"), where: host(env.get("BASE_URL"), ""), close: noClose}, nil
+	if real, err := realProvider(customerv2.Provider, getenv, logger); real != nil || err != nil {
+		return real, err
 	}
 
 	creds := customerv2.Credentials{APIKey: customerv2test.APIKey}
@@ -193,23 +139,8 @@ func setupCustomerV2(ctx context.Context, getenv func(string) string, logger *sl
 }
 
 func setupKPayment(_ context.Context, getenv func(string) string, logger *slog.Logger) (*provider, error) {
-	env := readEnv(getenv, "KPAYMENT", "USERNAME", "PASSWORD", "TOKEN", "TARGET", "BASE_URL")
-	if env.set {
-		if err := env.require("TARGET"); err != nil {
-			return nil, err
-		}
-		creds := kpayment.Credentials{Token: restrict.Secret(env.get("TOKEN"))}
-		if creds.Token == "" {
-			if err := env.require("USERNAME", "PASSWORD"); err != nil {
-				return nil, fmt.Errorf("%w (or set RESTRICT_KPAYMENT_TOKEN instead)", err)
-			}
-			creds = kpayment.Credentials{Username: env.get("USERNAME"), Password: restrict.Secret(env.get("PASSWORD"))}
-		}
-		c, err := kpayment.New(creds, env.realOptions(logger)...)
-		if err != nil {
-			return nil, configErr(kpayment.Provider, err)
-		}
-		return &provider{name: kpayment.Provider, client: c, target: env.get("TARGET"), where: host(env.get("BASE_URL"), kpayment.DefaultBaseURL), close: noClose}, nil
+	if real, err := realProvider(kpayment.Provider, getenv, logger); real != nil || err != nil {
+		return real, err
 	}
 
 	creds := kpayment.Credentials{Username: fakeKPaymentUser, Password: fakeKPaymentPassword}
@@ -226,20 +157,8 @@ func setupKPayment(_ context.Context, getenv func(string) string, logger *slog.L
 }
 
 func setupPurse(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*provider, error) {
-	env := readEnv(getenv, "PURSE", "ACCOUNT", "KEY", "SECRET", "TARGET", "BASE_URL")
-	if env.set {
-		if err := env.require("ACCOUNT", "KEY", "SECRET", "TARGET"); err != nil {
-			return nil, err
-		}
-		c, err := purse.New(purse.Credentials{
-			Account: env.get("ACCOUNT"),
-			Key:     restrict.Secret(env.get("KEY")),
-			Secret:  restrict.Secret(env.get("SECRET")),
-		}, env.realOptions(logger)...)
-		if err != nil {
-			return nil, configErr(purse.Provider, err)
-		}
-		return &provider{name: purse.Provider, client: c, target: env.get("TARGET"), where: host(env.get("BASE_URL"), purse.DefaultBaseURL), close: noClose}, nil
+	if real, err := realProvider(purse.Provider, getenv, logger); real != nil || err != nil {
+		return real, err
 	}
 
 	creds := purse.Credentials{Account: fakePurseAccount, Key: fakePurseKey, Secret: fakePurseSecret}
@@ -258,30 +177,8 @@ func setupPurse(ctx context.Context, getenv func(string) string, logger *slog.Lo
 }
 
 func setupWalletPlatform(_ context.Context, getenv func(string) string, logger *slog.Logger) (*provider, error) {
-	env := readEnv(getenv, "WALLETPLATFORM", "BASE_URL", "API_KEY", "TOKEN", "USERNAME", "PASS_ID", "TARGET", "USERS_URL", "INSECURE_HTTP")
-	if env.set {
-		if err := env.require("BASE_URL", "API_KEY", "TARGET"); err != nil {
-			return nil, err
-		}
-		creds := walletplatform.Credentials{APIKey: restrict.Secret(env.get("API_KEY")), Token: restrict.Secret(env.get("TOKEN"))}
-		if creds.Token == "" {
-			if err := env.require("USERNAME", "PASS_ID"); err != nil {
-				return nil, fmt.Errorf("%w (or set RESTRICT_WALLETPLATFORM_TOKEN instead)", err)
-			}
-			creds.Username, creds.PassID = env.get("USERNAME"), restrict.Secret(env.get("PASS_ID"))
-		}
-		opts := env.realOptions(logger)
-		if u := env.get("USERS_URL"); u != "" {
-			opts = append(opts, walletplatform.WithUsersURL(u))
-		}
-		if env.get("INSECURE_HTTP") == "1" {
-			opts = append(opts, restrict.WithInsecureHTTP())
-		}
-		c, err := walletplatform.New(creds, opts...)
-		if err != nil {
-			return nil, configErr(walletplatform.Provider, err)
-		}
-		return &provider{name: walletplatform.Provider, client: c, target: env.get("TARGET"), where: host(env.get("BASE_URL"), ""), close: noClose}, nil
+	if real, err := realProvider(walletplatform.Provider, getenv, logger); real != nil || err != nil {
+		return real, err
 	}
 
 	creds := walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID}
