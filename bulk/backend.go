@@ -48,6 +48,7 @@ type riverBackend[TTx any, TDriver riverdriver.Driver[TTx]] struct {
 	e        *Engine
 	driver   TDriver
 	begin    func(ctx context.Context) (TTx, tx, error)
+	lock     func(ctx context.Context) (unlock func(), err error) // nil: none needed
 	inserter *river.Client[TTx]
 	worker   *river.Client[TTx]
 }
@@ -69,27 +70,33 @@ func newBackend[TTx any, TDriver riverdriver.Driver[TTx]](e *Engine, driver TDri
 }
 
 func (b *riverBackend[TTx, TDriver]) migrate(ctx context.Context) error {
+	if b.lock != nil {
+		// Two processes opening one database at once must not both create
+		// the tables: the second waits here for the first to finish.
+		unlock, err := b.lock(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	if b.e.d.postgres && b.e.cfg.Schema != "" {
+		if err := b.inTx(ctx, func(_ TTx, t tx) error {
+			_, err := t.exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{b.e.cfg.Schema}.Sanitize())
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	// River's own migrations run each in a transaction of its own: some of
+	// Postgres's (adding enum values) cannot share one.
 	m, err := rivermigrate.New[TTx](b.driver, &rivermigrate.Config{Logger: b.e.cfg.Logger, Schema: b.e.cfg.Schema})
 	if err != nil {
-		return fmt.Errorf("bulk: migrate: %w", err)
+		return fmt.Errorf("river: %w", err)
 	}
-	return b.inTx(ctx, func(rtx TTx, t tx) error {
-		if b.e.d.postgres {
-			// Two processes opening one database at once must not both
-			// create the tables: the second waits for the first's
-			// transaction here.
-			if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, "restrict_bulk_migrate:"+b.e.cfg.Schema); err != nil {
-				return err
-			}
-			if b.e.cfg.Schema != "" {
-				if _, err := t.exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{b.e.cfg.Schema}.Sanitize()); err != nil {
-					return err
-				}
-			}
-		}
-		if _, err := m.MigrateTx(ctx, rtx, rivermigrate.DirectionUp, nil); err != nil {
-			return fmt.Errorf("river: %w", err)
-		}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river: %w", err)
+	}
+	return b.inTx(ctx, func(_ TTx, t tx) error {
 		for _, q := range b.e.d.schema() {
 			if _, err := t.exec(ctx, b.e.d.bind(q)); err != nil {
 				return fmt.Errorf("journal: %w", err)
@@ -324,11 +331,32 @@ func newSQLiteBackend(e *Engine, db *sql.DB) (backend, error) {
 }
 
 func newPostgresBackend(e *Engine, pool *pgxpool.Pool) (backend, error) {
-	return newBackend(e, riverpgxv5.New(pool), func(ctx context.Context) (pgx.Tx, tx, error) {
+	b, err := newBackend(e, riverpgxv5.New(pool), func(ctx context.Context) (pgx.Tx, tx, error) {
 		t, err := pool.Begin(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
 		return t, pgxTx{t}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	// A session advisory lock, held on a connection of its own while the
+	// migrations run on others.
+	b.lock = func(ctx context.Context) (func(), error) {
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		key := "restrict_bulk_migrate:" + e.cfg.Schema
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(hashtext($1))`, key); err != nil {
+			conn.Release()
+			return nil, err
+		}
+		return func() {
+			_, _ = conn.Exec(context.Background(), `SELECT pg_advisory_unlock(hashtext($1))`, key)
+			conn.Release()
+		}, nil
+	}
+	return b, nil
 }

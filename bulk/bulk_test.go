@@ -46,9 +46,21 @@ func subjects(n int, providers ...string) []bulk.Subject {
 	return out
 }
 
-func TestSmokeSQLite(t *testing.T) {
+// databases runs a test against SQLite and, when configured, Postgres.
+func databases(t *testing.T, cfg bulk.Config, test func(t *testing.T, e *bulk.Engine)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, openSQLite(t, cfg)) })
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		test(t, openPostgres(t, cfg))
+	})
+}
+
+func TestSmoke(t *testing.T) {
+	databases(t, fastConfig(), smoke)
+}
+
+func smoke(t *testing.T, e *bulk.Engine) {
 	ctx := context.Background()
-	e := openSQLite(t, fastConfig())
 	a, b := &restricttest.Fake{Provider: "a"}, &restricttest.Fake{Provider: "b"}
 	require.NoError(t, e.Register("a", a, bulk.Limits{Concurrency: 4}))
 	require.NoError(t, e.Register("b", b, bulk.Limits{Concurrency: 4}))
@@ -79,11 +91,14 @@ func TestSmokeSQLite(t *testing.T) {
 }
 
 func TestPolicy(t *testing.T) {
-	ctx := context.Background()
 	cfg := fastConfig()
 	cfg.MaxAttempts = 3
 	cfg.MaxSnoozes = 2
-	e := openSQLite(t, cfg)
+	databases(t, cfg, policy)
+}
+
+func policy(t *testing.T, e *bulk.Engine) {
+	ctx := context.Background()
 	p := newScripted("p")
 	unavailable := apiErr(restrict.ErrUnavailable, 503, "503")
 	limited := apiErr(restrict.ErrRateLimited, 429, "429")
@@ -163,8 +178,11 @@ func TestPolicy(t *testing.T) {
 }
 
 func TestLiftAndStatus(t *testing.T) {
+	databases(t, fastConfig(), liftAndStatus)
+}
+
+func liftAndStatus(t *testing.T, e *bulk.Engine) {
 	ctx := context.Background()
-	e := openSQLite(t, fastConfig())
 	lifts := &restricttest.Fake{Provider: "lifts"}
 	nolift := &restricttest.Fake{Provider: "nolift", NoLift: true, NoStatus: true}
 	plain := newScripted("plain") // a Restrictor that is not a Checker
@@ -214,10 +232,13 @@ func TestLiftAndStatus(t *testing.T) {
 }
 
 func TestSubmitStreamsInBatchesAndIsIdempotent(t *testing.T) {
-	ctx := context.Background()
 	cfg := fastConfig()
 	cfg.SubmitBatch = 7
-	e := openSQLite(t, cfg)
+	databases(t, cfg, submitStreams)
+}
+
+func submitStreams(t *testing.T, e *bulk.Engine) {
+	ctx := context.Background()
 	run := bulk.Run{Name: "batches", Action: bulk.ActionRestrict, Providers: []string{"a", "c"}}
 	// The first submission stops halfway, as a crash would.
 	half := func(yield func(bulk.Subject, error) bool) {
