@@ -149,7 +149,6 @@ type Engine struct {
 	mu        sync.Mutex // guards providers and subs, for workers too
 	providers map[string]*provider
 	subs      map[chan Event]struct{}
-	wake      chan struct{} // nudged on every outcome, for Wait
 }
 
 // Open opens the database named by dsn, creating River's tables and the
@@ -157,7 +156,8 @@ type Engine struct {
 // open one database at once):
 //
 //   - "postgres://..." or "postgresql://..." opens Postgres through a
-//     pgxpool (a pgx connection string);
+//     pgxpool (a pgx connection string; the pool holds up to 32
+//     connections unless pool_max_conns says otherwise);
 //   - anything else is SQLite: "file:restrict.db", "sqlite:restrict.db"
 //     or a plain path. The file is created if missing and opened in WAL
 //     mode with a busy timeout, through a single connection as River's
@@ -166,7 +166,17 @@ type Engine struct {
 // Close releases what Open opened.
 func Open(ctx context.Context, dsn string, cfg Config) (*Engine, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		pool, err := pgxpool.New(ctx, dsn)
+		pcfg, err := pgxpool.ParseConfig(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("bulk: postgres: %w", err)
+		}
+		if !strings.Contains(dsn, "pool_max_conns") {
+			// pgxpool's default, max(4, CPUs), leaves most workers waiting
+			// for a connection to journal their outcome: every job holds
+			// one for its completing transaction.
+			pcfg.MaxConns = 32
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
 			return nil, fmt.Errorf("bulk: postgres: %w", err)
 		}
@@ -265,7 +275,6 @@ func newEngine(cfg Config, d dialect, db *sql.DB) *Engine {
 		read:      reader{d: d, db: db},
 		providers: make(map[string]*provider),
 		subs:      make(map[chan Event]struct{}),
-		wake:      make(chan struct{}, 1),
 	}
 }
 
@@ -605,31 +614,29 @@ func (e *Engine) Outcomes(ctx context.Context, f Filter) iter.Seq2[Outcome, erro
 }
 
 // Wait blocks until every job of run has a final outcome, whichever
-// process works it, and returns the final progress. It polls the database
-// (every 200 ms, sooner when this process journals an outcome) and
-// returns ctx's error if ctx ends first.
+// process works it, and returns the final progress, or ctx's error if ctx
+// ends first. It asks the database every 100 ms whether a pending row is
+// left: a single index lookup, cheap enough not to slow the workers, where
+// counting the whole run each time would.
 func (e *Engine) Wait(ctx context.Context, run string) (*Progress, error) {
-	t := time.NewTicker(200 * time.Millisecond)
+	if _, err := e.read.run(ctx, run); err != nil {
+		return nil, err
+	}
+	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
-		p, err := e.Progress(ctx, run)
+		pending, err := e.read.anyPending(ctx, run)
 		if err != nil {
 			return nil, err
 		}
-		if p.Finished() {
-			return p, nil
+		if !pending {
+			return e.Progress(ctx, run)
 		}
 		select {
 		case <-ctx.Done():
+			p, _ := e.Progress(context.WithoutCancel(ctx), run)
 			return p, ctx.Err()
 		case <-t.C:
-		case <-e.wake:
-			// Coalesce a burst of outcomes into one read.
-			select {
-			case <-ctx.Done():
-				return p, ctx.Err()
-			case <-time.After(20 * time.Millisecond):
-			}
 		}
 	}
 }

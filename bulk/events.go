@@ -48,12 +48,6 @@ func (e *Engine) Subscribe(buffer int) (<-chan Event, func()) {
 }
 
 func (e *Engine) emit(ev Event) {
-	if ev.Kind == EventOutcome {
-		select {
-		case e.wake <- struct{}{}:
-		default:
-		}
-	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for ch := range e.subs {

@@ -211,6 +211,16 @@ func (r reader) progress(ctx context.Context, run string) (*Progress, error) {
 	return p, rows.Err()
 }
 
+// anyPending reports whether run has a job without a final outcome.
+func (r reader) anyPending(ctx context.Context, run string) (bool, error) {
+	var n int
+	err := r.db.QueryRowContext(ctx, r.d.bind(`SELECT count(*) FROM (SELECT 1 FROM {p}restrict_bulk_outcome WHERE run = ? AND result = 'pending' LIMIT 1) AS p`), run).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("bulk: progress: %w", err)
+	}
+	return n > 0, nil
+}
+
 const outcomeColumns = `run, subject, provider, target, action, result, state, provider_action,
 	error_class, error_code, error_message, http_status, http_attempts, job_attempts, request_id,
 	started_at, finished_at`
