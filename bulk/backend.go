@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,6 +37,8 @@ type backend interface {
 	stopAndCancel(ctx context.Context) error
 	// stopped is closed once the working client has stopped.
 	stopped() <-chan struct{}
+	// close ends the backend's goroutines, once no worker runs.
+	close()
 }
 
 // tx is a transaction of either driver.
@@ -45,7 +49,12 @@ type tx interface {
 }
 
 type riverBackend[TTx any, TDriver riverdriver.Driver[TTx]] struct {
-	e        *Engine
+	e          *Engine
+	committers int // goroutines completing jobs
+	once       sync.Once
+	pending    chan *completion
+	quit       chan struct{}
+
 	driver   TDriver
 	begin    func(ctx context.Context) (TTx, tx, error)
 	lock     func(ctx context.Context) (unlock func(), err error) // nil: none needed
@@ -54,7 +63,8 @@ type riverBackend[TTx any, TDriver riverdriver.Driver[TTx]] struct {
 }
 
 func newBackend[TTx any, TDriver riverdriver.Driver[TTx]](e *Engine, driver TDriver, begin func(context.Context) (TTx, tx, error)) (*riverBackend[TTx, TDriver], error) {
-	b := &riverBackend[TTx, TDriver]{e: e, driver: driver, begin: begin}
+	b := &riverBackend[TTx, TDriver]{e: e, driver: driver, begin: begin, committers: 1,
+		pending: make(chan *completion), quit: make(chan struct{})}
 	workers := river.NewWorkers()
 	if err := b.addWorker(workers); err != nil {
 		return nil, err
@@ -227,14 +237,7 @@ func (w *jobWorker[TTx, TDriver]) Work(ctx context.Context, job *river.Job[JobAr
 		return at.err
 	}
 
-	err := w.b.inTx(wctx, func(rtx TTx, t tx) error {
-		if _, err := e.d.finish(wctx, t, job.Args, at.rec); err != nil {
-			return fmt.Errorf("journal: %w", err)
-		}
-		_, err := river.JobCompleteTx[TDriver](wctx, rtx, job)
-		return err
-	})
-	if err != nil {
+	if err := w.b.complete(wctx, job, at.rec); err != nil {
 		e.cfg.Logger.ErrorContext(ctx, "bulk: could not journal an outcome; the job will be tried again",
 			slog.String("run", job.Args.Run), slog.String("provider", job.Args.Provider), slog.String("error", err.Error()))
 		return river.JobSnooze(e.cfg.backoff(1))
@@ -243,6 +246,103 @@ func (w *jobWorker[TTx, TDriver]) Work(ctx context.Context, job *river.Job[JobAr
 		Result: at.rec.result, Class: at.rec.class, Attempt: job.Attempt})
 	return nil
 }
+
+// completion is a final outcome waiting for its transaction.
+type completion struct {
+	ctx  context.Context // the job's context, without its cancellation: River's client is in it
+	job  *river.Job[JobArgs]
+	rec  record
+	done chan error
+}
+
+// maxBatch bounds how many jobs one transaction completes.
+const maxBatch = 128
+
+// complete journals a job's final outcome and completes the job in one
+// transaction. The transaction is shared: committer goroutines take every
+// completion waiting at that moment into one transaction (a group commit),
+// which saves a BEGIN, a COMMIT and a disk flush per job, and in SQLite,
+// whose one connection serialises every write, keeps the writer busy with
+// useful work. A job still gets its own journal row and its own
+// river.JobCompleteTx; they just commit together.
+func (b *riverBackend[TTx, TDriver]) complete(ctx context.Context, job *river.Job[JobArgs], rec record) error {
+	b.once.Do(func() {
+		for range b.committers {
+			go b.commitLoop()
+		}
+	})
+	c := &completion{ctx: ctx, job: job, rec: rec, done: make(chan error, 1)}
+	select {
+	case b.pending <- c:
+	case <-b.quit:
+		return errors.New("bulk: engine closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-c.done:
+		return err
+	case <-ctx.Done():
+		// The batch may still commit; then the job stays completed, and
+		// River's snooze of it finds it no longer running and does nothing.
+		return ctx.Err()
+	}
+}
+
+func (b *riverBackend[TTx, TDriver]) commitLoop() {
+	for {
+		var batch []*completion
+		select {
+		case c := <-b.pending:
+			batch = append(batch, c)
+		case <-b.quit:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case c := <-b.pending:
+				batch = append(batch, c)
+			default:
+				break more
+			}
+		}
+		err := b.commit(batch)
+		if err != nil && len(batch) > 1 {
+			// One bad job must not fail the others: commit each alone.
+			for _, c := range batch {
+				c.done <- b.commit([]*completion{c})
+			}
+			continue
+		}
+		for _, c := range batch {
+			c.done <- err
+		}
+	}
+}
+
+func (b *riverBackend[TTx, TDriver]) commit(batch []*completion) error {
+	ctx, cancel := context.WithTimeout(context.Background(), journalTimeout)
+	defer cancel()
+	return b.inTx(ctx, func(rtx TTx, t tx) error {
+		jobs, recs := make([]JobArgs, len(batch)), make([]record, len(batch))
+		for i, c := range batch {
+			jobs[i], recs[i] = c.job.Args, c.rec
+		}
+		if err := b.e.d.finish(ctx, t, jobs, recs); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		for _, c := range batch {
+			if _, err := river.JobCompleteTx[TDriver](c.ctx, rtx, c.job); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// close ends the committers.
+func (b *riverBackend[TTx, TDriver]) close() { close(b.quit) }
 
 // journalTimeout bounds a journal write that runs after the job's context
 // ended.
@@ -341,6 +441,9 @@ func newPostgresBackend(e *Engine, pool *pgxpool.Pool) (backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Postgres takes several transactions at once; more committers keep
+	// its connections busy.
+	b.committers = 4
 	// A session advisory lock, held on a connection of its own while the
 	// migrations run on others.
 	b.lock = func(ctx context.Context) (func(), error) {

@@ -415,6 +415,7 @@ func (e *Engine) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), journalTimeout)
 	defer cancel()
 	err := e.StopAndCancel(ctx)
+	e.b.close()
 	if e.closer != nil {
 		e.closer()
 	}
@@ -613,24 +614,30 @@ func (e *Engine) Outcomes(ctx context.Context, f Filter) iter.Seq2[Outcome, erro
 	return e.read.outcomes(ctx, f, 500)
 }
 
-// Wait blocks until every job of run has a final outcome, whichever
-// process works it, and returns the final progress, or ctx's error if ctx
-// ends first. It asks the database every 100 ms whether a pending row is
-// left: a single index lookup, cheap enough not to slow the workers, where
-// counting the whole run each time would.
+// Wait blocks until run has been submitted in full and every job of it has
+// a final outcome, whichever process works it, and returns the final
+// progress, or ctx's error if ctx ends first. It fails at once with
+// ErrRunNotFound for a run never submitted. It asks the database every
+// 100 ms whether a pending row is left: a single index lookup, cheap
+// enough not to slow the workers, where counting the whole run each time
+// would.
 func (e *Engine) Wait(ctx context.Context, run string) (*Progress, error) {
-	if _, err := e.read.run(ctx, run); err != nil {
-		return nil, err
-	}
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	for {
-		pending, err := e.read.anyPending(ctx, run)
+		ri, err := e.read.run(ctx, run)
 		if err != nil {
 			return nil, err
 		}
-		if !pending {
-			return e.Progress(ctx, run)
+		// A submission still streaming subjects in has more jobs to come.
+		if !ri.SubmittedAt.IsZero() {
+			pending, err := e.read.anyPending(ctx, run)
+			if err != nil {
+				return nil, err
+			}
+			if !pending {
+				return e.Progress(ctx, run)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -146,27 +146,38 @@ type record struct {
 	finished       time.Time // zero for a retry
 }
 
-// finish writes a final outcome. It only replaces a pending row, so an
-// outcome is written once: a job worked again after its completion was
-// lost cannot overwrite it. It inserts the row when there is none (a job
-// inserted by a team's own River client rather than by Submit), so that no
-// outcome goes unjournaled. It reports whether a row was written.
-func (d dialect) finish(ctx context.Context, tx execer, a JobArgs, r record) (bool, error) {
-	n, err := tx.exec(ctx, d.bind(`INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action,
+// finish writes the final outcomes of a batch of jobs in one statement
+// (one parse in SQLite, one round trip in Postgres). It only replaces
+// pending rows, so an outcome is written once: a job worked again after its
+// completion was lost cannot overwrite it. It inserts a row where there is
+// none (a job inserted by a team's own River client rather than by
+// Submit), so that no outcome goes unjournaled.
+func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []record) error {
+	const cols = 17
+	var b strings.Builder
+	b.WriteString(`INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action,
 		result, state, provider_action, error_class, error_code, error_message,
-		http_status, http_attempts, job_attempts, request_id, started_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (run, subject, provider) DO UPDATE SET
+		http_status, http_attempts, job_attempts, request_id, started_at, finished_at) VALUES `)
+	args := make([]any, 0, len(jobs)*cols)
+	for i, a := range jobs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		r := recs[i]
+		args = append(args, a.Run, a.Subject, a.Provider, a.Target, string(a.Action),
+			string(r.result), r.state, r.providerAction, r.class, r.code, r.message,
+			r.httpStatus, r.httpAttempts, r.jobAttempt, r.requestID, r.started.UTC(), r.finished.UTC())
+	}
+	b.WriteString(` ON CONFLICT (run, subject, provider) DO UPDATE SET
 		result = excluded.result, state = excluded.state, provider_action = excluded.provider_action,
 		error_class = excluded.error_class, error_code = excluded.error_code, error_message = excluded.error_message,
 		http_status = excluded.http_status, http_attempts = restrict_bulk_outcome.http_attempts + excluded.http_attempts,
 		job_attempts = excluded.job_attempts, request_id = excluded.request_id,
 		started_at = COALESCE(restrict_bulk_outcome.started_at, excluded.started_at), finished_at = excluded.finished_at
-		WHERE restrict_bulk_outcome.result = 'pending'`),
-		a.Run, a.Subject, a.Provider, a.Target, string(a.Action),
-		string(r.result), r.state, r.providerAction, r.class, r.code, r.message,
-		r.httpStatus, r.httpAttempts, r.jobAttempt, r.requestID, r.started.UTC(), r.finished.UTC())
-	return n == 1, err
+		WHERE restrict_bulk_outcome.result = 'pending'`)
+	_, err := tx.exec(ctx, d.bind(b.String()), args...)
+	return err
 }
 
 // note records a failed attempt that will be retried on the pending row:
