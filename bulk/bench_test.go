@@ -43,8 +43,9 @@ func benchEnv(name string, def int) int {
 	return def
 }
 
-// benchConfig is the default configuration, with BULK_BENCH_COOLDOWN_MS
-// setting FetchCooldown for experiments.
+// benchConfig is the default configuration; BULK_BENCH_COOLDOWN_MS sets
+// FetchCooldown and BULK_BENCH_CONCURRENCY each provider's concurrency, for
+// experiments.
 func benchConfig() bulk.Config {
 	return bulk.Config{FetchCooldown: time.Duration(benchEnv("BULK_BENCH_COOLDOWN_MS", 0)) * time.Millisecond}
 }
@@ -100,6 +101,21 @@ func workRun(b *testing.B, e *bulk.Engine, run string, subjectsN int, providers 
 	require.Equal(b, int64(subjectsN*len(providers)), sub.Jobs)
 	submit = time.Since(start)
 
+	events, stop := e.Subscribe(100_000)
+	defer stop()
+	var first, last time.Time
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range events {
+			if ev.Kind == bulk.EventOutcome {
+				if first.IsZero() {
+					first = time.Now()
+				}
+				last = time.Now()
+			}
+		}
+	}()
 	start = time.Now()
 	require.NoError(b, e.Start(ctx))
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
@@ -108,12 +124,17 @@ func workRun(b *testing.B, e *bulk.Engine, run string, subjectsN int, providers 
 	require.NoError(b, err)
 	work = time.Since(start)
 	require.NoError(b, e.Stop(ctx))
+	stop()
+	<-done
+	b.ReportMetric(first.Sub(start).Seconds(), "first-outcome-s")
+	b.ReportMetric(last.Sub(start).Seconds(), "last-outcome-s")
 	require.Equal(b, sub.Jobs, p.All.OK, "%+v", p.All)
 	return submit, work
 }
 
 // BenchmarkEngine measures the engine's own cost: 10,000 subjects x 5
-// providers against in-memory restrictors, no HTTP. jobs/s is the work
+// providers against in-memory restrictors, no HTTP, 50 jobs at once per
+// provider. jobs/s is the work
 // phase (Start to the last outcome journaled); submit-jobs/s the
 // submission.
 func BenchmarkEngine(b *testing.B) {
@@ -122,7 +143,7 @@ func BenchmarkEngine(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			e := benchOpen(b, db, benchConfig())
 			for _, p := range benchProviders {
-				require.NoError(b, e.Register(p, &restricttest.Fake{Provider: p}, bulk.Limits{Concurrency: benchEnv("BULK_BENCH_CONCURRENCY", 10)}))
+				require.NoError(b, e.Register(p, &restricttest.Fake{Provider: p}, bulk.Limits{Concurrency: benchEnv("BULK_BENCH_CONCURRENCY", 50)}))
 			}
 			submit, work := workRun(b, e, fmt.Sprintf("bench-%d", i), n, benchProviders, func(p string, i int) string {
 				return fmt.Sprintf("%s-%07d", p, i)

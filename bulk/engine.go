@@ -61,9 +61,12 @@ type Config struct {
 	RescueAfter time.Duration
 
 	// FetchCooldown is the shortest time between two fetches of a
-	// provider's queue, and so bounds its throughput (each fetch takes up
-	// to its concurrency in jobs). Default 10 ms (River's is 100 ms,
-	// which would cap a queue of concurrency 10 at 100 jobs/s).
+	// provider's queue. Each fetch takes up to the queue's free slots, so
+	// a queue works at most Limits.Concurrency jobs per FetchCooldown, and
+	// each job holds its slot for the provider's latency and its wait for
+	// the rate limiter: give Concurrency at least Rate x (FetchCooldown +
+	// latency). Fewer, larger fetches cost the database less per job.
+	// Default 50 ms (River's is 100 ms).
 	FetchCooldown time.Duration
 	// FetchPollInterval is how often a queue is polled when no insert
 	// notification arrives. Default 500 ms.
@@ -98,7 +101,7 @@ func (c Config) withDefaults() Config {
 		c.RescueAfter = c.JobTimeout + 30*time.Second
 	}
 	if c.FetchCooldown <= 0 {
-		c.FetchCooldown = 10 * time.Millisecond
+		c.FetchCooldown = 50 * time.Millisecond
 	}
 	if c.FetchPollInterval <= 0 {
 		c.FetchPollInterval = 500 * time.Millisecond
@@ -112,8 +115,10 @@ func (c Config) withDefaults() Config {
 
 // Limits are a provider's limits in this process.
 type Limits struct {
-	// Concurrency is how many calls to the provider run at once in this
-	// process: its River queue's MaxWorkers. Default 4.
+	// Concurrency is how many jobs of the provider run at once in this
+	// process (its River queue's MaxWorkers): calls in flight, and calls
+	// waiting for the rate limiter. Default 4; see Config.FetchCooldown
+	// for what a given Rate needs.
 	Concurrency int
 	// Rate is the most calls per second this process makes to the
 	// provider; 0 means no limit. It is per process: N worker processes
