@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,4 +170,100 @@ func (static) Restrict(_ context.Context, t restrict.Target) (*restrict.Result, 
 
 func (static) Lift(_ context.Context, t restrict.Target) (*restrict.Result, error) {
 	return &restrict.Result{Provider: "static", Action: restrict.ActionUnblock, TargetID: t.ID, State: restrict.StateActive, Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}, nil
+}
+
+// BenchmarkPeakRSS runs a whole run (submission and work) of
+// BULK_BENCH_SUBJECTS subjects (default 10,000) x 5 providers in a child
+// process, against restrictors that keep nothing, and reports the child's
+// peak resident set size (VmHWM from /proc/self/status, read by the child
+// as it ends) and the database file's size:
+//
+//	BULK_BENCH_SUBJECTS=10000 go test -run '^$' -bench BenchmarkPeakRSS -benchtime 1x ./bulk/
+//	BULK_BENCH_SUBJECTS=100000 go test -run '^$' -bench BenchmarkPeakRSS -benchtime 1x -timeout 60m ./bulk/
+func BenchmarkPeakRSS(b *testing.B) {
+	n := benchSubjects(10_000)
+	benchDatabases(b, func(b *testing.B, db string) {
+		for b.Loop() {
+			dsn, schema := filepath.Join(b.TempDir(), "rss.db"), ""
+			if db == "postgres" {
+				dsn, schema = testSchema(b)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run", "^TestRSSChild$", "-test.count", "1", "-test.timeout", "2h")
+			cmd.Env = append(os.Environ(), "BULK_RSS_DSN="+dsn, "BULK_RSS_SCHEMA="+schema, "BULK_RSS_SUBJECTS="+strconv.Itoa(n))
+			out, err := cmd.CombinedOutput()
+			require.NoError(b, err, "%s", out)
+			var hwm, heap int64
+			for _, line := range strings.Split(string(out), "\n") {
+				if f := strings.Fields(line); len(f) == 3 && f[0] == "RSS" {
+					hwm, _ = strconv.ParseInt(f[1], 10, 64)
+					heap, _ = strconv.ParseInt(f[2], 10, 64)
+				}
+			}
+			require.NotZero(b, hwm, "%s", out)
+			b.ReportMetric(float64(hwm)/1024, "peak-RSS-MiB")
+			b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MiB")
+			if db == "sqlite" {
+				var size int64
+				for _, suffix := range []string{"", "-wal"} {
+					if fi, err := os.Stat(dsn + suffix); err == nil {
+						size += fi.Size()
+					}
+				}
+				b.ReportMetric(float64(size)/(1<<20), "db-MiB")
+			}
+		}
+	})
+}
+
+// TestRSSChild is BenchmarkPeakRSS's child: it works a run and prints its
+// peak RSS in KiB and the largest heap it saw in bytes.
+func TestRSSChild(t *testing.T) {
+	dsn := os.Getenv("BULK_RSS_DSN")
+	if dsn == "" {
+		t.Skip("runs only as BenchmarkPeakRSS's child process")
+	}
+	n, err := strconv.Atoi(os.Getenv("BULK_RSS_SUBJECTS"))
+	require.NoError(t, err)
+	ctx := context.Background()
+	e, err := bulk.Open(ctx, dsn, bulk.Config{Schema: os.Getenv("BULK_RSS_SCHEMA")})
+	require.NoError(t, err)
+	defer e.Close()
+	for _, p := range benchProviders {
+		require.NoError(t, e.Register(p, static{}, bulk.Limits{Concurrency: 50}))
+	}
+	var peakHeap atomic.Uint64
+	stopSampling := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > peakHeap.Load() {
+				peakHeap.Store(m.HeapAlloc)
+			}
+			select {
+			case <-stopSampling:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	_, err = e.Submit(ctx, bulk.Run{Name: "rss", Action: bulk.ActionRestrict}, subjectStream(n, benchProviders, func(p string, i int) string {
+		return fmt.Sprintf("%s-%07d", p, i)
+	}))
+	require.NoError(t, err)
+	require.NoError(t, e.Start(ctx))
+	p, err := e.Wait(ctx, "rss")
+	require.NoError(t, err)
+	require.NoError(t, e.Stop(ctx))
+	close(stopSampling)
+	require.Equal(t, int64(n*len(benchProviders)), p.All.OK)
+	status, err := os.ReadFile("/proc/self/status")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			fmt.Printf("RSS %s %d\n", f[1], peakHeap.Load())
+		}
+	}
 }
