@@ -54,6 +54,7 @@ type riverBackend[TTx any, TDriver riverdriver.Driver[TTx]] struct {
 	once       sync.Once
 	pending    chan *completion
 	quit       chan struct{}
+	closeOnce  sync.Once
 
 	driver   TDriver
 	begin    func(ctx context.Context) (TTx, tx, error)
@@ -155,6 +156,7 @@ func (b *riverBackend[TTx, TDriver]) start(ctx context.Context, queues map[strin
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		FetchCooldown:        cfg.FetchCooldown,
 		FetchPollInterval:    cfg.FetchPollInterval,
+		RetryPolicy:          cfg.RetryPolicy,
 		// Our own policy decides when a job has failed for good (see
 		// Engine.call) and journals it; River's limit sits above it so that
 		// River never discards a job on its own, not even one whose last
@@ -194,12 +196,6 @@ type jobWorker[TTx any, TDriver riverdriver.Driver[TTx]] struct {
 // Timeout bounds one attempt: the limiter's wait and the provider call.
 func (w *jobWorker[TTx, TDriver]) Timeout(*river.Job[JobArgs]) time.Duration {
 	return w.b.e.cfg.JobTimeout
-}
-
-// NextRetry spaces retries of an unavailable provider by Config's backoff
-// instead of River's default (attempt^4 seconds).
-func (w *jobWorker[TTx, TDriver]) NextRetry(job *river.Job[JobArgs]) time.Time {
-	return time.Now().Add(w.b.e.cfg.backoff(job.Attempt))
 }
 
 // Work runs one attempt. A final outcome is journaled in the transaction
@@ -341,8 +337,8 @@ func (b *riverBackend[TTx, TDriver]) commit(batch []*completion) error {
 	})
 }
 
-// close ends the committers.
-func (b *riverBackend[TTx, TDriver]) close() { close(b.quit) }
+// close ends the committers; a second call does nothing.
+func (b *riverBackend[TTx, TDriver]) close() { b.closeOnce.Do(func() { close(b.quit) }) }
 
 // journalTimeout bounds a journal write that runs after the job's context
 // ended.

@@ -4,10 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
@@ -15,9 +20,15 @@ import (
 	"github.com/restrictkit/restrict/restricttest"
 )
 
+// fastRetry retries a job after a millisecond.
+type fastRetry struct{}
+
+func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(time.Millisecond) }
+
 // fastConfig keeps retries and rescues in milliseconds, as tests must.
 func fastConfig() bulk.Config {
 	return bulk.Config{
+		RetryPolicy:       fastRetry{},
 		MinBackoff:        time.Millisecond,
 		MaxBackoff:        20 * time.Millisecond,
 		JobTimeout:        5 * time.Second,
@@ -348,4 +359,62 @@ func TestJournalFailureOnLastAttemptKeepsTheJob(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	require.Equal(t, []string{"completed"}, states)
+}
+
+func TestMisuse(t *testing.T) {
+	ctx := context.Background()
+	e := openSQLite(t, fastConfig())
+	require.ErrorContains(t, e.Start(ctx), "no provider registered")
+	require.ErrorContains(t, e.Register("Purse EU", &restricttest.Fake{}, bulk.Limits{}), "provider name")
+	require.ErrorContains(t, e.Register("purse", nil, bulk.Limits{}), "nil")
+	require.NoError(t, e.Register("purse", &restricttest.Fake{}, bulk.Limits{}))
+	_, err := e.Wait(ctx, "never-submitted")
+	require.ErrorIs(t, err, bulk.ErrRunNotFound)
+	for _, err := range e.Outcomes(ctx, bulk.Filter{}) {
+		require.ErrorContains(t, err, "Filter.Run is required")
+	}
+	_, err = e.Submit(ctx, bulk.Run{Name: "keyless", Action: bulk.ActionRestrict}, bulk.Subjects(bulk.Subject{IDs: map[string]string{"purse": "1"}}))
+	require.ErrorContains(t, err, "no key")
+	require.NoError(t, e.Start(ctx))
+	require.ErrorContains(t, e.Start(ctx), "already started")
+	require.ErrorContains(t, e.Register("other", &restricttest.Fake{}, bulk.Limits{}), "after Start")
+	require.NoError(t, e.Stop(ctx))
+	require.NoError(t, e.Stop(ctx), "a second Stop does nothing")
+	require.NoError(t, e.Close())
+	require.NoError(t, e.Close(), "a second Close does nothing")
+}
+
+// A team that already runs River works bulk jobs in its own client.
+func TestOwnRiverClient(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "own.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	require.NoError(t, err)
+	db.SetMaxOpenConns(1)
+	defer db.Close()
+	e, err := bulk.OpenSQLite(ctx, db, fastConfig())
+	require.NoError(t, err)
+	defer e.Close()
+	fake := &restricttest.Fake{Provider: "purse"}
+	require.NoError(t, e.Register("purse", fake, bulk.Limits{Concurrency: 2}))
+
+	workers := river.NewWorkers()
+	require.NoError(t, e.AddWorkers(workers))
+	client, err := river.NewClient(riversqlite.New(db), &river.Config{
+		Queues:        e.Queues(),
+		Workers:       workers,
+		FetchCooldown: time.Millisecond,
+		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	require.NoError(t, err)
+	require.NoError(t, client.Start(ctx))
+	defer func() { require.NoError(t, client.Stop(ctx)) }()
+
+	_, err = e.Submit(ctx, bulk.Run{Name: "own", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(5, "purse")...))
+	require.NoError(t, err)
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	p, err := e.Wait(wctx, "own")
+	require.NoError(t, err)
+	require.Equal(t, bulk.Counts{Total: 5, OK: 5}, p.All)
+	require.Len(t, fake.Calls(), 5)
 }

@@ -29,10 +29,10 @@
 //
 // The error's class decides a job's fate: ErrRateLimited snoozes the job for
 // the provider's RetryAfter and slows its limiter; ErrUnavailable (and a
-// timeout) is retried with backoff up to Config.MaxAttempts, then journaled
-// as failed; ErrInvalidRequest, ErrUnauthorized, ErrForbidden, ErrNotFound
-// and ErrConflict are journaled as failed at once; ErrUnsupported is
-// journaled as unsupported. No job ends without a journal row: when the
+// timeout) is retried with River's backoff (or Config.RetryPolicy) up to
+// Config.MaxAttempts, then journaled as failed; ErrInvalidRequest,
+// ErrUnauthorized, ErrForbidden, ErrNotFound and ErrConflict are journaled
+// as failed at once; ErrUnsupported is journaled as unsupported. No job ends without a journal row: when the
 // journal write itself fails, the job is snoozed and tried again later
 // (the call is idempotent), instead of being left to River to discard.
 //
@@ -45,12 +45,21 @@
 //
 // Kill a worker at any moment and start it again on the same database: the
 // run completes, each (subject, provider) gets exactly one final outcome,
-// and a provider is called again only for jobs that had not completed.
-// Jobs that were in flight when the process died are "running" in River;
-// its rescuer makes them available again once Config.RescueAfter has passed
-// (defaults: JobTimeout 1 min, RescueAfter 90 s), and the rest resume at
-// once. RescueAfter exceeds JobTimeout so that a job still being worked is
-// never rescued and run twice at once.
+// and a provider is called again only for jobs that had not completed
+// (a call whose answer was not yet journaled is made again; every queued
+// action is idempotent). Jobs that were waiting resume as soon as a worker
+// starts. Jobs that were in flight when the process died are "running" in
+// River; its rescuer, which runs in the process River elects leader, makes
+// them available again once Config.RescueAfter has passed since they
+// started (defaults: JobTimeout 1 min, RescueAfter 90 s). A restarted
+// process becomes leader once the dead one's lease ends (up to about 15 s)
+// and the rescuer then runs at once and every 30 s. RescueAfter exceeds
+// JobTimeout so that a job still being worked is never rescued and run
+// twice at once; lower both for faster recovery when calls are short.
+//
+// SQLite is for one worker process at a time (others may read progress);
+// Postgres for any number. Submission is crash-safe too: it commits a batch
+// of subjects at a time, and submitting again completes it.
 //
 // # Progress
 //

@@ -38,13 +38,19 @@ type Config struct {
 	// unavailable (ErrUnavailable, a timeout); the last failure is
 	// journaled. Default 5.
 	MaxAttempts int
+	// RetryPolicy spaces the attempts of an unavailable provider's jobs.
+	// Nil means River's default (attempt⁴ seconds, jittered: about 1 s,
+	// 16 s, 81 s and 4 min between five attempts, so a provider's outage
+	// of several minutes is ridden out).
+	RetryPolicy river.ClientRetryPolicy
 	// MaxSnoozes is how many times a job is put off because its provider
 	// answered ErrRateLimited before that is journaled as its failure.
 	// Default 50.
 	MaxSnoozes int
-	// MinBackoff and MaxBackoff bound the wait before a retry (doubling
-	// from MinBackoff, jittered), and before a snooze when the provider
-	// gave no RetryAfter. Defaults 1 s and 5 min.
+	// MinBackoff and MaxBackoff bound the wait before a job is snoozed
+	// again after ErrRateLimited without a RetryAfter (doubling from
+	// MinBackoff, jittered), or after its outcome could not be journaled.
+	// Defaults 1 s and 5 min.
 	MinBackoff, MaxBackoff time.Duration
 
 	// JobTimeout bounds one attempt of a job: waiting for the provider's
@@ -414,8 +420,9 @@ func (e *Engine) StopAndCancel(ctx context.Context) error {
 	return err
 }
 
-// Close stops working (cancelling calls in flight) and releases the
-// database if Open opened it.
+// Close stops working, cancelling the calls in flight (call Stop first for
+// a graceful end), and releases the database if Open opened it. The engine
+// cannot be used after it.
 func (e *Engine) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), journalTimeout)
 	defer cancel()

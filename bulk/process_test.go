@@ -111,6 +111,7 @@ func (h *httpRestrictor) Lift(ctx context.Context, t restrict.Target) (*restrict
 func childConfig(schema string) bulk.Config {
 	return bulk.Config{
 		Schema:            schema,
+		RetryPolicy:       fastRetry{},
 		MinBackoff:        time.Millisecond,
 		MaxBackoff:        50 * time.Millisecond,
 		JobTimeout:        2 * time.Second,

@@ -63,7 +63,8 @@ type attempt struct {
 //   - ErrRateLimited: snooze for RetryAfter (or a backoff) and slow the
 //     provider's limiter; after MaxSnoozes snoozes of one job, failed;
 //   - ErrUnavailable, a timeout, a panic or an unclassified error: retried
-//     with backoff until MaxAttempts job attempts, then failed;
+//     with River's backoff (Config.RetryPolicy) until MaxAttempts job
+//     attempts, then failed;
 //   - the worker stopping while the call was in flight: snoozed for no
 //     time, so the attempt is not counted and the next start takes it.
 func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int) attempt {
@@ -188,7 +189,7 @@ func invoke(ctx context.Context, p *provider, a JobArgs) (res *restrict.Result, 
 	return res, err
 }
 
-// backoff is the wait before retry n (1 for the first): exponential from
+// backoff is the wait before snooze n (1 for the first): exponential from
 // Config.MinBackoff, capped at Config.MaxBackoff, with full jitter on the
 // upper half so that a provider's failed jobs do not all come back at once.
 func (c *Config) backoff(n int) time.Duration {
