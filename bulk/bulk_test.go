@@ -418,3 +418,42 @@ func TestOwnRiverClient(t *testing.T) {
 	require.Equal(t, bulk.Counts{Total: 5, OK: 5}, p.All)
 	require.Len(t, fake.Calls(), 5)
 }
+
+// River's unique jobs are the second guard of idempotency: with the journal
+// rows gone (deleted by hand), a re-submission recreates them but River
+// inserts no second job for the same (run, subject, provider).
+func TestRiverUniqueJobsGuardResubmission(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "unique.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	require.NoError(t, err)
+	db.SetMaxOpenConns(1)
+	defer db.Close()
+	e, err := bulk.OpenSQLite(ctx, db, fastConfig())
+	require.NoError(t, err)
+	defer e.Close()
+	run := bulk.Run{Name: "unique", Action: bulk.ActionRestrict}
+	first, err := e.Submit(ctx, run, bulk.Subjects(subjects(4, "a", "b")...))
+	require.NoError(t, err)
+	require.Equal(t, int64(8), first.Jobs)
+	_, err = db.Exec(`DELETE FROM restrict_bulk_outcome`)
+	require.NoError(t, err)
+	again, err := e.Submit(ctx, run, bulk.Subjects(subjects(4, "a", "b")...))
+	require.NoError(t, err)
+	require.Equal(t, bulk.Submitted{Subjects: 4, Jobs: 0, Existing: 8}, *again)
+	var jobs int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM river_job`).Scan(&jobs))
+	require.Equal(t, 8, jobs)
+
+	a, b := &restricttest.Fake{Provider: "a"}, &restricttest.Fake{Provider: "b"}
+	require.NoError(t, e.Register("a", a, bulk.Limits{}))
+	require.NoError(t, e.Register("b", b, bulk.Limits{}))
+	require.NoError(t, e.Start(ctx))
+	defer func() { require.NoError(t, e.Stop(ctx)) }()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	p, err := e.Wait(wctx, "unique")
+	require.NoError(t, err)
+	require.Equal(t, bulk.Counts{Total: 8, OK: 8}, p.All)
+	require.Len(t, a.Calls(), 4)
+	require.Len(t, b.Calls(), 4)
+}
