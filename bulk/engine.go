@@ -226,15 +226,27 @@ func sqliteDSN(dsn string) string {
 	if !strings.HasPrefix(dsn, "file:") {
 		dsn = "file:" + dsn
 	}
+	v := url.Values{}
+	// A pragma the caller put in the DSN is theirs to choose.
+	for _, p := range []struct{ name, value string }{
+		{"journal_mode", "journal_mode(WAL)"},
+		{"busy_timeout", "busy_timeout(10000)"},
+		{"synchronous", "synchronous(NORMAL)"},
+	} {
+		if !strings.Contains(dsn, p.name) {
+			v.Add("_pragma", p.value)
+		}
+	}
+	if !strings.Contains(dsn, "_txlock") {
+		v.Add("_txlock", "immediate")
+	}
+	if len(v) == 0 {
+		return dsn
+	}
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	v := url.Values{}
-	v.Add("_pragma", "journal_mode(WAL)")
-	v.Add("_pragma", "busy_timeout(10000)")
-	v.Add("_pragma", "synchronous(NORMAL)")
-	v.Add("_txlock", "immediate")
 	return dsn + sep + v.Encode()
 }
 

@@ -54,6 +54,8 @@ func TestBackoff(t *testing.T) {
 func TestSQLiteDSN(t *testing.T) {
 	require.Equal(t, "file:restrict.db?_pragma=journal_mode%28WAL%29&_pragma=busy_timeout%2810000%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate", sqliteDSN("restrict.db"))
 	require.Equal(t, "file:/tmp/x.db?mode=rwc&_pragma=journal_mode%28WAL%29&_pragma=busy_timeout%2810000%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate", sqliteDSN("sqlite:file:/tmp/x.db?mode=rwc"))
+	require.Equal(t, "file:x.db?_pragma=busy_timeout(60000)&_pragma=journal_mode%28WAL%29&_pragma=synchronous%28NORMAL%29&_txlock=immediate", sqliteDSN("x.db?_pragma=busy_timeout(60000)"),
+		"the caller's pragmas stay")
 }
 
 func TestDialectBind(t *testing.T) {
