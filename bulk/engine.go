@@ -171,8 +171,8 @@ type Engine struct {
 //     connections unless pool_max_conns says otherwise);
 //   - anything else is SQLite: "file:restrict.db", "sqlite:restrict.db"
 //     or a plain path. The file is created if missing and opened in WAL
-//     mode with a busy timeout, through a single connection as River's
-//     SQLite driver recommends.
+//     mode with a busy timeout (unless the DSN sets those pragmas itself),
+//     through a single connection as River's SQLite driver recommends.
 //
 // Close releases what Open opened.
 func Open(ctx context.Context, dsn string, cfg Config) (*Engine, error) {
