@@ -103,6 +103,23 @@ type pendingRow struct {
 // submission idempotent, and River's unique jobs guard the same (run,
 // subject, provider) a second time.
 func (d dialect) insertPending(ctx context.Context, tx execer, run string, action Action, rows []pendingRow) (map[[2]string]bool, error) {
+	if d.postgres {
+		// One statement text whatever the batch's size: pgx prepares and
+		// caches every distinct text per connection, and a VALUES list per
+		// size would fill that cache with hundreds of statements.
+		subjects, providers, targets := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+		for i, r := range rows {
+			subjects[i], providers[i], targets[i] = r.subject, r.provider, r.target
+		}
+		created, err := tx.keys(ctx, d.bind(`INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action)
+			SELECT ?, s, p, t, ? FROM unnest(?::text[], ?::text[], ?::text[]) AS u(s, p, t)
+			ON CONFLICT (run, subject, provider) DO NOTHING RETURNING subject, provider`),
+			run, string(action), subjects, providers, targets)
+		if err != nil {
+			return nil, fmt.Errorf("bulk: journal: %w", err)
+		}
+		return created, nil
+	}
 	const cols = 5
 	created := make(map[[2]string]bool, len(rows))
 	// 1,000 rows x 5 columns stay far below both databases' limit on bound
@@ -153,11 +170,45 @@ type record struct {
 // none (a job inserted by a team's own River client rather than by
 // Submit), so that no outcome goes unjournaled.
 func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []record) error {
+	const upsert = ` ON CONFLICT (run, subject, provider) DO UPDATE SET
+		result = excluded.result, state = excluded.state, provider_action = excluded.provider_action,
+		error_class = excluded.error_class, error_code = excluded.error_code, error_message = excluded.error_message,
+		http_status = excluded.http_status, http_attempts = restrict_bulk_outcome.http_attempts + excluded.http_attempts,
+		job_attempts = excluded.job_attempts, request_id = excluded.request_id,
+		started_at = COALESCE(restrict_bulk_outcome.started_at, excluded.started_at), finished_at = excluded.finished_at
+		WHERE restrict_bulk_outcome.result = 'pending'`
+	const insert = `INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action,
+		result, state, provider_action, error_class, error_code, error_message,
+		http_status, http_attempts, job_attempts, request_id, started_at, finished_at) `
+	if d.postgres {
+		// Columns as arrays: one statement text for any batch size (see
+		// insertPending).
+		n := len(jobs)
+		var text [12][]string
+		for i := range text {
+			text[i] = make([]string, n)
+		}
+		ints := [3][]int32{make([]int32, n), make([]int32, n), make([]int32, n)}
+		times := [2][]time.Time{make([]time.Time, n), make([]time.Time, n)}
+		for i, a := range jobs {
+			r := recs[i]
+			for j, v := range []string{a.Run, a.Subject, a.Provider, a.Target, string(a.Action),
+				string(r.result), r.state, r.providerAction, r.class, r.code, r.message, r.requestID} {
+				text[j][i] = v
+			}
+			ints[0][i], ints[1][i], ints[2][i] = int32(r.httpStatus), int32(r.httpAttempts), int32(r.jobAttempt)
+			times[0][i], times[1][i] = r.started.UTC(), r.finished.UTC()
+		}
+		_, err := tx.exec(ctx, d.bind(insert+`SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+			?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+			?::int[], ?::int[], ?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[])`+upsert),
+			text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8], text[9], text[10],
+			ints[0], ints[1], ints[2], text[11], times[0], times[1])
+		return err
+	}
 	const cols = 17
 	var b strings.Builder
-	b.WriteString(`INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action,
-		result, state, provider_action, error_class, error_code, error_message,
-		http_status, http_attempts, job_attempts, request_id, started_at, finished_at) VALUES `)
+	b.WriteString(insert + `VALUES `)
 	args := make([]any, 0, len(jobs)*cols)
 	for i, a := range jobs {
 		if i > 0 {
@@ -169,13 +220,7 @@ func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []r
 			string(r.result), r.state, r.providerAction, r.class, r.code, r.message,
 			r.httpStatus, r.httpAttempts, r.jobAttempt, r.requestID, r.started.UTC(), r.finished.UTC())
 	}
-	b.WriteString(` ON CONFLICT (run, subject, provider) DO UPDATE SET
-		result = excluded.result, state = excluded.state, provider_action = excluded.provider_action,
-		error_class = excluded.error_class, error_code = excluded.error_code, error_message = excluded.error_message,
-		http_status = excluded.http_status, http_attempts = restrict_bulk_outcome.http_attempts + excluded.http_attempts,
-		job_attempts = excluded.job_attempts, request_id = excluded.request_id,
-		started_at = COALESCE(restrict_bulk_outcome.started_at, excluded.started_at), finished_at = excluded.finished_at
-		WHERE restrict_bulk_outcome.result = 'pending'`)
+	b.WriteString(upsert)
 	_, err := tx.exec(ctx, d.bind(b.String()), args...)
 	return err
 }
