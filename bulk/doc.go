@@ -1,0 +1,75 @@
+// Package bulk restricts, lifts or checks thousands of customers at many
+// providers durably: a run survives crashes, and several processes can
+// share it.
+//
+// It is built on River (github.com/riverqueue/river), an existing job
+// queue, not one of ours: by default on SQLite through River's riversqlite
+// driver over modernc.org/sqlite (pure Go, no cgo), one file and one
+// process; on Postgres through riverpgxv5 when several worker processes on
+// several machines share the work.
+//
+// # The model
+//
+// A Subject is one customer: the caller's key for them and their ID at each
+// provider. A Run has a name, an Action (restrict, lift or status) and
+// providers. Submit adds one River job per (run, subject, provider), in a
+// queue per provider, and one pending row per job to the outcome journal;
+// it streams subjects in batches and is idempotent (the journal's primary
+// key and River's unique jobs both key on run, subject and provider).
+//
+// Workers (Start) call each provider's restrict.Restrictor, registered by
+// name with Register: jobs hold no credential. A final outcome is written to
+// the journal in the same transaction that completes the job
+// (river.JobCompleteTx), so the journal and the queue never disagree. The
+// journal row says what happened where: target, action, state, result (ok,
+// failed, unsupported), the error's class, code and scrubbed message, HTTP
+// and job attempts, request ID, start and finish times.
+//
+// # Policy
+//
+// The error's class decides a job's fate: ErrRateLimited snoozes the job for
+// the provider's RetryAfter and slows its limiter; ErrUnavailable (and a
+// timeout) is retried with River's backoff (or Config.RetryPolicy) up to
+// Config.MaxAttempts, then journaled as failed; ErrInvalidRequest,
+// ErrUnauthorized, ErrForbidden, ErrNotFound and ErrConflict are journaled
+// as failed at once; ErrUnsupported is journaled as unsupported. No job ends without a journal row: when the
+// journal write itself fails, the job is snoozed and tried again later
+// (the call is idempotent), instead of being left to River to discard.
+//
+// Per provider, Limits sets the concurrency (its queue's MaxWorkers) and a
+// rate limit (golang.org/x/time/rate). The rate limit is per process: N
+// worker processes send up to N times Rate, so give each process the
+// provider's limit divided by N.
+//
+// # Crashes
+//
+// Kill a worker at any moment and start it again on the same database: the
+// run completes, each (subject, provider) gets exactly one final outcome,
+// and a provider is called again only for jobs that had not completed
+// (a call whose answer was not yet journaled is made again; every queued
+// action is idempotent). Jobs that were waiting resume as soon as a worker
+// starts. Jobs that were in flight when the process died are "running" in
+// River; its rescuer, which runs in the process River elects leader, makes
+// them available again once Config.RescueAfter has passed since they
+// started (defaults: JobTimeout 1 min, RescueAfter 90 s). A restarted
+// process becomes leader once the dead one's lease ends (up to about 15 s)
+// and the rescuer then runs at once and every 30 s. RescueAfter exceeds
+// JobTimeout so that a job still being worked is never rescued and run
+// twice at once; lower both for faster recovery when calls are short.
+//
+// SQLite is for one worker process at a time (others may read progress);
+// Postgres for any number. Submission is crash-safe too: it commits a batch
+// of subjects at a time, and submitting again completes it.
+//
+// # Progress
+//
+// Progress, Outcomes, Run and Runs read the database, so any process can
+// show a run's progress or report it; Subscribe gives the calling process
+// live events of the jobs it works; Wait blocks until a run is finished.
+//
+// # Teams with their own River
+//
+// AddWorkers and Queues put the bulk worker into a River client of the
+// caller's own (same database, driver and schema), which then works the
+// jobs Submit inserts.
+package bulk

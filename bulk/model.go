@@ -1,0 +1,225 @@
+package bulk
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/restrictkit/restrict"
+)
+
+// Action is what a run does at every provider: restrict, lift or read the
+// status. These three are the only calls ever queued: each is idempotent at
+// the contract, so a job that is worked again after a crash does no harm.
+type Action string
+
+// The actions a run may take.
+const (
+	ActionRestrict Action = "restrict" // restrict.Restrictor.Restrict
+	ActionLift     Action = "lift"     // restrict.Restrictor.Lift
+	ActionStatus   Action = "status"   // restrict.Checker.Status
+)
+
+func (a Action) valid() bool {
+	return a == ActionRestrict || a == ActionLift || a == ActionStatus
+}
+
+// Result is the final result of one (run, subject, provider) in the journal.
+type Result string
+
+// The results an outcome can have. ResultPending is the result of a job not
+// finished yet; the other three are final.
+const (
+	ResultPending     Result = "pending"
+	ResultOK          Result = "ok"
+	ResultFailed      Result = "failed"
+	ResultUnsupported Result = "unsupported"
+)
+
+// Subject is one customer: the caller's own key for them, and their ID at
+// each provider where they have one.
+type Subject struct {
+	// Key is the caller's identifier for the customer, unique within a run.
+	Key string
+	// IDs maps a provider name (as registered with Engine.Register) to the
+	// customer's ID at that provider: a customer ID, wallet UUID, account ID.
+	IDs map[string]string
+}
+
+// Run describes a bulk run. Its Name identifies it: submitting a run with the
+// same name again adds only what is not there yet.
+type Run struct {
+	// Name identifies the run, for example "sanctions-2026-11-30".
+	Name string
+	// Action is what every job of the run does.
+	Action Action
+	// Reason is passed to every provider call as restrict.Target.Reason.
+	Reason string
+	// Providers names the providers the run covers. A subject gets a job at
+	// each of them where it has an ID. When empty, the run covers every
+	// provider its subjects name.
+	Providers []string
+}
+
+// RunInfo is a run as recorded in the database, so that any process can list
+// runs and a worker can learn a run's action without being told.
+type RunInfo struct {
+	Name      string    `json:"name"`
+	Action    Action    `json:"action"`
+	Reason    string    `json:"reason,omitempty"`
+	Providers []string  `json:"providers"`
+	Subjects  int64     `json:"subjects"` // distinct subjects with at least one job
+	Jobs      int64     `json:"jobs"`     // one per (subject, provider)
+	CreatedAt time.Time `json:"created_at"`
+	// SubmittedAt is when the last submission of the run finished; zero
+	// while the first is still streaming subjects in.
+	SubmittedAt time.Time `json:"submitted_at,omitzero"`
+}
+
+// Outcome is one row of the journal: what happened for one subject at one
+// provider. It holds no credential: only what the provider answered, with
+// the SDK's scrubbed messages.
+type Outcome struct {
+	Run      string `json:"run"`
+	Subject  string `json:"subject"`
+	Provider string `json:"provider"`
+	Target   string `json:"target"` // the subject's ID at the provider
+	Action   Action `json:"action"`
+	Result   Result `json:"result"`
+	// State is the target's state as the provider reported it, where it did.
+	State restrict.State `json:"state,omitempty"`
+	// ProviderAction is the provider's own verb: block, suspend, freeze, ...
+	ProviderAction restrict.Action `json:"provider_action,omitempty"`
+	// Error is set for failed and unsupported outcomes, and on a pending
+	// one it is the last error that caused a retry.
+	Error *OutcomeError `json:"error,omitempty"`
+	// HTTPStatus is the HTTP status of the last answer, where there was one.
+	HTTPStatus int `json:"http_status,omitempty"`
+	// HTTPAttempts adds up the HTTP attempts of every job attempt.
+	HTTPAttempts int `json:"http_attempts"`
+	// JobAttempts counts the times the job was worked (a snooze for a rate
+	// limit does not count).
+	JobAttempts int       `json:"job_attempts"`
+	RequestID   string    `json:"request_id,omitempty"`
+	StartedAt   time.Time `json:"started_at,omitzero"`
+	FinishedAt  time.Time `json:"finished_at,omitzero"`
+}
+
+// OutcomeError is the failure behind an outcome.
+type OutcomeError struct {
+	// Class is restrict.ClassName of the error ("not_found", "unavailable",
+	// ...), or, for an error that matches no class, "timeout" (the job's
+	// time ran out), "panic" (the restrictor panicked) or "error".
+	Class string `json:"class"`
+	// Code is the provider's own error code, where it sent one.
+	Code string `json:"code,omitempty"`
+	// Message is the provider's message, already scrubbed of secrets by the
+	// SDK, cut to 1,000 bytes.
+	Message string `json:"message,omitempty"`
+}
+
+// Counts is a run's progress at one provider, or over all of them.
+type Counts struct {
+	Provider    string `json:"provider,omitempty"`
+	Total       int64  `json:"total"`
+	Pending     int64  `json:"pending"`
+	OK          int64  `json:"ok"`
+	Failed      int64  `json:"failed"`
+	Unsupported int64  `json:"unsupported"`
+}
+
+// Done counts the final outcomes.
+func (c Counts) Done() int64 { return c.OK + c.Failed + c.Unsupported }
+
+func (c *Counts) add(r Result, n int64) {
+	c.Total += n
+	switch r {
+	case ResultPending:
+		c.Pending += n
+	case ResultOK:
+		c.OK += n
+	case ResultFailed:
+		c.Failed += n
+	case ResultUnsupported:
+		c.Unsupported += n
+	}
+}
+
+// Progress is a run's counts, read from the database: any process sharing
+// the database sees the same.
+type Progress struct {
+	Run       string   `json:"run"`
+	All       Counts   `json:"all"`
+	Providers []Counts `json:"providers"` // sorted by provider name
+}
+
+// Finished reports whether every job of the run has a final outcome.
+func (p *Progress) Finished() bool { return p.All.Pending == 0 }
+
+// Filter selects outcomes. Run is required; the other fields narrow it.
+type Filter struct {
+	Run      string
+	Provider string // "" for every provider
+	Result   Result // "" for every result
+}
+
+// Subjects streams a fixed list of subjects into Submit.
+func Subjects(s ...Subject) iter.Seq2[Subject, error] {
+	return func(yield func(Subject, error) bool) {
+		for _, sub := range s {
+			if !yield(sub, nil) {
+				return
+			}
+		}
+	}
+}
+
+// ErrRunNotFound is returned for a run name that was never submitted.
+var ErrRunNotFound = errors.New("bulk: no such run")
+
+// ErrRunMismatch is returned when a run is submitted again under the same
+// name with a different action: the journal of one run must not mix
+// actions.
+var ErrRunMismatch = errors.New("bulk: a run of that name exists with another action")
+
+// nameRE is River's rule for queue names; a provider's queue is
+// "restrict_" + its name, so provider names follow it too.
+var nameRE = regexp.MustCompile(`^[a-z0-9]+(?:[_-]?[a-z0-9]+)*$`)
+
+func validProvider(name string) error {
+	if len(name) > 50 || !nameRE.MatchString(name) {
+		return fmt.Errorf("bulk: provider name %q: want 1 to 50 lowercase letters and digits, separated by single '_' or '-'", name)
+	}
+	return nil
+}
+
+func (r *Run) validate() error {
+	if r.Name == "" || len(r.Name) > 200 {
+		return errors.New("bulk: a run needs a name of 1 to 200 bytes")
+	}
+	if !r.Action.valid() {
+		return fmt.Errorf("bulk: run %q: action %q: want restrict, lift or status", r.Name, r.Action)
+	}
+	for _, p := range r.Providers {
+		if err := validProvider(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueName is the River queue of a provider: one queue per provider, so
+// its MaxWorkers is the provider's concurrency.
+func queueName(provider string) string { return "restrict_" + provider }
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,332 @@
+package bulk_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/bulk"
+)
+
+// These tests run workers as real child processes: the test binary runs
+// itself again with -test.run naming TestWorkerChild and the work to do in
+// the environment. The providers are one loopback HTTP server in the
+// parent, which counts every call, so the count survives a child's SIGKILL.
+
+var childProviders = []string{"alpha", "beta", "gamma"}
+
+// counter is the providers' server: it answers every call after delay and
+// records it.
+type counter struct {
+	delay time.Duration
+
+	mu          sync.Mutex
+	calls       map[string]int // provider/target -> calls
+	first, last time.Time
+}
+
+func newCounter(t *testing.T, delay time.Duration) (*counter, string) {
+	c := &counter{delay: delay, calls: map[string]int{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(c.delay)
+		c.mu.Lock()
+		now := time.Now()
+		if c.first.IsZero() {
+			c.first = now
+		}
+		c.last = now
+		c.calls[strings.TrimPrefix(r.URL.Path, "/")+"/"+r.URL.Query().Get("id")]++
+		c.mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	return c, srv.URL
+}
+
+func (c *counter) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int, len(c.calls))
+	for k, v := range c.calls {
+		out[k] = v
+	}
+	return out
+}
+
+func (c *counter) total() int {
+	n := 0
+	for _, v := range c.snapshot() {
+		n += v
+	}
+	return n
+}
+
+// httpRestrictor is a provider reached over loopback HTTP.
+type httpRestrictor struct {
+	name, url string
+	client    *http.Client
+}
+
+func (h *httpRestrictor) call(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url+"/"+h.name+"?id="+t.ID, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return nil, &restrict.APIError{Provider: h.name, Class: restrict.ErrUnavailable, Message: "no answer", Err: err}
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, &restrict.APIError{Provider: h.name, Class: restrict.ErrUnavailable, StatusCode: resp.StatusCode}
+	}
+	return &restrict.Result{Provider: h.name, Action: restrict.ActionBlock, TargetID: t.ID, State: restrict.StateRestricted,
+		Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}, nil
+}
+
+func (h *httpRestrictor) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	return h.call(ctx, t)
+}
+
+func (h *httpRestrictor) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	return h.call(ctx, t)
+}
+
+// childConfig is the children's engine configuration: a crashed child's
+// jobs are rescued after 3 s instead of 90 s.
+func childConfig(schema string) bulk.Config {
+	return bulk.Config{
+		Schema:            schema,
+		RetryPolicy:       fastRetry{},
+		MinBackoff:        time.Millisecond,
+		MaxBackoff:        50 * time.Millisecond,
+		JobTimeout:        2 * time.Second,
+		RescueAfter:       3 * time.Second,
+		FetchCooldown:     time.Millisecond,
+		FetchPollInterval: 50 * time.Millisecond,
+	}
+}
+
+// TestWorkerChild is the child's side: it works BULK_CHILD_RUN until it is
+// finished, then exits. It does nothing in a normal test run.
+func TestWorkerChild(t *testing.T) {
+	dsn := os.Getenv("BULK_CHILD_DSN")
+	if dsn == "" {
+		t.Skip("runs only as a child process of TestCrash* and TestTwoWorkers*")
+	}
+	ctx := context.Background()
+	e, err := bulk.Open(ctx, dsn, childConfig(os.Getenv("BULK_CHILD_SCHEMA")))
+	require.NoError(t, err)
+	defer e.Close()
+	concurrency, _ := strconv.Atoi(os.Getenv("BULK_CHILD_CONCURRENCY"))
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	for _, p := range childProviders {
+		require.NoError(t, e.Register(p, &httpRestrictor{name: p, url: os.Getenv("BULK_CHILD_URL"), client: hc}, bulk.Limits{Concurrency: concurrency}))
+	}
+	require.NoError(t, e.Start(ctx))
+	fmt.Println("READY")
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	// The parent may submit the run only once every worker is ready.
+	for {
+		_, err = e.Wait(wctx, os.Getenv("BULK_CHILD_RUN"))
+		if !errors.Is(err, bulk.ErrRunNotFound) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, err)
+	require.NoError(t, e.Stop(ctx))
+}
+
+// syncBuffer is a bytes.Buffer that a child's output goroutine writes
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type child struct {
+	cmd *exec.Cmd
+	out *syncBuffer
+}
+
+func startChild(t *testing.T, dsn, schema, url, run string, concurrency int) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestWorkerChild$", "-test.count", "1", "-test.v")
+	cmd.Env = append(os.Environ(),
+		"BULK_CHILD_DSN="+dsn, "BULK_CHILD_SCHEMA="+schema, "BULK_CHILD_URL="+url,
+		"BULK_CHILD_RUN="+run, "BULK_CHILD_CONCURRENCY="+strconv.Itoa(concurrency))
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	return &child{cmd: cmd, out: out}
+}
+
+func (c *child) ready(t *testing.T) {
+	t.Helper()
+	require.Eventually(t, func() bool { return strings.Contains(c.out.String(), "READY") }, time.Minute, 5*time.Millisecond,
+		"the child did not start:\n%s", c.out)
+}
+
+func (c *child) wait(t *testing.T) {
+	t.Helper()
+	err := c.cmd.Wait()
+	require.NoError(t, err, "child failed:\n%s", c.out)
+	require.Contains(t, c.out.String(), "--- PASS: TestWorkerChild", "child did not work:\n%s", c.out)
+}
+
+func submitChildRun(t *testing.T, e *bulk.Engine, run string, n int) {
+	t.Helper()
+	_, err := e.Submit(context.Background(), bulk.Run{Name: run, Action: bulk.ActionRestrict}, bulk.Subjects(subjects(n, childProviders...)...))
+	require.NoError(t, err)
+}
+
+func TestCrashSQLite(t *testing.T) {
+	dsn := "file:" + t.TempDir() + "/crash.db"
+	e, err := bulk.Open(context.Background(), dsn, childConfig(""))
+	require.NoError(t, err)
+	defer e.Close()
+	crash(t, e, dsn, "")
+}
+
+func TestCrashPostgres(t *testing.T) {
+	t.Parallel()
+	url, schema := testSchema(t)
+	e, err := bulk.Open(context.Background(), url, childConfig(schema))
+	require.NoError(t, err)
+	defer e.Close()
+	crash(t, e, url, schema)
+}
+
+// crash kills a child working a run with SIGKILL once some outcomes are
+// journaled, starts another on the same database, and checks that the run
+// completes with exactly one final outcome per (subject, provider), no job
+// lost, and no second call for any job that had completed before the kill.
+func crash(t *testing.T, e *bulk.Engine, dsn, schema string) {
+	ctx := context.Background()
+	const subjectsN = 60
+	jobs := int64(subjectsN * len(childProviders))
+	cnt, url := newCounter(t, 15*time.Millisecond)
+	submitChildRun(t, e, "crash", subjectsN)
+
+	first := startChild(t, dsn, schema, url, "crash", 2)
+	require.Eventually(t, func() bool {
+		p, err := e.Progress(ctx, "crash")
+		return err == nil && p.All.Done() >= jobs/4
+	}, time.Minute, 2*time.Millisecond, "the first child journaled too little:\n%s", first.out)
+	require.NoError(t, first.cmd.Process.Signal(syscall.SIGKILL))
+	_ = first.cmd.Wait()
+
+	// What was journaled before the kill is final: nothing writes now.
+	before := map[string]bool{}
+	for o, err := range e.Outcomes(ctx, bulk.Filter{Run: "crash", Result: bulk.ResultOK}) {
+		require.NoError(t, err)
+		before[o.Provider+"/"+o.Target] = true
+	}
+	require.NotEmpty(t, before)
+	require.Less(t, int64(len(before)), jobs, "the child finished before it was killed; make the run longer")
+	t.Logf("killed the first child after %d of %d outcomes, %d calls", len(before), jobs, cnt.total())
+
+	second := startChild(t, dsn, schema, url, "crash", 2)
+	second.wait(t)
+
+	p, err := e.Progress(ctx, "crash")
+	require.NoError(t, err)
+	require.Equal(t, bulk.Counts{Total: jobs, OK: jobs}, p.All, "every (subject, provider) has one final outcome")
+	calls := cnt.snapshot()
+	rows := 0
+	for o, err := range e.Outcomes(ctx, bulk.Filter{Run: "crash"}) {
+		require.NoError(t, err)
+		rows++
+		key := o.Provider + "/" + o.Target
+		require.GreaterOrEqual(t, calls[key], 1, key)
+		if before[key] {
+			require.Equal(t, 1, calls[key], "%s completed before the kill and was called again", key)
+		}
+	}
+	require.Equal(t, int(jobs), rows)
+	require.Len(t, calls, int(jobs), "no call for anything but the run's jobs")
+	// No job lost or left behind in River: a second submission adds none.
+	again, err := e.Submit(ctx, bulk.Run{Name: "crash", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(subjectsN, childProviders...)...))
+	require.NoError(t, err)
+	require.Zero(t, again.Jobs)
+}
+
+// TestTwoWorkersPostgres runs two worker processes on one Postgres run
+// against a slow provider (200 ms a call, 2 at a time per provider and
+// process): each job is worked once, and the two finish in less time than
+// one. The run is submitted once every worker is ready, and timed at the
+// provider, from its first call to its last, so that process start-up does
+// not count.
+func TestTwoWorkersPostgres(t *testing.T) {
+	// Not parallel: the crash tests' children would compete for the CPU
+	// that the timing compares.
+	ctx := context.Background()
+	const subjectsN = 20
+	jobs := subjectsN * len(childProviders)
+	span := func(workers int) time.Duration {
+		url, schema := testSchema(t)
+		e, err := bulk.Open(ctx, url, childConfig(schema))
+		require.NoError(t, err)
+		defer e.Close()
+		cnt, srvURL := newCounter(t, 200*time.Millisecond)
+		run := fmt.Sprintf("two-%d", workers)
+		var children []*child
+		for range workers {
+			children = append(children, startChild(t, url, schema, srvURL, run, 2))
+		}
+		for _, c := range children {
+			c.ready(t)
+		}
+		submitChildRun(t, e, run, subjectsN)
+		for _, c := range children {
+			c.wait(t)
+		}
+		calls := cnt.snapshot()
+		require.Len(t, calls, jobs)
+		for key, n := range calls {
+			require.Equal(t, 1, n, "%s was worked %d times", key, n)
+		}
+		p, err := e.Progress(ctx, run)
+		require.NoError(t, err)
+		require.Equal(t, int64(jobs), p.All.OK)
+		return cnt.last.Sub(cnt.first)
+	}
+	one := span(1)
+	two := span(2)
+	t.Logf("provider busy for %s with one worker, %s with two", one, two)
+	require.Less(t, two, one)
+}
