@@ -142,7 +142,7 @@ func Resolve(provider string, opts []restrict.Option) (config.Settings, error) {
 		MaxAttempts: restrict.DefaultRetryPolicy.MaxAttempts,
 		MinWait:     restrict.DefaultRetryPolicy.MinWait,
 		MaxWait:     restrict.DefaultRetryPolicy.MaxWait,
-		Logger:      slog.New(discardHandler{}),
+		Logger:      slog.New(slog.DiscardHandler),
 		UserAgent:   "restrict-go/" + restrict.Version,
 		Clock:       time.Now,
 	}
@@ -161,15 +161,6 @@ func Resolve(provider string, opts []restrict.Option) (config.Settings, error) {
 	}
 	return s, nil
 }
-
-// discardHandler keeps clients silent by default; slog.DiscardHandler needs
-// a newer Go than this module requires.
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }
 
 // ParseURL parses an absolute http(s) URL and refuses plain http to a host
 // that is not loopback unless insecure is set.
