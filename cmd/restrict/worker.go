@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/restrictkit/restrict/bulk"
+)
+
+func (a *app) workerCommand() *cobra.Command {
+	var f engineFlags
+	cmd := &cobra.Command{
+		Use:   "worker --db postgres://...",
+		Short: "Work the jobs of every run in a database until interrupted",
+		Long: `worker works the jobs of every run in the database, at every provider
+whose RESTRICT_<PROVIDER>_* credentials are set, until it is interrupted.
+Start one on each of several machines sharing a Postgres database: each job
+is worked by one of them. Submit runs with "restrict run --no-work" (or
+let "restrict run" work alongside), and follow them with "restrict runs".
+
+The rate limits (--rate) are per process: N workers send up to N times the
+rate, so give each worker the provider's limit divided by N.
+
+SQLite works in one process at a time: a worker on a SQLite database is
+the only one.`,
+		Example: `  restrict worker --db postgres://ops@db.internal/restrict --rate purse=25 --concurrency purse=8`,
+		Args:    cobra.NoArgs,
+		RunE:    a.runE(func(cmd *cobra.Command) error { return a.worker(cmd.Context(), f) }),
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func (a *app) worker(ctx context.Context, f engineFlags) error {
+	limits, err := f.limits.parse()
+	if err != nil {
+		return err
+	}
+	names := a.configured()
+	if len(names) == 0 {
+		return usagef("no provider is configured: set the RESTRICT_<PROVIDER>_* variables of at least one (see \"restrict fakes\" for an example)")
+	}
+	clients, err := a.clients(names, func(name string) string { return name })
+	if err != nil {
+		return err
+	}
+	db := context.WithoutCancel(ctx)
+	e, dsn, err := f.open(db, a)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	if err := register(e, clients, limits); err != nil {
+		return err
+	}
+	events, unsubscribe := e.Subscribe(1024)
+	defer unsubscribe()
+	if err := e.Start(db); err != nil {
+		return fmt.Errorf("starting the workers: %w", err)
+	}
+	fmt.Fprintf(a.stderr, "worker: working %s on %s; Ctrl-C to stop\n", joinNames(names), printableDSN(dsn))
+
+	counts := map[bulk.Result]int64{}
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	var worked int64
+	for {
+		select {
+		case ev := <-events:
+			if ev.Kind == bulk.EventOutcome {
+				counts[ev.Result]++
+				worked++
+			}
+		case <-tick.C:
+			if worked > 0 {
+				fmt.Fprintf(a.stderr, "worker: %d jobs done here (ok %d, failed %d, unsupported %d)\n",
+					worked, counts[bulk.ResultOK], counts[bulk.ResultFailed], counts[bulk.ResultUnsupported])
+			}
+		case <-ctx.Done():
+			fmt.Fprintf(a.stderr, "worker: stopping: letting calls in flight finish (up to %s)...\n", stopWait)
+			stopCtx, cancel := context.WithTimeout(db, stopWait)
+			defer cancel()
+			if err := e.Stop(stopCtx); err != nil {
+				a.logger.Warn("stopping the workers", "error", err)
+			}
+			fmt.Fprintf(a.stderr, "worker: stopped after %d jobs (ok %d, failed %d, unsupported %d)\n",
+				worked, counts[bulk.ResultOK], counts[bulk.ResultFailed], counts[bulk.ResultUnsupported])
+			return errInterrupted
+		}
+	}
+}
