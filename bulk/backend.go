@@ -80,6 +80,10 @@ func newBackend[TTx any, TDriver riverdriver.Driver[TTx]](e *Engine, driver TDri
 	return b, nil
 }
 
+// migrateAttempts bounds how often a SQLite migration that raced another
+// process's is tried again.
+const migrateAttempts = 10
+
 func (b *riverBackend[TTx, TDriver]) migrate(ctx context.Context) error {
 	if b.lock != nil {
 		// Two processes opening one database at once must not both create
@@ -104,8 +108,25 @@ func (b *riverBackend[TTx, TDriver]) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("river: %w", err)
 	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("river: %w", err)
+	for attempt := 1; ; attempt++ {
+		_, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err == nil {
+			break
+		}
+		// SQLite has no advisory lock: a process that opens the file
+		// while another is creating the tables (a "restrict runs" beside a
+		// starting "restrict run") finds a table its migration wanted to
+		// create. Each migration is a transaction of its own, so nothing
+		// was half done; once the other process is through, migrating
+		// again finds every version applied.
+		if b.lock != nil || attempt == migrateAttempts || ctx.Err() != nil {
+			return fmt.Errorf("river: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		}
 	}
 	return b.inTx(ctx, func(_ TTx, t tx) error {
 		for _, q := range b.e.d.schema() {

@@ -457,3 +457,25 @@ func TestRiverUniqueJobsGuardResubmission(t *testing.T) {
 	require.Len(t, a.Calls(), 4)
 	require.Len(t, b.Calls(), 4)
 }
+
+// Processes that open one new SQLite file at once (a "restrict runs"
+// beside a starting "restrict run") all succeed: the one that loses the
+// race to create River's tables migrates again once they exist.
+func TestConcurrentOpensOfOneNewSQLiteFile(t *testing.T) {
+	t.Parallel()
+	dsn := "file:" + filepath.Join(t.TempDir(), "race.db")
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			e, err := bulk.Open(context.Background(), dsn, bulk.Config{})
+			if err == nil {
+				err = e.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		require.NoError(t, <-errs)
+	}
+}

@@ -65,7 +65,10 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errInterrupted) || context.Cause(ctx) == errInterrupted:
-		fmt.Fprintf(a.stderr, "restrict: %v\n", err)
+		if err != errInterrupted {
+			// Bare, it says nothing the command has not said.
+			fmt.Fprintf(a.stderr, "restrict: %v\n", err)
+		}
 		return exitInterrupted
 	case errors.As(err, &fe):
 		fmt.Fprintf(a.stderr, "restrict: %v\n", err)

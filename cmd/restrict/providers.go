@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -50,7 +51,7 @@ func (l limitFlags) parse() (map[string]bulk.Limits, error) {
 	for _, v := range l.concurrency {
 		if err := set("concurrency", v, func(lim *bulk.Limits, n float64) error {
 			if n != float64(int(n)) {
-				return fmt.Errorf("N must be a whole number")
+				return errors.New("the number of calls at once must be a whole number")
 			}
 			lim.Concurrency = int(n)
 			return nil

@@ -250,13 +250,5 @@ func printSummary(w io.Writer, name string, action bulk.Action, p *bulk.Progress
 	_ = tw.Flush()
 }
 
-// plural picks a word's form for n.
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 // joinNames lists names for a sentence.
 func joinNames(names []string) string { return strings.Join(names, ", ") }

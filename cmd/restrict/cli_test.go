@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict/bulk"
+)
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "subjects.csv")
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+	return p
+}
+
+const uuid1 = "6d962783-f0cf-420d-a511-3a48c71c5595"
+
+func TestCheckSubjectsAcceptsAnySubsetInAnyOrder(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "\ufeffSubject, Walletplatform ,purse\nalice,acc-1,"+uuid1+"\nbob,,\"\"\ncarol,acc-3,\n")
+	sf, err := checkSubjects(p)
+	require.NoError(t, err)
+	require.Equal(t, []string{"walletplatform", "purse"}, sf.providers)
+	require.Equal(t, 3, sf.subjects)
+	require.Equal(t, 3, sf.jobs)
+	require.Equal(t, 1, sf.idless)
+	require.Len(t, sf.sum, 64)
+
+	var got []bulk.Subject
+	for s, err := range sf.stream() {
+		require.NoError(t, err)
+		got = append(got, bulk.Subject{Key: s.Key, IDs: s.IDs})
+	}
+	require.Equal(t, []bulk.Subject{
+		{Key: "alice", IDs: map[string]string{"walletplatform": "acc-1", "purse": uuid1}},
+		{Key: "bob", IDs: map[string]string{}},
+		{Key: "carol", IDs: map[string]string{"walletplatform": "acc-3"}},
+	}, got)
+}
+
+// Every problem is named by its line and column, the first 20 in full,
+// and the rest counted.
+func TestCheckSubjectsNamesEveryProblem(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		content string
+		want    []string
+	}{
+		"empty":           {"", []string{"the file is empty"}},
+		"no providers":    {"subject\nalice\n", []string{":1:1: no provider column"}},
+		"first column":    {"customer,purse\nalice," + uuid1 + "\n", []string{`:1:1: the first column must be "subject", not "customer"`}},
+		"unknown column":  {"subject,purse,stripe\n", []string{`:1:3: unknown column "stripe": provider columns are cryptomus, customerv2, kpayment, purse, walletplatform`}},
+		"repeated column": {"subject,purse,kpayment,purse\n", []string{`:1:4: column "purse" repeats column 2`}},
+		"only a header":   {"subject,purse\n", []string{"no subjects after the header"}},
+		"rows": {"subject,purse,kpayment,cryptomus\n" +
+			"alice,not-a-uuid,,\n" +
+			"alice,,,\n" +
+			" bob,,,\n" +
+			",,,\n" +
+			"dave,," + uuid1 + " ,\n" +
+			"erin,,,o/1\n" +
+			"frank,\n", []string{
+			`:2:2: purse would refuse ID "not-a-uuid": ID must be a UUID`,
+			`:3:1: subject "alice" repeats line 2`,
+			`:4:1: subject " bob" has white space around it`,
+			`:5:1: the subject is empty`,
+			`:6:3: kpayment ID "` + uuid1 + ` " has white space around it`,
+			`:7:4: cryptomus would refuse ID "o/1"`,
+			`:8:1: wrong number of fields`,
+			"has 7 problems; nothing was submitted",
+		}},
+		"quotes": {"subject,purse\nalice,\"x\n", []string{`:2:`, `extraneous or missing " in quoted-field`}},
+	} {
+		p := writeFile(t, tc.content)
+		_, err := checkSubjects(p)
+		require.Error(t, err, name)
+		var ue usageError
+		require.ErrorAs(t, err, &ue, name)
+		for _, w := range tc.want {
+			require.Contains(t, err.Error(), w, name)
+		}
+	}
+
+	var b strings.Builder
+	b.WriteString("subject,purse\n")
+	for i := range 25 {
+		b.WriteString("s" + strings.Repeat("x", i) + ",bad\n")
+	}
+	_, err := checkSubjects(writeFile(t, b.String()))
+	require.ErrorContains(t, err, "has 25 problems")
+	require.ErrorContains(t, err, "... and 5 more")
+	require.Equal(t, 20, strings.Count(err.Error(), "would refuse"))
+}
+
+// A file changed between the check and the submission is an error, not a
+// different run under the same name.
+func TestStreamNoticesAChangedFile(t *testing.T) {
+	t.Parallel()
+	p := writeFile(t, "subject,walletplatform\nalice,acc-1\n")
+	sf, err := checkSubjects(p)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(p, []byte("subject,walletplatform\nalice,acc-2\n"), 0o600))
+	var last error
+	for _, err := range sf.stream() {
+		last = err
+	}
+	require.ErrorContains(t, last, "changed while it was being submitted")
+}
+
+func TestLimitFlags(t *testing.T) {
+	t.Parallel()
+	got, err := limitFlags{rate: []string{"purse=50", "kpayment=2.5"}, concurrency: []string{"purse=8"}}.parse()
+	require.NoError(t, err)
+	require.Equal(t, map[string]bulk.Limits{"purse": {Rate: 50, Concurrency: 8}, "kpayment": {Rate: 2.5}}, got)
+	for _, bad := range []limitFlags{
+		{rate: []string{"purse"}},
+		{rate: []string{"stripe=5"}},
+		{rate: []string{"purse=0"}},
+		{rate: []string{"purse=-1"}},
+		{rate: []string{"purse=fast"}},
+		{concurrency: []string{"purse=1.5"}},
+	} {
+		_, err := bad.parse()
+		var ue usageError
+		require.ErrorAs(t, err, &ue, "%+v", bad)
+	}
+}
+
+func TestShellQuoteAndPrintableDSN(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "http://127.0.0.1:8080/purse", shellQuote("http://127.0.0.1:8080/purse"))
+	require.Equal(t, `'it'\''s & <x>'`, shellQuote("it's & <x>"))
+	require.Equal(t, "''", shellQuote(""))
+	require.Equal(t, "postgres://ops:xxxxx@db.internal/restrict", printableDSN("postgres://ops:hunter2@db.internal/restrict"))
+	require.Equal(t, "file:restrict.db", printableDSN("file:restrict.db"))
+}
+
+func TestBarLineAndETA(t *testing.T) {
+	t.Parallel()
+	c := bulk.Counts{Provider: "purse", Total: 200, OK: 95, Failed: 3, Unsupported: 2, Pending: 100}
+	line := barLine(c, 10, 100)
+	require.LessOrEqual(t, len(line), 100)
+	require.True(t, strings.HasPrefix(line, "purse           ["))
+	require.Contains(t, line, " 100/200  3 failed  2 unsupported  10.0/s  ETA 10s")
+	bar := line[strings.Index(line, "[")+1 : strings.Index(line, "]")]
+	require.InDelta(t, strings.Count(bar, "#"), strings.Count(bar, "."), 1, "half done, half a bar: %q", bar)
+	require.Equal(t, "done", eta(0, 0))
+	require.Equal(t, "ETA -", eta(5, 0))
+}
+
+func TestRateFollowsTheLastSeconds(t *testing.T) {
+	t.Parallel()
+	var r rate
+	at := time.Unix(0, 0)
+	require.Zero(t, r.perSecond())
+	for i := range 30 {
+		r.add(at.Add(time.Duration(i)*time.Second), int64(i*i))
+	}
+	// Over the last ten seconds: (29² - 19²) / 10.
+	require.InDelta(t, 48.0, r.perSecond(), 0.01)
+}
+
+func TestLineViewWritesEveryFewSeconds(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	v := &lineView{w: &out, every: 5 * time.Second, rates: map[string]*rate{}}
+	p := &bulk.Progress{Providers: []bulk.Counts{{Provider: "purse", Total: 10, OK: 2, Failed: 1, Pending: 7}}, All: bulk.Counts{Total: 10, OK: 2, Failed: 1, Pending: 7}}
+	at := time.Unix(100, 0)
+	for i := range 11 {
+		v.update(p, at.Add(time.Duration(i)*time.Second))
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 3, "at 0, 5 and 10 s")
+	require.Equal(t, "progress: purse 3/10 (1 failed); all 3/10, 0.0/s, ETA -", lines[0])
+}
+
+// A dotenv file that "restrict fakes" is still writing is waited for; the
+// environment wins over it; a file that never comes is an error.
+func TestEnvFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "fakes.env")
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		_ = os.WriteFile(path, []byte("# from restrict fakes\nexport RESTRICT_PURSE_KEY='from-file'\nRESTRICT_PURSE_ACCOUNT=0x1\n"), 0o600)
+	}()
+	var stderr bytes.Buffer
+	a := &app{getenv: func(k string) string {
+		if k == "RESTRICT_PURSE_ACCOUNT" {
+			return "0xenv"
+		}
+		return ""
+	}, stderr: &stderr}
+	vals, err := a.readEnvFile(context.Background(), path)
+	require.NoError(t, err)
+	a.dotenv = vals
+	require.Equal(t, "from-file", a.env("RESTRICT_PURSE_KEY"))
+	require.Equal(t, "0xenv", a.env("RESTRICT_PURSE_ACCOUNT"), "the environment wins")
+	require.Contains(t, stderr.String(), "waiting for")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = a.readEnvFile(ctx, filepath.Join(dir, "never.env"))
+	require.Error(t, err)
+
+	bad := filepath.Join(dir, "bad.env")
+	require.NoError(t, os.WriteFile(bad, []byte("RESTRICT_PURSE_SECRET='unterminated\n"), 0o600))
+	_, err = a.readEnvFile(context.Background(), bad)
+	require.ErrorContains(t, err, "not a dotenv file")
+	require.NotContains(t, err.Error(), "unterminated")
+}

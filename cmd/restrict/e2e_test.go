@@ -1,0 +1,631 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests build the command and use it as an operator would: fakes in
+// the background, runs with the fakes' exports, kills and resumes, reports
+// read back as JSON, exit statuses, and the progress display in a
+// pseudo-terminal.
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// restrictBinary builds cmd/restrict once for the whole test binary.
+func restrictBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "restrict-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "restrict")
+		out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, buildErr)
+	return binary
+}
+
+// session is an operator's shell: a working directory and the variables
+// the fakes exported.
+type session struct {
+	t   *testing.T
+	bin string
+	dir string
+	env []string
+}
+
+func newSession(t *testing.T) *session {
+	return &session{t: t, bin: restrictBinary(t), dir: t.TempDir(),
+		env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir()}}
+}
+
+// result is what a command left behind.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (s *session) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, s.bin, args...)
+	cmd.Dir = s.dir
+	cmd.Env = s.env
+	return cmd
+}
+
+// run runs the command to its end.
+func (s *session) run(args ...string) result {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := s.command(ctx, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		s.t.Fatalf("restrict %s: %v", strings.Join(args, " "), err)
+	}
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// fakes starts "restrict fakes --seed n --subjects subjects.csv" in the
+// background, as an operator would, and takes its exports into the
+// session's environment.
+func (s *session) fakes(n int) {
+	s.t.Helper()
+	cmd := s.command(context.Background(), "fakes", "--seed", fmt.Sprint(n), "--subjects", "subjects.csv")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(s.t, err)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(s.t, cmd.Start())
+	s.t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	lines := bufio.NewScanner(stdout)
+	exports := 0
+	for exports < 17 && lines.Scan() {
+		line := lines.Text()
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		kv, ok := strings.CutPrefix(line, "export ")
+		require.True(s.t, ok, "an export line: %q", line)
+		k, v, _ := strings.Cut(kv, "=")
+		s.env = append(s.env, k+"="+strings.Trim(v, "'"))
+		exports++
+	}
+	require.Equal(s.t, 17, exports, "exports of the five fakes; stderr: %s", stderr.String())
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+}
+
+// report runs "restrict report --format json" and decodes it.
+func (s *session) report(name string, extra ...string) []map[string]any {
+	s.t.Helper()
+	r := s.run(append([]string{"report", "--name", name, "--format", "json"}, extra...)...)
+	require.Equal(s.t, 0, r.code, r.stderr)
+	var rows []map[string]any
+	require.NoError(s.t, json.Unmarshal([]byte(r.stdout), &rows), r.stdout)
+	return rows
+}
+
+// runInfo is a line of "restrict runs --json".
+type runInfo struct {
+	Name   string `json:"name"`
+	Jobs   int64  `json:"jobs"`
+	Counts struct {
+		Total, Pending, OK, Failed, Unsupported int64
+	} `json:"counts"`
+}
+
+func (s *session) runs(extra ...string) map[string]runInfo {
+	s.t.Helper()
+	r := s.run(append([]string{"runs", "--json"}, extra...)...)
+	require.Equal(s.t, 0, r.code, r.stderr)
+	var list []runInfo
+	require.NoError(s.t, json.Unmarshal([]byte(r.stdout), &list), r.stdout)
+	out := map[string]runInfo{}
+	for _, ri := range list {
+		out[ri.Name] = ri
+	}
+	return out
+}
+
+var providers = []string{"cryptomus", "customerv2", "kpayment", "purse", "walletplatform"}
+
+// byProvider groups report rows by provider.
+func byProvider(rows []map[string]any) map[string][]map[string]any {
+	out := map[string][]map[string]any{}
+	for _, r := range rows {
+		out[r["provider"].(string)] = append(out[r["provider"].(string)], r)
+	}
+	return out
+}
+
+// The whole session of an operator on the embedded default: fakes, a run
+// killed with SIGKILL and run again to its end, the report, a status run
+// that proves the restrictions hold, a lift, and the status after it.
+func TestOperatorSessionOnSQLite(t *testing.T) {
+	t.Parallel()
+	const subjects = 30
+	s := newSession(t)
+	s.fakes(subjects)
+
+	// purse is held to 5 calls a second, so the run takes several
+	// seconds: time to kill it halfway.
+	slow := []string{"--action", "restrict", "--subjects", "subjects.csv", "--rate", "purse=5", "--no-progress",
+		"--job-timeout", "2s", "--rescue-after", "3s", "--name", "sanctions"}
+	killed := s.command(context.Background(), append([]string{"run"}, slow...)...)
+	require.NoError(t, killed.Start())
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ri, ok := s.runs()["sanctions"]
+		if ok && ri.Counts.OK > 0 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the run made no progress")
+		time.Sleep(200 * time.Millisecond)
+	}
+	require.NoError(t, killed.Process.Kill())
+	_ = killed.Wait()
+	before := s.runs()["sanctions"]
+	require.Greater(t, before.Counts.Pending, int64(0), "killed halfway: %+v", before)
+	require.EqualValues(t, subjects*len(providers), before.Jobs)
+
+	again := s.run(append([]string{"run"}, slow...)...)
+	require.Equal(t, 0, again.code, "the resumed run completes: %s %s", again.stdout, again.stderr)
+	require.Contains(t, again.stdout, "full report: restrict report --name sanctions")
+	require.Contains(t, again.stderr, "0 jobs added", "nothing submitted twice")
+
+	rows := s.report("sanctions")
+	require.Len(t, rows, subjects*len(providers), "one final outcome per subject and provider")
+	seen := map[string]bool{}
+	for _, r := range rows {
+		key := r["subject"].(string) + "/" + r["provider"].(string)
+		require.False(t, seen[key], "one row for %s", key)
+		seen[key] = true
+		for _, k := range []string{"subject", "provider", "target", "action", "state", "result", "attempts", "finished_at", "error"} {
+			require.Contains(t, r, k)
+		}
+		require.Equal(t, "ok", r["result"], "%v", r)
+		require.Equal(t, "restricted", r["state"], "%v", r)
+		require.Equal(t, "restrict", r["action"])
+		require.Nil(t, r["error"])
+		require.NotEmpty(t, r["finished_at"])
+		require.GreaterOrEqual(t, r["attempts"].(float64), 1.0)
+	}
+
+	// The proof: read every restriction back where the provider can tell.
+	status := s.run("run", "--action", "status", "--subjects", "subjects.csv", "--no-progress")
+	require.Equal(t, 0, status.code, "unsupported is not a failure: %s", status.stderr)
+	name := nameFrom(t, status.stdout)
+	targets := map[string]string{}
+	for _, r := range rows {
+		targets[r["subject"].(string)+"/"+r["provider"].(string)] = r["target"].(string)
+	}
+	for prov, list := range byProvider(s.report(name)) {
+		require.Len(t, list, subjects, prov)
+		for _, r := range list {
+			require.Equal(t, targets[r["subject"].(string)+"/"+prov], r["target"], "the same target as restricted")
+			switch prov {
+			case "cryptomus", "kpayment":
+				require.Equal(t, "unsupported", r["result"], "%s has no read", prov)
+				require.Equal(t, "unsupported", r["error"].(map[string]any)["class"])
+			default:
+				require.Equal(t, "ok", r["result"], "%v", r)
+				require.Equal(t, "restricted", r["state"], "%s reads the restriction back", prov)
+			}
+		}
+	}
+
+	lift := s.run("run", "--action", "lift", "--subjects", "subjects.csv", "--no-progress")
+	require.Equal(t, 0, lift.code, lift.stderr)
+	for prov, list := range byProvider(s.report(nameFrom(t, lift.stdout))) {
+		for _, r := range list {
+			if prov == "purse" || prov == "walletplatform" {
+				require.Equal(t, "ok", r["result"])
+				require.Equal(t, "active", r["state"])
+			} else {
+				require.Equal(t, "unsupported", r["result"], "%s has no lift", prov)
+			}
+		}
+	}
+	after := s.run("run", "--action", "status", "--subjects", "subjects.csv", "--name", "after-lift", "--no-progress")
+	require.Equal(t, 0, after.code, after.stderr)
+	for prov, list := range byProvider(s.report("after-lift")) {
+		for _, r := range list {
+			switch prov {
+			case "purse", "walletplatform":
+				require.Equal(t, "active", r["state"], "lifted")
+			case "customerv2":
+				require.Equal(t, "restricted", r["state"], "a KunaCore suspension has no lift")
+			}
+		}
+	}
+	require.NotContains(t, again.stdout+again.stderr+status.stdout+status.stderr, s.secret("RESTRICT_PURSE_SECRET"))
+}
+
+// secret is the value of a variable the fakes exported.
+func (s *session) secret(key string) string {
+	for _, kv := range s.env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	s.t.Fatalf("%s not exported", key)
+	return ""
+}
+
+// nameFrom reads the run's name from the summary's report command.
+func nameFrom(t *testing.T, stdout string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(stdout, "restrict report --name ")
+	require.True(t, ok, stdout)
+	name, _, _ := strings.Cut(rest, " ")
+	return name
+}
+
+// The first Ctrl-C stops taking jobs, lets calls finish and exits 130; the
+// same command resumes. A second Ctrl-C exits at once.
+func TestInterruptAndResume(t *testing.T) {
+	t.Parallel()
+	s := newSession(t)
+	s.fakes(20)
+	// A second Ctrl-C leaves jobs taken: a short job timeout lets the
+	// resumed run take them again within seconds, not a minute and a half.
+	args := []string{"run", "--action", "restrict", "--subjects", "subjects.csv", "--rate", "purse=4", "--no-progress", "--name", "ctrl-c",
+		"--job-timeout", "2s", "--rescue-after", "3s"}
+	cmd := s.command(context.Background(), args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+	waitForProgress(t, s, "ctrl-c")
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 130, ee.ExitCode(), "stderr: %s", stderr.String())
+	require.Contains(t, stderr.String(), "run the same command to resume")
+	require.Contains(t, stdout.String(), "PROVIDER")
+	require.Greater(t, s.runs()["ctrl-c"].Counts.Pending, int64(0))
+
+	// Twice: out at once, long before the calls waiting for purse's
+	// limiter would be done.
+	cmd = s.command(context.Background(), args...)
+	require.NoError(t, cmd.Start())
+	time.Sleep(1500 * time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err = cmd.Wait()
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 130, ee.ExitCode())
+	require.Less(t, time.Since(start), 5*time.Second)
+
+	r := s.run(args...)
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Zero(t, s.runs()["ctrl-c"].Counts.Pending)
+}
+
+func waitForProgress(t *testing.T, s *session, run string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if ri, ok := s.runs()[run]; ok && ri.Counts.OK > 0 {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "run %s made no progress", run)
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Exit statuses: 1 when an outcome failed (with its class and the
+// provider's code in the report), 2 for a bad file, missing credentials or
+// a bad command line, with nothing submitted.
+func TestExitStatusesAndRefusals(t *testing.T) {
+	t.Parallel()
+	s := newSession(t)
+	s.fakes(2)
+	write := func(name, content string) {
+		require.NoError(t, os.WriteFile(filepath.Join(s.dir, name), []byte(content), 0o600))
+	}
+
+	write("unknown.csv", "subject,purse\nghost,00000000-0000-4000-8000-000000000000\n")
+	r := s.run("run", "--action", "restrict", "--subjects", "unknown.csv", "--no-progress", "--name", "ghost")
+	require.Equal(t, 1, r.code, r.stderr)
+	require.Contains(t, r.stderr, "1 of 1 outcomes failed")
+	rows := s.report("ghost")
+	require.Len(t, rows, 1)
+	require.Equal(t, "failed", rows[0]["result"])
+	e := rows[0]["error"].(map[string]any)
+	require.Equal(t, "not_found", e["class"])
+	require.Equal(t, "004", e["code"], "Calypso's own code")
+	require.NotEmpty(t, e["message"])
+
+	write("bad.csv", "subject,purse,stripe\nalice,not-a-uuid,x\nalice,,\n")
+	r = s.run("run", "--action", "restrict", "--subjects", "bad.csv", "--db", "file:bad.db")
+	require.Equal(t, 2, r.code)
+	for _, want := range []string{"bad.csv:1:3: unknown column \"stripe\""} {
+		require.Contains(t, r.stderr, want)
+	}
+	write("bad2.csv", "subject,purse,walletplatform\nalice,not-a-uuid,acc-1\nalice,,acc-2\n,,acc-3\n")
+	r = s.run("run", "--action", "restrict", "--subjects", "bad2.csv", "--db", "file:bad.db")
+	require.Equal(t, 2, r.code)
+	for _, want := range []string{
+		`bad2.csv:2:2: purse would refuse ID "not-a-uuid"`,
+		`bad2.csv:3:1: subject "alice" repeats line 2`,
+		`bad2.csv:4:1: the subject is empty`,
+		"nothing was submitted",
+	} {
+		require.Contains(t, r.stderr, want)
+	}
+	_, err := os.Stat(filepath.Join(s.dir, "bad.db"))
+	require.ErrorIs(t, err, os.ErrNotExist, "refused before the database was touched")
+
+	// A provider column without credentials: the fakes' exports minus
+	// purse's.
+	noPurse := *s
+	noPurse.env = nil
+	for _, kv := range s.env {
+		if !strings.HasPrefix(kv, "RESTRICT_PURSE_") {
+			noPurse.env = append(noPurse.env, kv)
+		}
+	}
+	r = noPurse.run("run", "--action", "restrict", "--subjects", "subjects.csv", "--db", "file:bad.db")
+	require.Equal(t, 2, r.code)
+	require.Contains(t, r.stderr, `subjects.csv:1:5: column "purse": no credentials: set its RESTRICT_PURSE_* variables`)
+
+	for _, args := range [][]string{
+		{"run", "--subjects", "subjects.csv"},
+		{"run", "--action", "freeze", "--subjects", "subjects.csv"},
+		{"run", "--action", "restrict", "--subjects", "subjects.csv", "--rate", "purse"},
+		{"run", "--action", "restrict", "--subjects", "subjects.csv", "--frobnicate"},
+		{"report"},
+		{"report", "--name", "no-such-run", "--db", "file:bad.db"},
+		{"frobnicate"},
+	} {
+		r := s.run(args...)
+		require.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
+	}
+	_, err = os.Stat(filepath.Join(s.dir, "restrict.db"))
+	require.NoError(t, err, "the first run made the default database")
+
+	help := s.run("run", "--help")
+	require.Equal(t, 0, help.code)
+	require.Contains(t, help.stdout, "Examples:")
+	completion := s.run("completion", "bash")
+	require.Equal(t, 0, completion.code)
+	require.Contains(t, completion.stdout, "bash completion")
+}
+
+// Two worker processes share a run on Postgres: each job is worked once,
+// by one of them, and both take part.
+func TestTwoWorkersOnPostgres(t *testing.T) {
+	t.Parallel()
+	dsn := postgresDSN(t)
+	const subjects = 40
+	s := newSession(t)
+	s.fakes(subjects)
+	r := s.run("run", "--action", "restrict", "--subjects", "subjects.csv", "--db", dsn, "--no-work", "--name", "shared")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "restrict worker --db")
+
+	type worker struct {
+		cmd    *exec.Cmd
+		stderr *bytes.Buffer
+	}
+	var workers []worker
+	for range 2 {
+		cmd := s.command(context.Background(), "worker", "--db", dsn, "--rate", "purse=10", "--concurrency", "purse=2")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		require.NoError(t, cmd.Start())
+		workers = append(workers, worker{cmd, &stderr})
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		ri := s.runs("--db", dsn)["shared"]
+		if ri.Counts.Pending == 0 && ri.Counts.Total > 0 {
+			require.EqualValues(t, subjects*len(providers), ri.Counts.OK)
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the workers did not finish: %+v", ri)
+		time.Sleep(300 * time.Millisecond)
+	}
+	total := 0
+	for _, w := range workers {
+		require.NoError(t, w.cmd.Process.Signal(os.Interrupt))
+		err := w.cmd.Wait()
+		var ee *exec.ExitError
+		require.ErrorAs(t, err, &ee)
+		require.Equal(t, 130, ee.ExitCode())
+		var n, ok, failed, unsupported int
+		_, err = fmt.Sscanf(lastLine(w.stderr.String()), "worker: stopped after %d jobs (ok %d, failed %d, unsupported %d)", &n, &ok, &failed, &unsupported)
+		require.NoError(t, err, w.stderr.String())
+		require.Positive(t, n, "each worker took part")
+		total += n
+	}
+	require.Equal(t, subjects*len(providers), total, "each job worked once")
+	require.Len(t, s.report("shared", "--db", dsn), subjects*len(providers))
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// postgresDSN is the test database with a search path of its own schema,
+// or a skip saying how to run the test. A set URL that cannot be reached
+// fails: CI sets it and must not pass by skipping.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("RESTRICT_TEST_DATABASE_URL")
+	if u == "" {
+		t.Skip("Postgres test skipped: set RESTRICT_TEST_DATABASE_URL to run it, e.g. " +
+			"RESTRICT_TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' go test ./cmd/restrict/ (bash .ci/run does)")
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "cli_test_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u)
+	require.NoError(t, err, "RESTRICT_TEST_DATABASE_URL is set but Postgres cannot be reached")
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close(ctx))
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), u)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	})
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + "search_path=" + schema
+}
+
+// The progress display in a terminal: bars per provider redrawn in place,
+// ending with every provider done, and the summary under them. The test
+// runs the command in a pseudo-terminal and replays what it wrote on a
+// screen, as the terminal would show it.
+func TestProgressDisplayInATerminal(t *testing.T) {
+	t.Parallel()
+	s := newSession(t)
+	s.fakes(20)
+	cmd := s.command(context.Background(), "run", "--action", "restrict", "--subjects", "subjects.csv", "--rate", "purse=10", "--name", "tty")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})
+	require.NoError(t, err)
+	var out bytes.Buffer
+	_, _ = io.Copy(&out, ptmx) // ends with EIO once the command exits
+	require.NoError(t, cmd.Wait())
+	_ = ptmx.Close()
+	raw := out.String()
+	require.Contains(t, raw, "\x1b[6A", "the bars were redrawn in place")
+
+	screen := replay(raw)
+	final := strings.Join(screen, "\n")
+	for _, p := range append(providers, "all") {
+		want := " 20/20 "
+		if p == "all" {
+			want = " 100/100 "
+		}
+		line := lineStarting(screen, p+" ")
+		require.NotEmpty(t, line, "a bar for %s:\n%s", p, final)
+		require.Contains(t, line, "["+strings.Repeat("#", 10), p)
+		require.Contains(t, line, want, p)
+		require.True(t, strings.HasSuffix(strings.TrimSpace(line), "done"), "%q", line)
+		require.LessOrEqual(t, len([]rune(line)), 100, "fits the terminal")
+	}
+	require.Contains(t, final, "PROVIDER        OK   FAILED  UNSUPPORTED  PENDING  TOTAL")
+	require.Contains(t, final, "full report: restrict report --name tty")
+	require.Equal(t, 1, strings.Count(final, "walletplatform  ["), "one bar per provider on the final screen, not one per redraw")
+}
+
+// replay plays terminal output onto a screen: printable characters, CR,
+// LF, cursor up (ESC [ n A) and erase line (ESC [ 2 K, ESC [ K); the
+// display uses nothing else.
+func replay(out string) []string {
+	var screen [][]rune
+	row, col := 0, 0
+	put := func(r rune) {
+		for len(screen) <= row {
+			screen = append(screen, nil)
+		}
+		for len(screen[row]) <= col {
+			screen[row] = append(screen[row], ' ')
+		}
+		screen[row][col] = r
+		col++
+	}
+	rs := []rune(out)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == '\r':
+			col = 0
+		case r == '\n':
+			row++
+		case r == 0x1b && i+1 < len(rs) && rs[i+1] == '[':
+			j := i + 2
+			for j < len(rs) && (rs[j] >= '0' && rs[j] <= '9' || rs[j] == ';' || rs[j] == '?') {
+				j++
+			}
+			if j == len(rs) {
+				i = j
+				break
+			}
+			n := 1
+			if params := string(rs[i+2 : j]); params != "" && params != "?25" {
+				_, _ = fmt.Sscanf(params, "%d", &n)
+			}
+			switch rs[j] {
+			case 'A':
+				row = max(0, row-n)
+			case 'K':
+				if row < len(screen) {
+					if n == 2 {
+						screen[row] = nil
+					} else if col < len(screen[row]) {
+						screen[row] = screen[row][:col]
+					}
+				}
+			}
+			i = j
+		case r >= ' ':
+			put(r)
+		}
+	}
+	lines := make([]string, len(screen))
+	for i, l := range screen {
+		lines[i] = strings.TrimRight(string(l), " ")
+	}
+	return lines
+}
+
+func lineStarting(screen []string, prefix string) string {
+	for _, l := range screen {
+		if strings.HasPrefix(l, prefix) && strings.Contains(l, "[") {
+			return l
+		}
+	}
+	return ""
+}
