@@ -62,11 +62,13 @@ func WithRestrictRequest(req BlockCustomerRequest) restrict.Option {
 		if field, problem := req.check(); problem != "" {
 			return fmt.Errorf("WithRestrictRequest: %s %s", field, problem)
 		}
-		req = req.clone()
-		if req.OnlinePayment == nil {
-			req.OnlinePayment = restrict.Ptr(true)
+		// A copy of its own for each New: an option may be given to
+		// several clients, even at once, and must not change.
+		r := req.clone()
+		if r.OnlinePayment == nil {
+			r.OnlinePayment = restrict.Ptr(true)
 		}
-		s.SetExtra(Provider, "WithRestrictRequest", req)
+		s.SetExtra(Provider, "WithRestrictRequest", r)
 		return nil
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -131,4 +132,20 @@ func TestTwoClientsSideBySide(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, testBasic, recA.requests()[0].req.Header.Get("Authorization"))
 	require.Equal(t, "Bearer "+testToken, recB.requests()[0].req.Header.Get("Authorization"))
+}
+
+// An option may be given to several clients at once and stays as it was.
+func TestWithRestrictRequestIsSafeToShare(t *testing.T) {
+	t.Parallel()
+	opt := kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{InvoiceGUID: "inv-1"})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := kpayment.New(kpayment.Credentials{Username: "u", Password: "p-123456"}, opt)
+			require.NoError(t, err)
+		}()
+	}
+	wg.Wait()
 }
