@@ -2,7 +2,6 @@ package customerv2
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -30,8 +29,8 @@ func checkTarget(op, id string) error {
 // Restricting a customer suspended already succeeds with StateRestricted.
 // What KunaCore answers then is not documented: it is inferred to answer
 // "success": true again, or to refuse with a message saying the customer
-// is already suspended [I]. Such a refusal, a "success": false or an
-// error whose message holds both "already" and "suspend", is taken as
+// is already suspended [I]. Such a refusal (a "success": false, a 400
+// or a 409) whose message holds both "already" and "suspend" is taken as
 // success.
 //
 // https://docs.kunacore.io/docs/suspend-customer
@@ -43,24 +42,22 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 	out := &restrict.Result{Provider: Provider, Action: restrict.ActionSuspend, TargetID: t.ID, State: restrict.StateRestricted}
 	res, err := c.Suspend(ctx, SuspendRequest{ID: t.ID})
 	if err != nil {
-		var ae *restrict.APIError
-		if !errors.As(err, &ae) || !alreadySuspended(ae) {
+		meta, ok := transport.AlreadyInState(err, "Suspend", alreadySuspended)
+		if !ok {
 			return nil, err
 		}
-		out.Meta = restrict.Meta{StatusCode: ae.StatusCode, RequestID: ae.RequestID, Attempts: ae.Attempts}
+		out.Meta = meta
 		return out, nil
 	}
 	out.Meta = res.Meta
 	return out, nil
 }
 
-// alreadySuspended reports KunaCore's inferred refusal of a second
-// suspension: an answer (not a local check) whose message says the
-// customer is already suspended.
-func alreadySuspended(ae *restrict.APIError) bool {
-	msg := strings.ToLower(ae.Message)
-	return ae.StatusCode != 0 && ae.Operation == "Suspend" &&
-		strings.Contains(msg, "already") && strings.Contains(msg, "suspend")
+// alreadySuspended matches KunaCore's inferred refusal of a second
+// suspension: a message saying the customer is already suspended, in any
+// wording ("already suspended", "has already been suspended").
+func alreadySuspended(msg string) bool {
+	return strings.Contains(msg, "already") && strings.Contains(msg, "suspend")
 }
 
 // Lift always fails with an error matching restrict.ErrUnsupported and

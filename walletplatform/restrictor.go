@@ -2,7 +2,6 @@ package walletplatform
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -47,7 +46,7 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 	c.tc.LogTarget(ctx, "Restrict", t)
 	res, err := c.FreezeAccount(ctx, FreezeAccountRequest{AccountID: t.ID})
 	if err != nil {
-		meta, ok := alreadySo(err, "FreezeAccount", "already frozen")
+		meta, ok := transport.AlreadyInState(err, "FreezeAccount", saying("already frozen"))
 		if !ok {
 			return nil, err
 		}
@@ -72,7 +71,7 @@ func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result,
 	c.tc.LogTarget(ctx, "Lift", t)
 	res, err := c.UnfreezeAccount(ctx, UnfreezeAccountRequest{AccountID: t.ID})
 	if err != nil {
-		meta, ok := alreadySo(err, "UnfreezeAccount", "already unfrozen", "already active", "not frozen")
+		meta, ok := transport.AlreadyInState(err, "UnfreezeAccount", saying("already unfrozen", "already active", "not frozen"))
 		if !ok {
 			return nil, err
 		}
@@ -104,23 +103,16 @@ func result(action restrict.Action, id string, state restrict.State, meta restri
 	return &restrict.Result{Provider: Provider, Action: action, TargetID: id, State: state, Meta: meta}
 }
 
-// alreadySo reports whether err is the platform refusing op because the
-// account is already in the wanted state: a refusal (ErrInvalidRequest or
-// ErrConflict) of op itself whose message holds one of the phrases, in any
-// case. It returns the exchange behind the refusal, for the result.
-func alreadySo(err error, op string, phrases ...string) (restrict.Meta, bool) {
-	var ae *restrict.APIError
-	if !errors.As(err, &ae) || ae.Operation != op || ae.StatusCode == 0 ||
-		!errors.Is(ae, restrict.ErrInvalidRequest) && !errors.Is(ae, restrict.ErrConflict) {
-		return restrict.Meta{}, false
-	}
-	msg := strings.ToLower(ae.Message)
-	for _, p := range phrases {
-		if strings.Contains(msg, p) {
-			return restrict.Meta{StatusCode: ae.StatusCode, RequestID: ae.RequestID, Attempts: ae.Attempts}, true
+// saying matches a refusal whose message holds one of the phrases.
+func saying(phrases ...string) func(string) bool {
+	return func(msg string) bool {
+		for _, p := range phrases {
+			if strings.Contains(msg, p) {
+				return true
+			}
 		}
+		return false
 	}
-	return restrict.Meta{}, false
 }
 
 // stateOf reads an account's status; see Status.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -281,6 +282,42 @@ func TestOperatorSessionOnSQLite(t *testing.T) {
 		}
 	}
 	require.NotContains(t, again.stdout+again.stderr+status.stdout+status.stderr, s.secret("RESTRICT_PURSE_SECRET"))
+}
+
+// No credential, in any form a client sends it, reaches the operator's
+// screen or logs, even at debug level and through a failing provider.
+func TestNoSecretInOutputOrLogs(t *testing.T) {
+	t.Parallel()
+	s := newSession(t)
+	s.fakes(3)
+	var secrets []string
+	for _, kv := range s.env {
+		k, v, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "RESTRICT_") && (strings.Contains(k, "KEY") || strings.Contains(k, "SECRET") ||
+			strings.Contains(k, "PASSWORD") || strings.HasSuffix(k, "PASS_ID")) {
+			secrets = append(secrets, v)
+		}
+	}
+	require.Len(t, secrets, 7)
+	basic := base64.StdEncoding.EncodeToString([]byte(s.secret("RESTRICT_KPAYMENT_USERNAME") + ":" + s.secret("RESTRICT_KPAYMENT_PASSWORD")))
+	secrets = append(secrets, basic)
+	require.NoError(t, os.WriteFile(filepath.Join(s.dir, "mixed.csv"),
+		[]byte("subject,purse\nghost,00000000-0000-4000-8000-000000000000\n"), 0o600))
+	var out strings.Builder
+	for _, args := range [][]string{
+		{"run", "--action", "restrict", "--subjects", "subjects.csv", "--log-level", "debug"},
+		{"run", "--action", "status", "--subjects", "subjects.csv", "--log-level", "debug", "--no-progress"},
+		{"run", "--action", "restrict", "--subjects", "mixed.csv", "--log-level", "debug", "--name", "mixed"},
+		{"report", "--name", "mixed", "--format", "json"},
+		{"runs", "--json"},
+	} {
+		r := s.run(args...)
+		out.WriteString(r.stdout + r.stderr)
+	}
+	require.Contains(t, out.String(), "level=DEBUG", "debug logs were on")
+	for _, secret := range secrets {
+		require.NotContains(t, out.String(), secret)
+	}
 }
 
 // secret is the value of a variable the fakes exported.

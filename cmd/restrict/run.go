@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -249,6 +248,3 @@ func printSummary(w io.Writer, name string, action bulk.Action, p *bulk.Progress
 	}
 	_ = tw.Flush()
 }
-
-// joinNames lists names for a sentence.
-func joinNames(names []string) string { return strings.Join(names, ", ") }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -61,7 +62,7 @@ func (a *app) worker(ctx context.Context, f engineFlags) error {
 	if err := e.Start(db); err != nil {
 		return fmt.Errorf("starting the workers: %w", err)
 	}
-	fmt.Fprintf(a.stderr, "worker: working %s on %s; Ctrl-C to stop\n", joinNames(names), printableDSN(dsn))
+	fmt.Fprintf(a.stderr, "worker: working %s on %s; Ctrl-C to stop\n", strings.Join(names, ", "), printableDSN(dsn))
 
 	counts := map[bulk.Result]int64{}
 	tick := time.NewTicker(10 * time.Second)

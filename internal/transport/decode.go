@@ -140,3 +140,19 @@ func cut(s string, max int) string {
 	}
 	return b.String()
 }
+
+// AlreadyInState reports whether err is the provider refusing operation op
+// because its target is already in the state asked for: an answer (not a
+// local check) to op itself, classed ErrInvalidRequest or ErrConflict,
+// whose message, in lower case, says so by match. It returns the exchange
+// behind the refusal, for the contract's Result: Restrict and Lift are
+// idempotent at the contract, and such a refusal is their success.
+func AlreadyInState(err error, op string, match func(message string) bool) (restrict.Meta, bool) {
+	var ae *restrict.APIError
+	if !errors.As(err, &ae) || ae.Operation != op || ae.StatusCode == 0 ||
+		!errors.Is(ae, restrict.ErrInvalidRequest) && !errors.Is(ae, restrict.ErrConflict) ||
+		!match(strings.ToLower(ae.Message)) {
+		return restrict.Meta{}, false
+	}
+	return restrict.Meta{StatusCode: ae.StatusCode, RequestID: ae.RequestID, Attempts: ae.Attempts}, true
+}

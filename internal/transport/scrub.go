@@ -105,14 +105,10 @@ func (s *Secrets) scrub(text string, extraForms []string) string {
 	return redactJWT(text)
 }
 
-// ScrubError returns err unchanged when its text holds no secret, and
+// scrubError returns err unchanged when its text holds no secret, and
 // otherwise an error that says the same with the secrets removed. The
 // original is dropped rather than wrapped: unwrapping it, or printing it
 // with %#v, would give the secret back.
-func (s *Secrets) ScrubError(err error, extra ...string) error {
-	return s.scrubError(err, allForms(extra))
-}
-
 func (s *Secrets) scrubError(err error, extraForms []string) error {
 	if err == nil {
 		return nil

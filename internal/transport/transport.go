@@ -224,9 +224,6 @@ func (c *Client) Settings() config.Settings { return c.opts }
 // Now reads the client's clock.
 func (c *Client) Now() time.Time { return c.opts.Clock() }
 
-// Provider returns the provider's name.
-func (c *Client) Provider() string { return c.cfg.Provider }
-
 // BaseURL returns a copy of the resolved base URL.
 func (c *Client) BaseURL() *url.URL {
 	u := *c.base

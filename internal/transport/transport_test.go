@@ -905,3 +905,24 @@ func TestCallFillsMeta(t *testing.T) {
 	require.Equal(t, "blocked", res.Status)
 	require.Equal(t, restrict.Meta{StatusCode: 200, RequestID: "req-7", Attempts: 1}, res.Meta)
 }
+
+// A refusal that says the target is already in the state asked for is the
+// contract's success; nothing else is.
+func TestAlreadyInState(t *testing.T) {
+	t.Parallel()
+	already := func(msg string) bool { return strings.Contains(msg, "already frozen") }
+	refusal := &restrict.APIError{Operation: "Freeze", StatusCode: 409, Attempts: 2, RequestID: "r-1", Class: restrict.ErrConflict, Message: "Account ALREADY FROZEN"}
+	meta, ok := transport.AlreadyInState(fmt.Errorf("wrapped: %w", refusal), "Freeze", already)
+	require.True(t, ok)
+	require.Equal(t, restrict.Meta{StatusCode: 409, RequestID: "r-1", Attempts: 2}, meta)
+	for name, err := range map[string]error{
+		"another operation": &restrict.APIError{Operation: "Login", StatusCode: 409, Class: restrict.ErrConflict, Message: "already frozen"},
+		"a local check":     &restrict.APIError{Operation: "Freeze", Class: restrict.ErrInvalidRequest, Message: "already frozen"},
+		"another class":     &restrict.APIError{Operation: "Freeze", StatusCode: 403, Class: restrict.ErrForbidden, Message: "already frozen"},
+		"another message":   &restrict.APIError{Operation: "Freeze", StatusCode: 400, Class: restrict.ErrInvalidRequest, Message: "bad id"},
+		"not an APIError":   errors.New("already frozen"),
+	} {
+		_, ok := transport.AlreadyInState(err, "Freeze", already)
+		require.False(t, ok, name)
+	}
+}
