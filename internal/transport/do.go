@@ -272,6 +272,11 @@ func (cl *call) reader() (io.Reader, error) { return bytes.NewReader(cl.body), n
 // prepare signs one attempt: the first before Do, each retry from
 // PrepareRetry, so every attempt carries a signature over its own bytes.
 func (cl *call) prepare(req *http.Request) error {
+	if l := restrict.LimiterFromContext(cl.ctx); l != nil {
+		if err := l.Wait(cl.ctx); err != nil {
+			return cl.limiterError(err)
+		}
+	}
 	cl.attempts++
 	a := Attempt{Header: req.Header, Body: cl.payload, Now: cl.c.opts.Clock(), Number: cl.attempts}
 	if cl.signer != nil {
@@ -302,6 +307,16 @@ func (cl *call) prepare(req *http.Request) error {
 		cl.sentForms = nil
 	}
 	return nil
+}
+
+// limiterError is the error of an attempt its limiter never let go: the
+// context's own when it ended, else the limiter's refusal (a wait that
+// would outlast the deadline), which asks to slow down.
+func (cl *call) limiterError(err error) error {
+	if cl.ctx.Err() != nil {
+		return cl.ctx.Err()
+	}
+	return &restrict.APIError{Class: restrict.ErrRateLimited, Message: "the rate limiter's wait would outlast the call's deadline", Err: err}
 }
 
 // forms returns the forms of the secret values sent so far, working them

@@ -1,0 +1,63 @@
+package transport_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/transport"
+)
+
+// countingLimiter lets the first allow waits go and refuses the rest.
+type countingLimiter struct {
+	waits atomic.Int64
+	allow int64
+}
+
+func (l *countingLimiter) Wait(ctx context.Context) error {
+	if l.waits.Add(1) > l.allow {
+		return errors.New("rate: Wait(n=1) would exceed context deadline")
+	}
+	return ctx.Err()
+}
+
+func TestLimiterIsWaitedOnBeforeEveryAttempt(t *testing.T) {
+	t.Parallel()
+	rec, srv := serve(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(`{}`))
+	})
+	c := newClient(t, transport.Config{}, restrict.WithBaseURL(srv.URL), fast)
+	l := &countingLimiter{allow: 100}
+	meta, err := c.Do(restrict.ContextWithLimiter(context.Background(), l), op(true), nil)
+	require.NoError(t, err)
+	require.Equal(t, 3, rec.count())
+	require.Equal(t, 3, meta.Attempts)
+	require.EqualValues(t, 3, l.waits.Load(), "one wait per HTTP request, retries included")
+}
+
+func TestARequestTheLimiterRefusesIsNotSentNorCounted(t *testing.T) {
+	t.Parallel()
+	rec, srv := serve(t, status(http.StatusServiceUnavailable, ``))
+	c := newClient(t, transport.Config{}, restrict.WithBaseURL(srv.URL), fast)
+
+	_, err := c.Do(restrict.ContextWithLimiter(context.Background(), &countingLimiter{allow: 1}), op(true), nil)
+	require.ErrorIs(t, err, restrict.ErrRateLimited)
+	var ae *restrict.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, 1, ae.Attempts)
+	require.Equal(t, 1, rec.count())
+
+	_, err = c.Do(restrict.ContextWithLimiter(context.Background(), &countingLimiter{}), op(true), nil)
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, 0, ae.Attempts)
+	require.Equal(t, 1, rec.count(), "nothing more was sent")
+}
