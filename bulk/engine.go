@@ -325,8 +325,12 @@ func (e *Engine) init(ctx context.Context, b backend) (*Engine, error) {
 // them here, so credentials never reach the database. For status runs, r
 // must also be a restrict.Checker, or its jobs are journaled unsupported.
 //
-// The rate limiter slows down on every ErrRateLimited (halving, down to
-// 1/16 of Rate) and recovers by 1/32 of Rate per success.
+// The rate limiter is waited on before every HTTP request of the
+// provider's calls (see Limits.Rate). It slows down on every
+// ErrRateLimited the provider answers (halving, down to 1/16 of Rate) and
+// recovers by 1/32 of Rate per success. A wait that would outlast
+// JobTimeout is not a provider's refusal: the job is put off without
+// slowing down. Limits.Concurrency left at 0 is derived from Rate.
 //
 // Register before Start.
 func (e *Engine) Register(name string, r restrict.Restrictor, l Limits) error {
