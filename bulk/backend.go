@@ -134,6 +134,9 @@ func (b *riverBackend[TTx, TDriver]) migrate(ctx context.Context) error {
 				return fmt.Errorf("journal: %w", err)
 			}
 		}
+		if err := b.e.d.migrateColumns(ctx, t, b.e.cfg.Schema); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
 		return nil
 	})
 }
@@ -241,20 +244,22 @@ func (w *jobWorker[TTx, TDriver]) Work(ctx context.Context, job *river.Job[JobAr
 
 	switch at.verdict {
 	case snooze:
+		if at.rec.class != "" || at.rec.httpAttempts > 0 {
+			w.note(wctx, job, at.rec, false)
+		}
 		if at.rec.class != "" {
-			w.note(wctx, job, at.rec)
 			e.emit(Event{Kind: EventSnoozed, Run: job.Args.Run, Subject: job.Args.Subject, Provider: job.Args.Provider,
 				Class: at.rec.class, Attempt: job.Attempt, Wait: at.wait})
 		}
 		return river.JobSnooze(at.wait)
 	case retry:
-		w.note(wctx, job, at.rec)
+		w.note(wctx, job, at.rec, true)
 		e.emit(Event{Kind: EventRetry, Run: job.Args.Run, Subject: job.Args.Subject, Provider: job.Args.Provider,
 			Class: at.rec.class, Attempt: job.Attempt})
 		return at.err
 	}
 
-	if err := w.b.complete(wctx, job, at.rec); err != nil {
+	if err := w.journal(ctx, job, at.rec); err != nil {
 		e.cfg.Logger.ErrorContext(ctx, "bulk: could not journal an outcome; the job will be tried again",
 			slog.String("run", job.Args.Run), slog.String("provider", job.Args.Provider), slog.String("error", err.Error()))
 		return river.JobSnooze(e.cfg.backoff(1))
@@ -262,6 +267,55 @@ func (w *jobWorker[TTx, TDriver]) Work(ctx context.Context, job *river.Job[JobAr
 	e.emit(Event{Kind: EventOutcome, Run: job.Args.Run, Subject: job.Args.Subject, Provider: job.Args.Provider,
 		Result: at.rec.result, Class: at.rec.class, Attempt: job.Attempt})
 	return nil
+}
+
+// journal completes a job with its final outcome, riding out a database
+// outage: while the database answers no ping, the write is tried again
+// with a backoff (100 ms doubling to 5 s), so that an answer the provider
+// gave is not thrown away and asked for again. It gives up once the job's
+// attempt has run for halfway between JobTimeout and RescueAfter, before
+// River's rescuer could hand the job to another worker; the job is then
+// snoozed (or, if River cannot record even that, rescued later) and its
+// call made again. An error from a database that does answer (a
+// constraint, a trigger) is not waited out: the job is snoozed at once.
+func (w *jobWorker[TTx, TDriver]) journal(ctx context.Context, job *river.Job[JobArgs], rec record) error {
+	e := w.b.e
+	started := time.Now()
+	if job.AttemptedAt != nil {
+		started = *job.AttemptedAt
+	}
+	giveUp := started.Add(e.cfg.JobTimeout + (e.cfg.RescueAfter-e.cfg.JobTimeout)/2)
+	delay := minDatabaseRetry
+	for {
+		// Longer than the commit's own timeout, so that a completion is
+		// never abandoned while its batch may still commit.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journalTimeout+time.Second)
+		err := w.b.complete(cctx, job, rec)
+		cancel()
+		if err == nil {
+			e.health.ok()
+			return nil
+		}
+		e.health.fail(err)
+		if time.Now().Add(delay).After(giveUp) || w.b.ping(ctx) == nil {
+			return err
+		}
+		e.cfg.Logger.WarnContext(ctx, "bulk: the database is unavailable; holding an outcome until it is back",
+			slog.String("run", job.Args.Run), slog.String("provider", job.Args.Provider), slog.String("error", err.Error()))
+		select {
+		case <-time.After(delay):
+		case <-w.b.quit:
+			return err
+		}
+		delay = min(2*delay, maxDatabaseRetry)
+	}
+}
+
+// ping reports whether the database answers.
+func (b *riverBackend[TTx, TDriver]) ping(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	return b.e.read.db.PingContext(pctx)
 }
 
 // completion is a final outcome waiting for its transaction.
@@ -367,12 +421,15 @@ const journalTimeout = 10 * time.Second
 
 // note records a failed attempt on the pending row. It is best effort: the
 // row is only informative until the job ends, and River keeps the error too.
-func (w *jobWorker[TTx, TDriver]) note(ctx context.Context, job *river.Job[JobArgs], rec record) {
-	err := w.b.inTx(ctx, func(_ TTx, t tx) error { return w.b.e.d.note(ctx, t, job.Args, rec) })
+func (w *jobWorker[TTx, TDriver]) note(ctx context.Context, job *river.Job[JobArgs], rec record, counted bool) {
+	err := w.b.inTx(ctx, func(_ TTx, t tx) error { return w.b.e.d.note(ctx, t, job.Args, rec, counted) })
 	if err != nil {
+		w.b.e.health.fail(err)
 		w.b.e.cfg.Logger.WarnContext(ctx, "bulk: could not note a failed attempt",
 			slog.String("run", job.Args.Run), slog.String("provider", job.Args.Provider), slog.String("error", err.Error()))
+		return
 	}
+	w.b.e.health.ok()
 }
 
 // sqlTx is a database/sql transaction (SQLite).

@@ -37,9 +37,18 @@
 // (the call is idempotent), instead of being left to River to discard.
 //
 // Per provider, Limits sets the concurrency (its queue's MaxWorkers) and a
-// rate limit (golang.org/x/time/rate). The rate limit is per process: N
+// rate limit (golang.org/x/time/rate). The rate limit bounds HTTP
+// requests, not calls: the limiter travels in each call's context
+// (restrict.ContextWithLimiter), and the SDK waits on it before every
+// request, its own retries included. The default concurrency is derived
+// from Rate, so that the rate is reached. Rate limits are per process: N
 // worker processes send up to N times Rate, so give each process the
 // provider's limit divided by N.
+//
+// A journal row counts job attempts as River does, attempts cut off by a
+// crash included, and the HTTP attempts each reported; an attempt that
+// never reported (its worker died during the call) counts as one HTTP
+// attempt, and Outcome.HTTPAttemptsLowerBound says so.
 //
 // # Crashes
 //
@@ -57,15 +66,32 @@
 // JobTimeout so that a job still being worked is never rescued and run
 // twice at once; lower both for faster recovery when calls are short.
 //
+// Engine.Orphaned tells an operator about such jobs while they wait: how
+// many of a run's jobs are running with no live worker, and when the
+// rescuer will give the first back.
+//
+// # Database outages
+//
+// A database that goes away (a restart, a failover, a network cut) is
+// ridden out: Wait keeps asking with a backoff (100 ms doubling to 5 s)
+// until its context ends; River's producers keep polling; a worker holding
+// an outcome keeps trying to journal it while the database answers no
+// ping, for up to halfway between JobTimeout and RescueAfter, after which
+// the job is worked again later. Engine.DatabaseHealth says since when the
+// database has been failing, for a progress display. Nothing is lost: a
+// job whose completion River could not record stays running and is
+// rescued.
+//
 // SQLite is for one worker process at a time (others may read progress);
 // Postgres for any number. Submission is crash-safe too: it commits a batch
 // of subjects at a time, and submitting again completes it.
 //
 // # Progress
 //
-// Progress, Outcomes, Run and Runs read the database, so any process can
-// show a run's progress or report it; Subscribe gives the calling process
-// live events of the jobs it works; Wait blocks until a run is finished.
+// Progress, Outcomes, Run, Runs and Orphaned read the database, so any
+// process can show a run's progress or report it; Subscribe gives the
+// calling process live events of the jobs it works; Wait blocks until a
+// run is finished; DatabaseHealth says whether the database answers.
 //
 // # Teams with their own River
 //

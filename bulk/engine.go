@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"log/slog"
+	"math"
 	"net/url"
 	"strings"
 	"sync"
@@ -70,8 +71,9 @@ type Config struct {
 	// provider's queue. Each fetch takes up to the queue's free slots, so
 	// a queue works at most Limits.Concurrency jobs per FetchCooldown, and
 	// each job holds its slot for the provider's latency and its wait for
-	// the rate limiter: give Concurrency at least Rate x (FetchCooldown +
-	// latency). Fewer, larger fetches cost the database less per job.
+	// the rate limiter: Concurrency needs at least Rate x (FetchCooldown +
+	// latency), which the default Concurrency gives for a latency up to
+	// 150 ms. Fewer, larger fetches cost the database less per job.
 	// Default 50 ms (River's is 100 ms).
 	FetchCooldown time.Duration
 	// FetchPollInterval is how often a queue is polled when no insert
@@ -123,16 +125,22 @@ func (c Config) withDefaults() Config {
 type Limits struct {
 	// Concurrency is how many jobs of the provider run at once in this
 	// process (its River queue's MaxWorkers): calls in flight, and calls
-	// waiting for the rate limiter. Default 4; see Config.FetchCooldown
-	// for what a given Rate needs.
+	// waiting for the rate limiter. The default is enough to reach Rate
+	// against a provider answering within 150 ms: Rate x
+	// (Config.FetchCooldown + 150 ms), rounded up, at least 4 and at most
+	// 256 (20 for a Rate of 100/s with the default cooldown, 60 for
+	// 300/s); 4 without a Rate.
 	Concurrency int
-	// Rate is the most calls per second this process makes to the
-	// provider; 0 means no limit. It is per process: N worker processes
-	// on one database send up to N times Rate, so give each Rate/N of the
-	// provider's limit. After an ErrRateLimited the process halves it for
-	// a while (see Engine.Register).
+	// Rate is the most HTTP requests per second this process sends to the
+	// provider, the SDK's retries included; 0 means no limit. A restrictor
+	// that is not one of the SDK's clients (it does not wait on
+	// restrict.LimiterFromContext) is held to Rate calls per second
+	// instead. It is per process: N worker processes on one database send
+	// up to N times Rate, so give each Rate/N of the provider's limit.
+	// After an ErrRateLimited the process halves it for a while (see
+	// Engine.Register).
 	Rate float64
-	// Burst is how many calls may go at once above Rate. Default 1.
+	// Burst is how many requests may go at once above Rate. Default 1.
 	Burst int
 }
 
@@ -160,6 +168,8 @@ type Engine struct {
 	mu        sync.Mutex // guards providers and subs, for workers too
 	providers map[string]*provider
 	subs      map[chan Event]struct{}
+
+	health health
 }
 
 // Open opens the database named by dsn, creating River's tables and the
@@ -315,8 +325,12 @@ func (e *Engine) init(ctx context.Context, b backend) (*Engine, error) {
 // them here, so credentials never reach the database. For status runs, r
 // must also be a restrict.Checker, or its jobs are journaled unsupported.
 //
-// The rate limiter slows down on every ErrRateLimited (halving, down to
-// 1/16 of Rate) and recovers by 1/32 of Rate per success.
+// The rate limiter is waited on before every HTTP request of the
+// provider's calls (see Limits.Rate). It slows down on every
+// ErrRateLimited the provider answers (halving, down to 1/16 of Rate) and
+// recovers by 1/32 of Rate per success. A wait that would outlast
+// JobTimeout is not a provider's refusal: the job is put off without
+// slowing down. Limits.Concurrency left at 0 is derived from Rate.
 //
 // Register before Start.
 func (e *Engine) Register(name string, r restrict.Restrictor, l Limits) error {
@@ -327,7 +341,7 @@ func (e *Engine) Register(name string, r restrict.Restrictor, l Limits) error {
 		return fmt.Errorf("bulk: provider %q: restrictor is nil", name)
 	}
 	if l.Concurrency <= 0 {
-		l.Concurrency = 4
+		l.Concurrency = defaultConcurrency(l.Rate, e.cfg.FetchCooldown)
 	}
 	if l.Burst <= 0 {
 		l.Burst = 1
@@ -341,6 +355,17 @@ func (e *Engine) Register(name string, r restrict.Restrictor, l Limits) error {
 	defer e.mu.Unlock()
 	e.providers[name] = &provider{name: name, r: r, limits: l, limiter: newLimiter(l.Rate, l.Burst)}
 	return nil
+}
+
+// defaultConcurrency is Limits.Concurrency's default: enough slots to keep
+// rate requests a second going when each job holds its slot for a fetch
+// cooldown and a latency of up to 150 ms.
+func defaultConcurrency(rate float64, cooldown time.Duration) int {
+	if rate <= 0 {
+		return 4
+	}
+	n := math.Ceil(rate * (cooldown + 150*time.Millisecond).Seconds())
+	return int(min(max(n, 4), 256))
 }
 
 func (e *Engine) provider(name string) *provider {
@@ -640,34 +665,66 @@ func (e *Engine) Outcomes(ctx context.Context, f Filter) iter.Seq2[Outcome, erro
 
 // Wait blocks until run has been submitted in full and every job of it has
 // a final outcome, whichever process works it, and returns the final
-// progress, or ctx's error if ctx ends first. It fails at once with
-// ErrRunNotFound for a run never submitted. It asks the database every
-// 100 ms whether a pending row is left: a single index lookup, cheap
-// enough not to slow the workers, where counting the whole run each time
-// would.
+// progress. It fails at once with ErrRunNotFound for a run never
+// submitted. It asks the database every 100 ms whether a pending row is
+// left: a single index lookup, cheap enough not to slow the workers, where
+// counting the whole run each time would.
+//
+// A failed read (the database restarting, a network cut) is tried again
+// with a backoff of 100 ms doubling to 5 s, for as long as ctx lasts, so
+// an outage is ridden out; DatabaseHealth says meanwhile since when the
+// database is unavailable. When ctx ends, Wait returns the progress it can
+// still read and ctx's error, joined with the last read error if the
+// database was failing then.
 func (e *Engine) Wait(ctx context.Context, run string) (*Progress, error) {
-	t := time.NewTicker(100 * time.Millisecond)
-	defer t.Stop()
+	var last error
+	delay := minDatabaseRetry
 	for {
-		ri, err := e.read.run(ctx, run)
-		if err != nil {
+		p, err := e.waitOnce(ctx, run)
+		wait := 100 * time.Millisecond
+		switch {
+		case errors.Is(err, ErrRunNotFound):
 			return nil, err
-		}
-		// A submission still streaming subjects in has more jobs to come.
-		if !ri.SubmittedAt.IsZero() {
-			pending, err := e.read.anyPending(ctx, run)
-			if err != nil {
-				return nil, err
-			}
-			if !pending {
-				return e.Progress(ctx, run)
+		case err != nil && ctx.Err() == nil:
+			e.health.fail(err)
+			last = err
+			wait = delay
+			delay = min(2*delay, maxDatabaseRetry)
+		case err == nil:
+			e.health.ok()
+			last, delay = nil, minDatabaseRetry
+			if p != nil {
+				return p, nil
 			}
 		}
 		select {
 		case <-ctx.Done():
-			p, _ := e.Progress(context.WithoutCancel(ctx), run)
-			return p, ctx.Err()
-		case <-t.C:
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			defer cancel()
+			p, _ := e.Progress(pctx, run)
+			if last == nil {
+				return p, ctx.Err()
+			}
+			return p, errors.Join(ctx.Err(), last)
+		case <-time.After(wait):
 		}
 	}
+}
+
+// waitOnce returns the run's final progress, or nil while it is not
+// finished.
+func (e *Engine) waitOnce(ctx context.Context, run string) (*Progress, error) {
+	ri, err := e.read.run(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	// A submission still streaming subjects in has more jobs to come.
+	if ri.SubmittedAt.IsZero() {
+		return nil, nil
+	}
+	pending, err := e.read.anyPending(ctx, run)
+	if err != nil || pending {
+		return nil, err
+	}
+	return e.Progress(ctx, run)
 }

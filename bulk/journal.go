@@ -74,6 +74,7 @@ func (d dialect) schema() []string {
 			http_status     INTEGER NOT NULL DEFAULT 0,
 			http_attempts   INTEGER NOT NULL DEFAULT 0,
 			job_attempts    INTEGER NOT NULL DEFAULT 0,
+			http_attempts_known INTEGER NOT NULL DEFAULT 0,
 			request_id      TEXT NOT NULL DEFAULT '',
 			started_at      ` + ts + `,
 			finished_at     ` + ts + `,
@@ -82,6 +83,34 @@ func (d dialect) schema() []string {
 		// Counts group by (provider, result) within a run.
 		`CREATE INDEX IF NOT EXISTS restrict_bulk_outcome_progress ON {p}restrict_bulk_outcome (run, provider, result)`,
 	}
+}
+
+// migrateColumns adds the columns that later versions put in the journal to
+// a database created before them, idempotently: SQLite has no ADD COLUMN
+// IF NOT EXISTS, so the column is looked up first, in the transaction that
+// adds it.
+//
+// http_attempts_known counts the job attempts that reported their HTTP
+// attempts. Rows written before it existed get it from what they show: a
+// row with at least one HTTP attempt per job attempt is taken as complete,
+// any other as a lower bound.
+func (d dialect) migrateColumns(ctx context.Context, tx execer, schema string) error {
+	q := `SELECT name, type FROM pragma_table_info('restrict_bulk_outcome') WHERE name = 'http_attempts_known'`
+	args := []any{}
+	if d.postgres {
+		q = `SELECT column_name::text, data_type::text FROM information_schema.columns
+			WHERE table_schema = COALESCE(NULLIF(?::text, ''), current_schema()) AND table_name = 'restrict_bulk_outcome' AND column_name = 'http_attempts_known'`
+		args = append(args, schema)
+	}
+	got, err := tx.keys(ctx, d.bind(q), args...)
+	if err != nil || len(got) > 0 {
+		return err
+	}
+	if _, err := tx.exec(ctx, d.bind(`ALTER TABLE {p}restrict_bulk_outcome ADD COLUMN http_attempts_known INTEGER NOT NULL DEFAULT 0`)); err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, d.bind(`UPDATE {p}restrict_bulk_outcome SET http_attempts_known = job_attempts WHERE http_attempts >= job_attempts`))
+	return err
 }
 
 // execer is a transaction of either driver, reduced to what the journal
@@ -169,17 +198,26 @@ type record struct {
 // completion was lost cannot overwrite it. It inserts a row where there is
 // none (a job inserted by a team's own River client rather than by
 // Submit), so that no outcome goes unjournaled.
+//
+// job_attempts is River's count, which includes attempts cut off by a
+// crash: those sent their call but never reported its HTTP attempts, so
+// each counts as one HTTP attempt here, and http_attempts_known, short of
+// job_attempts, marks the sum as a lower bound.
 func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []record) error {
 	const upsert = ` ON CONFLICT (run, subject, provider) DO UPDATE SET
 		result = excluded.result, state = excluded.state, provider_action = excluded.provider_action,
 		error_class = excluded.error_class, error_code = excluded.error_code, error_message = excluded.error_message,
-		http_status = excluded.http_status, http_attempts = restrict_bulk_outcome.http_attempts + excluded.http_attempts,
+		http_status = excluded.http_status,
+		http_attempts = restrict_bulk_outcome.http_attempts + excluded.http_attempts + CASE
+			WHEN excluded.job_attempts > restrict_bulk_outcome.http_attempts_known + 1
+			THEN excluded.job_attempts - restrict_bulk_outcome.http_attempts_known - 1 ELSE 0 END,
+		http_attempts_known = restrict_bulk_outcome.http_attempts_known + 1,
 		job_attempts = excluded.job_attempts, request_id = excluded.request_id,
 		started_at = COALESCE(restrict_bulk_outcome.started_at, excluded.started_at), finished_at = excluded.finished_at
 		WHERE restrict_bulk_outcome.result = 'pending'`
 	const insert = `INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action,
 		result, state, provider_action, error_class, error_code, error_message,
-		http_status, http_attempts, job_attempts, request_id, started_at, finished_at) `
+		http_status, http_attempts, job_attempts, request_id, started_at, finished_at, http_attempts_known) `
 	if d.postgres {
 		// Columns as arrays: one statement text for any batch size (see
 		// insertPending).
@@ -188,7 +226,7 @@ func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []r
 		for i := range text {
 			text[i] = make([]string, n)
 		}
-		ints := [3][]int32{make([]int32, n), make([]int32, n), make([]int32, n)}
+		ints := [4][]int32{make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)}
 		times := [2][]time.Time{make([]time.Time, n), make([]time.Time, n)}
 		for i, a := range jobs {
 			r := recs[i]
@@ -196,17 +234,17 @@ func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []r
 				string(r.result), r.state, r.providerAction, r.class, r.code, r.message, r.requestID} {
 				text[j][i] = v
 			}
-			ints[0][i], ints[1][i], ints[2][i] = int32(r.httpStatus), int32(r.httpAttempts), int32(r.jobAttempt)
+			ints[0][i], ints[1][i], ints[2][i], ints[3][i] = int32(r.httpStatus), int32(r.httpAttempts), int32(r.jobAttempt), 1
 			times[0][i], times[1][i] = r.started.UTC(), r.finished.UTC()
 		}
 		_, err := tx.exec(ctx, d.bind(insert+`SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
 			?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-			?::int[], ?::int[], ?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[])`+upsert),
+			?::int[], ?::int[], ?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[])`+upsert),
 			text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8], text[9], text[10],
-			ints[0], ints[1], ints[2], text[11], times[0], times[1])
+			ints[0], ints[1], ints[2], text[11], times[0], times[1], ints[3])
 		return err
 	}
-	const cols = 17
+	const cols = 18
 	var b strings.Builder
 	b.WriteString(insert + `VALUES `)
 	args := make([]any, 0, len(jobs)*cols)
@@ -214,24 +252,40 @@ func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []r
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 		r := recs[i]
 		args = append(args, a.Run, a.Subject, a.Provider, a.Target, string(a.Action),
 			string(r.result), r.state, r.providerAction, r.class, r.code, r.message,
-			r.httpStatus, r.httpAttempts, r.jobAttempt, r.requestID, r.started.UTC(), r.finished.UTC())
+			r.httpStatus, r.httpAttempts, r.jobAttempt, r.requestID, r.started.UTC(), r.finished.UTC(), 1)
 	}
 	b.WriteString(upsert)
 	_, err := tx.exec(ctx, d.bind(b.String()), args...)
 	return err
 }
 
-// note records a failed attempt that will be retried on the pending row:
-// the last error and when work began, so progress can show why a job is
-// still pending.
-func (d dialect) note(ctx context.Context, tx execer, a JobArgs, r record) error {
+// note records on the pending row an attempt that did not end the job: the
+// last error (when there is one) and when work began, so progress can show
+// why a job is still pending, and its HTTP attempts. counted says whether
+// River counts the attempt (a retry) or not (a snooze: rate limited, or the
+// worker stopping); only a counted one sets job_attempts and adds to
+// http_attempts_known.
+func (d dialect) note(ctx context.Context, tx execer, a JobArgs, r record, counted bool) error {
+	if !counted {
+		set := `http_attempts = http_attempts + ?, started_at = COALESCE(started_at, ?)`
+		args := []any{r.httpAttempts, r.started.UTC()}
+		if r.class != "" {
+			set = `error_class = ?, error_code = ?, error_message = ?, http_status = ?, ` + set
+			args = append([]any{r.class, r.code, r.message, r.httpStatus}, args...)
+		}
+		_, err := tx.exec(ctx, d.bind(`UPDATE {p}restrict_bulk_outcome SET `+set+`
+			WHERE run = ? AND subject = ? AND provider = ? AND result = 'pending'`),
+			append(args, a.Run, a.Subject, a.Provider)...)
+		return err
+	}
 	_, err := tx.exec(ctx, d.bind(`UPDATE {p}restrict_bulk_outcome SET
 		error_class = ?, error_code = ?, error_message = ?, http_status = ?,
-		http_attempts = http_attempts + ?, job_attempts = ?, started_at = COALESCE(started_at, ?)
+		http_attempts = http_attempts + ?, http_attempts_known = http_attempts_known + 1,
+		job_attempts = ?, started_at = COALESCE(started_at, ?)
 		WHERE run = ? AND subject = ? AND provider = ? AND result = 'pending'`),
 		r.class, r.code, r.message, r.httpStatus, r.httpAttempts, r.jobAttempt, r.started.UTC(),
 		a.Run, a.Subject, a.Provider)
@@ -279,17 +333,19 @@ func (r reader) anyPending(ctx context.Context, run string) (bool, error) {
 
 const outcomeColumns = `run, subject, provider, target, action, result, state, provider_action,
 	error_class, error_code, error_message, http_status, http_attempts, job_attempts, request_id,
-	started_at, finished_at`
+	started_at, finished_at, http_attempts_known`
 
 func scanOutcome(s interface{ Scan(...any) error }) (Outcome, error) {
 	var o Outcome
 	var class, code, msg string
 	var started, finished sql.NullTime
+	var known int
 	err := s.Scan(&o.Run, &o.Subject, &o.Provider, &o.Target, &o.Action, &o.Result, &o.State, &o.ProviderAction,
-		&class, &code, &msg, &o.HTTPStatus, &o.HTTPAttempts, &o.JobAttempts, &o.RequestID, &started, &finished)
+		&class, &code, &msg, &o.HTTPStatus, &o.HTTPAttempts, &o.JobAttempts, &o.RequestID, &started, &finished, &known)
 	if err != nil {
 		return o, err
 	}
+	o.HTTPAttemptsLowerBound = o.JobAttempts > known
 	if class != "" || code != "" || msg != "" {
 		o.Error = &OutcomeError{Class: class, Code: code, Message: msg}
 	}

@@ -2,9 +2,14 @@ package bulk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/time/rate"
+
+	"github.com/restrictkit/restrict"
 )
 
 // limiter is a provider's rate limit in this process. After a 429 it halves
@@ -12,6 +17,11 @@ import (
 // success after that gives back 1/32 of the configured rate, so it returns
 // to the full rate after a few dozen calls once the provider stops
 // complaining: additive increase, multiplicative decrease, as TCP does.
+//
+// It bounds HTTP requests, not calls: the worker waits on it once before a
+// call, and the SDK's transport waits on it (through the call's context,
+// restrict.ContextWithLimiter) before every further request of that call,
+// its retries and a resend after renewed credentials included.
 //
 // The limit is per process: N worker processes send up to N times the rate.
 type limiter struct {
@@ -37,6 +47,46 @@ func (l *limiter) wait(ctx context.Context) error {
 		return ctx.Err()
 	}
 	return l.lim.Wait(ctx)
+}
+
+// errLimiterRefused marks a wait that the limiter refused because it would
+// outlast the job's timeout: the worker's own pacing, not the provider's
+// 429, so the job is put off without slowing the limiter down.
+var errLimiterRefused = errors.New("bulk: the rate limiter's wait would outlast the job's timeout")
+
+// forCall returns the restrict.Limiter for one call, which the worker has
+// already waited on once: that wait pays for the call's first request.
+// The worker waits itself so that a restrictor that never looks at its
+// context (not an SDK client) is still held to the rate, once per call.
+// It returns nil when there is no limit.
+func (l *limiter) forCall() restrict.Limiter {
+	if l.lim == nil {
+		return nil
+	}
+	c := &callLimiter{l: l}
+	c.paid.Store(true)
+	return c
+}
+
+// callLimiter is a provider's limiter as one call's requests wait on it.
+type callLimiter struct {
+	l    *limiter
+	paid atomic.Bool
+}
+
+// Wait lets the call's first request go at once and waits on the
+// provider's limiter for each one after it.
+func (c *callLimiter) Wait(ctx context.Context) error {
+	if c.paid.CompareAndSwap(true, false) {
+		return nil
+	}
+	if err := c.l.wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return fmt.Errorf("%w: %w", errLimiterRefused, err)
+	}
+	return nil
 }
 
 func (l *limiter) slow() {

@@ -62,3 +62,24 @@ func TestDialectBind(t *testing.T) {
 	require.Equal(t, `SELECT a FROM "s".t WHERE a = $1 AND b = $2`, dialect{postgres: true, prefix: `"s".`}.bind(`SELECT a FROM {p}t WHERE a = ? AND b = ?`))
 	require.Equal(t, `SELECT a FROM t WHERE a = ?`, dialect{}.bind(`SELECT a FROM {p}t WHERE a = ?`))
 }
+
+func TestCallLimiterPaysTheFirstRequestAndRefusesWhatWouldOutlastTheJob(t *testing.T) {
+	l := newLimiter(1, 1)
+	require.NoError(t, l.wait(context.Background())) // the worker's own wait
+	c := l.forCall()
+	require.NoError(t, c.Wait(context.Background()), "the first request is paid for")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	err := c.Wait(ctx)
+	require.ErrorIs(t, err, errLimiterRefused, "a retry waits, and a second's wait outlasts 10 ms")
+	require.Nil(t, newLimiter(0, 0).forCall(), "no limit, no limiter")
+}
+
+func TestDefaultConcurrencyReachesTheRate(t *testing.T) {
+	cooldown := 50 * time.Millisecond
+	require.Equal(t, 4, defaultConcurrency(0, cooldown))
+	require.Equal(t, 4, defaultConcurrency(4, cooldown))
+	require.Equal(t, 20, defaultConcurrency(100, cooldown))
+	require.Equal(t, 60, defaultConcurrency(300, cooldown))
+	require.Equal(t, 256, defaultConcurrency(10_000, cooldown))
+}

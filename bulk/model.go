@@ -100,6 +100,10 @@ type Outcome struct {
 	HTTPStatus int `json:"http_status,omitempty"`
 	// HTTPAttempts adds up the HTTP attempts of every job attempt.
 	HTTPAttempts int `json:"http_attempts"`
+	// HTTPAttemptsLowerBound says that some job attempt never reported its
+	// HTTP attempts (a worker died during its call), so it is counted as
+	// one and HTTPAttempts may be short of what was sent.
+	HTTPAttemptsLowerBound bool `json:"http_attempts_lower_bound,omitempty"`
 	// JobAttempts counts the times the job was worked (a snooze for a rate
 	// limit does not count).
 	JobAttempts int       `json:"job_attempts"`

@@ -260,14 +260,33 @@ func crash(t *testing.T, e *bulk.Engine, dsn, schema string) {
 	require.Less(t, int64(len(before)), jobs, "the child finished before it was killed; make the run longer")
 	t.Logf("killed the first child after %d of %d outcomes, %d calls", len(before), jobs, cnt.total())
 
+	// The jobs the dead child had in flight are orphans, seen as such
+	// once no live worker could still hold them (JobTimeout 2 s), and
+	// given back at their start + RescueAfter (3 s).
+	killed := time.Now()
+	var orphans bulk.Orphans
+	require.Eventually(t, func() bool {
+		var err error
+		orphans, err = e.Orphaned(ctx, "crash")
+		require.NoError(t, err)
+		return orphans.Jobs > 0
+	}, 10*time.Second, 10*time.Millisecond, "no orphan seen")
+	require.LessOrEqual(t, orphans.Jobs, int64(2*len(childProviders)), "at most the child's slots")
+	require.WithinRange(t, orphans.RescueAt, killed.Add(time.Second), killed.Add(3*time.Second+100*time.Millisecond))
+	require.GreaterOrEqual(t, time.Since(killed), 2*time.Second, "not before JobTimeout has passed")
+	t.Logf("%d orphans, rescued at %s (%s after the kill)", orphans.Jobs, orphans.RescueAt.Format(time.RFC3339Nano), orphans.RescueAt.Sub(killed))
+
 	second := startChild(t, dsn, schema, url, "crash", 2)
 	second.wait(t)
+	none, err := e.Orphaned(ctx, "crash")
+	require.NoError(t, err)
+	require.Zero(t, none.Jobs)
 
 	p, err := e.Progress(ctx, "crash")
 	require.NoError(t, err)
 	require.Equal(t, bulk.Counts{Total: jobs, OK: jobs}, p.All, "every (subject, provider) has one final outcome")
 	calls := cnt.snapshot()
-	rows := 0
+	rows, lowerBound := 0, 0
 	for o, err := range e.Outcomes(ctx, bulk.Filter{Run: "crash"}) {
 		require.NoError(t, err)
 		rows++
@@ -276,7 +295,17 @@ func crash(t *testing.T, e *bulk.Engine, dsn, schema string) {
 		if before[key] {
 			require.Equal(t, 1, calls[key], "%s completed before the kill and was called again", key)
 		}
+		// A call cut off by the kill was sent: it counts as a job attempt
+		// and, its HTTP count lost, as one HTTP attempt, a lower bound.
+		require.GreaterOrEqual(t, o.JobAttempts, calls[key], key)
+		require.GreaterOrEqual(t, o.HTTPAttempts, calls[key], key)
+		require.Equal(t, o.JobAttempts > 1, o.HTTPAttemptsLowerBound, "%s: %+v", key, o)
+		if o.JobAttempts > 1 {
+			lowerBound++
+		}
 	}
+	require.Positive(t, lowerBound, "no job was in flight at the kill")
+	require.GreaterOrEqual(t, int64(lowerBound), orphans.Jobs, "every orphan was worked again, as a second attempt")
 	require.Equal(t, int(jobs), rows)
 	require.Len(t, calls, int(jobs), "no call for anything but the run's jobs")
 	// No job lost or left behind in River: a second submission adds none.

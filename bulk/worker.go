@@ -66,7 +66,11 @@ type attempt struct {
 //     with River's backoff (Config.RetryPolicy) until MaxAttempts job
 //     attempts, then failed;
 //   - the worker stopping while the call was in flight: snoozed for no
-//     time, so the attempt is not counted and the next start takes it.
+//     time, so the attempt is not counted and the next start takes it
+//     (the HTTP requests it sent are);
+//   - the rate limiter refusing a wait that would outlast JobTimeout,
+//     before the call or before one of the SDK's retries: snoozed for a
+//     backoff, without slowing the limiter (the provider did not ask).
 func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int) attempt {
 	a := job.Args
 	p := e.provider(a.Provider)
@@ -89,6 +93,9 @@ func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 		return attempt{verdict: snooze, wait: e.cfg.backoff(1)}
 	}
 
+	if l := p.limiter.forCall(); l != nil {
+		ctx = restrict.ContextWithLimiter(ctx, l)
+	}
 	res, err := invoke(ctx, p, a)
 	rec.finished = time.Now()
 	if err == nil {
@@ -108,6 +115,12 @@ func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 	if errors.As(err, &ae) {
 		rec.code, rec.message = ae.Code, ae.Message
 		rec.httpStatus, rec.httpAttempts, rec.requestID = ae.StatusCode, ae.Attempts, ae.RequestID
+	}
+	if errors.Is(err, errLimiterRefused) {
+		// The SDK's wait before a retry would outlast the job's timeout:
+		// our own pacing, not the provider's. The requests already sent
+		// are recorded, and the job comes back later.
+		return attempt{verdict: snooze, wait: e.cfg.backoff(1), rec: record{httpAttempts: rec.httpAttempts, started: now}}
 	}
 	if rec.message == "" {
 		rec.message = err.Error()
@@ -146,8 +159,9 @@ func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 	case ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded):
 		rec.class = "timeout"
 	case ctx.Err() != nil:
-		// The worker is stopping: the call was cut short, not failed.
-		return attempt{verdict: snooze}
+		// The worker is stopping: the call was cut short, not failed. Its
+		// requests may have reached the provider, so they are recorded.
+		return attempt{verdict: snooze, rec: record{httpAttempts: rec.httpAttempts, started: now}}
 	default:
 		rec.class = "error"
 	}

@@ -1,0 +1,201 @@
+package bulk_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/bulk"
+)
+
+// cutProxy is a loopback TCP proxy in front of a database that a test can
+// cut: every connection closed, and new ones refused, until restored.
+type cutProxy struct {
+	ln     net.Listener
+	target string
+
+	mu    sync.Mutex
+	down  bool
+	conns map[net.Conn]struct{}
+}
+
+func newCutProxy(t *testing.T, target string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := &cutProxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
+	go p.serve()
+	t.Cleanup(func() { _ = ln.Close(); p.cut() })
+	return p
+}
+
+func (p *cutProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		down := p.down
+		p.mu.Unlock()
+		if down {
+			_ = c.Close()
+			continue
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			_ = c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns[c], p.conns[s] = struct{}{}, struct{}{}
+		p.mu.Unlock()
+		go p.pipe(c, s)
+		go p.pipe(s, c)
+	}
+}
+
+func (p *cutProxy) pipe(dst, src net.Conn) {
+	_, _ = io.Copy(dst, src)
+	_ = dst.Close()
+	_ = src.Close()
+	p.mu.Lock()
+	delete(p.conns, dst)
+	delete(p.conns, src)
+	p.mu.Unlock()
+}
+
+func (p *cutProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for c := range p.conns {
+		_ = c.Close()
+	}
+}
+
+func (p *cutProxy) restore() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = false
+}
+
+// slow answers every call after a few milliseconds, and counts them.
+type slow struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (s *slow) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	time.Sleep(3 * time.Millisecond)
+	s.mu.Lock()
+	s.calls[t.ID]++
+	s.mu.Unlock()
+	return &restrict.Result{Provider: "p", Action: restrict.ActionBlock, TargetID: t.ID, State: restrict.StateRestricted,
+		Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}, nil
+}
+
+func (s *slow) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+	return s.Restrict(ctx, t)
+}
+
+// A Postgres outage in the middle of a run is ridden out: the database is
+// cut off for 4 s (every connection closed, new ones refused) and
+// restored; Wait returns success, DatabaseHealth said meanwhile since when
+// the database was unavailable, and every job has one final outcome and a
+// completed River job.
+func TestPostgresOutageIsRiddenOut(t *testing.T) {
+	dbURL, schema := testSchema(t)
+	u, err := url.Parse(dbURL)
+	require.NoError(t, err)
+	proxy := newCutProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+
+	ctx := context.Background()
+	cfg := fastConfig()
+	cfg.Schema = schema
+	// Workers hold an outcome through an outage for up to halfway between
+	// JobTimeout and RescueAfter: 15 s here.
+	cfg.JobTimeout = 10 * time.Second
+	cfg.RescueAfter = 20 * time.Second
+	e, err := bulk.Open(ctx, u.String(), cfg)
+	require.NoError(t, err)
+	defer e.Close()
+	p := &slow{calls: map[string]int{}}
+	require.NoError(t, e.Register("p", p, bulk.Limits{Concurrency: 4}))
+	const n = 600
+	_, err = e.Submit(ctx, bulk.Run{Name: "outage", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(n, "p")...))
+	require.NoError(t, err)
+	require.NoError(t, e.Start(ctx))
+	defer func() { _ = e.Stop(ctx) }()
+
+	type result struct {
+		p   *bulk.Progress
+		err error
+	}
+	waited := make(chan result, 1)
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	go func() {
+		pr, err := e.Wait(wctx, "outage")
+		waited <- result{pr, err}
+	}()
+	require.Eventually(t, func() bool {
+		pr, err := e.Progress(ctx, "outage")
+		return err == nil && pr.All.OK >= n/5
+	}, time.Minute, time.Millisecond)
+	cutAt := time.Now()
+	proxy.cut()
+	require.Eventually(t, func() bool { return !e.DatabaseHealth().OK() }, 10*time.Second, time.Millisecond)
+	h := e.DatabaseHealth()
+	require.WithinRange(t, h.Since, cutAt, time.Now())
+	t.Logf("database unavailable since %s: %v", h.Since.Sub(cutAt), h.Err)
+	time.Sleep(4 * time.Second)
+	pr, err := e.Progress(ctx, "outage")
+	require.Error(t, err, "the database is still cut off")
+	require.Nil(t, pr)
+	proxy.restore()
+
+	var r result
+	select {
+	case r = <-waited:
+	case <-time.After(time.Minute + 30*time.Second):
+		t.Fatal("Wait did not return after the database came back")
+	}
+	t.Logf("the run completed %s after the cut", time.Since(cutAt).Round(time.Millisecond))
+	require.NoError(t, r.err)
+	require.Equal(t, bulk.Counts{Total: n, OK: n}, r.p.All)
+	require.True(t, e.DatabaseHealth().OK())
+
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var states []string
+	rows, err := conn.Query(ctx, `SELECT state::text FROM `+schema+`.river_job GROUP BY state`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		states = append(states, s)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []string{"completed"}, states, "no job left behind in River")
+	again := 0
+	p.mu.Lock()
+	require.Len(t, p.calls, n)
+	for _, c := range p.calls {
+		if c > 1 {
+			again++
+		}
+	}
+	p.mu.Unlock()
+	require.Zero(t, again, "every outcome was held through the outage, none asked for again")
+}
