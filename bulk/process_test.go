@@ -265,7 +265,7 @@ func crash(t *testing.T, e *bulk.Engine, dsn, schema string) {
 
 	p, err := e.Progress(ctx, "crash")
 	require.NoError(t, err)
-	require.Equal(t, bulk.Counts{Total: jobs, OK: jobs}, p.All, "every (subject, provider) has one final outcome")
+	require.Equal(t, bulk.Counts{Total: jobs, OK: jobs, Restricted: jobs}, p.All, "every (subject, provider) has one final outcome")
 	calls := cnt.snapshot()
 	rows := 0
 	for o, err := range e.Outcomes(ctx, bulk.Filter{Run: "crash"}) {
