@@ -69,8 +69,10 @@ func parseDSNSecrets(dsn string) (redacted string, secrets []string, err error) 
 func redactURL(dsn string) (string, []string, error) {
 	u, err := url.Parse(dsn)
 	// A fragment is no part of a connection URL: a '#' there is most
-	// likely inside an unescaped password.
-	if err != nil || u.Opaque != "" || strings.Contains(dsn, "#") {
+	// likely inside an unescaped password. Two '@' before the path are
+	// read differently by net/url (the last ends the userinfo) and pgx (the
+	// first does).
+	if err != nil || u.Opaque != "" || strings.Contains(dsn, "#") || strings.Count(authority(dsn), "@") > 1 {
 		return "", nil, errUnparseable
 	}
 	var secrets []string
@@ -106,12 +108,18 @@ func redactURL(dsn string) (string, []string, error) {
 	return u.Redacted(), secrets, nil
 }
 
-// rawUserPassword is the password of a URL's userinfo as written.
-func rawUserPassword(dsn string) string {
+// authority is the part of a URL between "//" and its path or query.
+func authority(dsn string) string {
 	rest := dsn[strings.Index(dsn, "://")+3:]
-	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
 		rest = rest[:i]
 	}
+	return rest
+}
+
+// rawUserPassword is the password of a URL's userinfo as written.
+func rawUserPassword(dsn string) string {
+	rest := authority(dsn)
 	at := strings.LastIndex(rest, "@")
 	if at < 0 {
 		return ""
@@ -192,6 +200,15 @@ func redactKeywordValue(dsn string) (string, []string, error) {
 	}
 }
 
+// ambiguousDSNError refuses a DSN whose secrets RedactDSN cannot tell
+// apart: pgx may still read one (postgres://u:p@ss@host as the password
+// "p" at the host "ss@host"), and its errors would then print the rest of
+// the password as a host name.
+func ambiguousDSNError(dsn string) error {
+	return errors.New("bulk: postgres: cannot parse the connection string " + RedactDSN(dsn) +
+		" (in a URL, percent-encode the password's : @ / ? # & = characters; in key/value form, quote a value with spaces as 'value')")
+}
+
 // postgresParseError is the error of a DSN pgx could not parse, without
 // any secret: pgx's own message only masks passwords on a best-effort
 // basis, so it is kept only when the DSN's structure is clear enough to
@@ -199,9 +216,15 @@ func redactKeywordValue(dsn string) (string, []string, error) {
 func postgresParseError(dsn string, err error) error {
 	redacted, secrets, perr := parseDSNSecrets(dsn)
 	if perr != nil {
-		return errors.New("bulk: postgres: cannot parse the connection string " + RedactDSN(dsn))
+		return ambiguousDSNError(dsn)
 	}
 	msg := err.Error()
+	// pgx's message repeats the DSN: "cannot parse `dsn`: reason".
+	if rest, ok := strings.CutPrefix(msg, "cannot parse `"); ok {
+		if _, reason, ok := strings.Cut(rest, "`: "); ok {
+			msg = reason
+		}
+	}
 	for _, s := range secrets {
 		if s == "" {
 			continue

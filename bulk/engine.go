@@ -219,6 +219,9 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Engine, error) {
 // postgresConfig parses a Postgres dsn for a pool, with an error that
 // holds no secret.
 func postgresConfig(dsn string) (*pgxpool.Config, error) {
+	if _, _, err := parseDSNSecrets(dsn); err != nil {
+		return nil, ambiguousDSNError(dsn)
+	}
 	pcfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, postgresParseError(dsn, err)

@@ -280,7 +280,7 @@ func crash(t *testing.T, e *bulk.Engine, dsn, schema string) {
 	require.Equal(t, int(jobs), rows)
 	require.Len(t, calls, int(jobs), "no call for anything but the run's jobs")
 	// No job lost or left behind in River: a second submission adds none.
-	again, err := e.Submit(ctx, bulk.Run{Name: "crash", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(subjectsN, childProviders...)...))
+	again, err := e.Submit(ctx, bulk.Run{Name: "crash", Action: bulk.ActionRestrict, AcceptFinished: true}, bulk.Subjects(subjects(subjectsN, childProviders...)...))
 	require.NoError(t, err)
 	require.Zero(t, again.Jobs)
 }
