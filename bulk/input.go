@@ -75,6 +75,8 @@ type SubjectError struct {
 	Err      error
 }
 
+// Error names the run, the subject (its position and quoted key) and the
+// field.
 func (e *SubjectError) Error() string {
 	field := e.Field
 	switch e.Field {
@@ -86,6 +88,7 @@ func (e *SubjectError) Error() string {
 	return fmt.Sprintf("bulk: run %q: subject %d (key %s): %s: %v", e.Run, e.Position, quoteKey(e.Key), field, e.Err)
 }
 
+// Unwrap returns what CheckKey, CheckID or the provider-name rule said.
 func (e *SubjectError) Unwrap() error { return e.Err }
 
 // quoteKey quotes s as Go does (control characters and invalid bytes

@@ -232,6 +232,7 @@ type RunFinishedError struct {
 	FinishedAt time.Time
 }
 
+// Error names the run and when it finished.
 func (e *RunFinishedError) Error() string {
 	return fmt.Sprintf("bulk: run %q finished at %s; nothing was added (submit under a new name to act again)",
 		e.Run, e.FinishedAt.UTC().Format(time.RFC3339))
@@ -261,6 +262,8 @@ type ConflictError struct {
 	stored, submitted string // the run's and the submission's action or reason
 }
 
+// Error names the run, what differs and up to five subjects, quoted as
+// Go quotes them, so that no control character reaches a terminal.
 func (e *ConflictError) Error() string {
 	switch e.Field {
 	case "action", "reason":
