@@ -92,9 +92,15 @@ func smoke(t *testing.T, e *bulk.Engine) {
 		require.NoError(t, err)
 		t.Logf("%+v %+v", o, o.Error)
 	}
+	// A finished run is not resumed in place of a new one, unless asked.
+	_, err = e.Submit(ctx, run, bulk.Subjects(subjects(10, "a", "b")...))
+	var finished *bulk.RunFinishedError
+	require.ErrorAs(t, err, &finished)
+	require.ErrorIs(t, err, bulk.ErrRunFinished)
+	run.AcceptFinished = true
 	again, err := e.Submit(ctx, run, bulk.Subjects(subjects(10, "a", "b")...))
 	require.NoError(t, err)
-	require.Equal(t, int64(0), again.Jobs)
+	require.Equal(t, bulk.Submitted{Subjects: 10, Existing: 20}, *again)
 	ri, err := e.Run(ctx, "r1")
 	require.NoError(t, err)
 	t.Logf("%+v", ri)
@@ -215,15 +221,15 @@ func liftAndStatus(t *testing.T, e *bulk.Engine) {
 	lift, err := e.Wait(wctx, "lift")
 	require.NoError(t, err)
 	require.Equal(t, []bulk.Counts{
-		{Provider: "lifts", Total: 3, OK: 3},
+		{Provider: "lifts", Total: 3, OK: 3, Active: 3},
 		{Provider: "nolift", Total: 3, Unsupported: 3},
-		{Provider: "plain", Total: 3, OK: 3},
+		{Provider: "plain", Total: 3, OK: 3, Active: 3},
 	}, lift.Providers)
 
 	status, err := e.Wait(wctx, "status")
 	require.NoError(t, err)
 	require.Equal(t, []bulk.Counts{
-		{Provider: "lifts", Total: 3, OK: 3},
+		{Provider: "lifts", Total: 3, OK: 3, Active: 3},
 		{Provider: "nolift", Total: 3, Unsupported: 3},
 		{Provider: "plain", Total: 3, Unsupported: 3},
 	}, status.Providers)
@@ -348,7 +354,7 @@ func TestJournalFailureOnLastAttemptKeepsTheJob(t *testing.T) {
 	defer cancel()
 	pr, err = e.Wait(wctx, "jf")
 	require.NoError(t, err)
-	require.Equal(t, bulk.Counts{Total: 1, OK: 1}, pr.All)
+	require.Equal(t, bulk.Counts{Total: 1, OK: 1, Restricted: 1}, pr.All)
 	var states []string
 	rows, err := db.Query(`SELECT state FROM river_job`)
 	require.NoError(t, err)
@@ -374,7 +380,7 @@ func TestMisuse(t *testing.T) {
 		require.ErrorContains(t, err, "Filter.Run is required")
 	}
 	_, err = e.Submit(ctx, bulk.Run{Name: "keyless", Action: bulk.ActionRestrict}, bulk.Subjects(bulk.Subject{IDs: map[string]string{"purse": "1"}}))
-	require.ErrorContains(t, err, "no key")
+	require.ErrorContains(t, err, "key: empty")
 	require.NoError(t, e.Start(ctx))
 	require.ErrorContains(t, e.Start(ctx), "already started")
 	require.ErrorContains(t, e.Register("other", &restricttest.Fake{}, bulk.Limits{}), "after Start")
@@ -415,13 +421,13 @@ func TestOwnRiverClient(t *testing.T) {
 	defer cancel()
 	p, err := e.Wait(wctx, "own")
 	require.NoError(t, err)
-	require.Equal(t, bulk.Counts{Total: 5, OK: 5}, p.All)
+	require.Equal(t, bulk.Counts{Total: 5, OK: 5, Restricted: 5}, p.All)
 	require.Len(t, fake.Calls(), 5)
 }
 
 // River's unique jobs are the second guard of idempotency: with the journal
-// rows gone (deleted by hand), a re-submission recreates them but River
-// inserts no second job for the same (run, subject, provider).
+// rows and the run gone (deleted by hand), a re-submission recreates them
+// but River inserts no second job for the same (run, subject, provider).
 func TestRiverUniqueJobsGuardResubmission(t *testing.T) {
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "unique.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
@@ -436,6 +442,8 @@ func TestRiverUniqueJobsGuardResubmission(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(8), first.Jobs)
 	_, err = db.Exec(`DELETE FROM restrict_bulk_outcome`)
+	require.NoError(t, err)
+	_, err = db.Exec(`DELETE FROM restrict_bulk_run`)
 	require.NoError(t, err)
 	again, err := e.Submit(ctx, run, bulk.Subjects(subjects(4, "a", "b")...))
 	require.NoError(t, err)
@@ -453,7 +461,7 @@ func TestRiverUniqueJobsGuardResubmission(t *testing.T) {
 	defer cancel()
 	p, err := e.Wait(wctx, "unique")
 	require.NoError(t, err)
-	require.Equal(t, bulk.Counts{Total: 8, OK: 8}, p.All)
+	require.Equal(t, bulk.Counts{Total: 8, OK: 8, Restricted: 8}, p.All)
 	require.Len(t, a.Calls(), 4)
 	require.Len(t, b.Calls(), 4)
 }

@@ -17,6 +17,29 @@
 // it streams subjects in batches and is idempotent (the journal's primary
 // key and River's unique jobs both key on run, subject and provider).
 //
+// # What Submit refuses
+//
+// A run means one thing, and a report of it never claims what was not
+// done:
+//
+//   - Input either database could not store as given is refused before
+//     the batch holding it is stored, with a *SubjectError naming the
+//     subject's position, its key and the field: keys are 1 to
+//     MaxKeyBytes (200) bytes, IDs at most MaxIDBytes (256), both valid
+//     UTF-8 without control characters (CheckKey, CheckID).
+//   - A finished run (its submission completed and every job has a final
+//     outcome: RunInfo.Finished) is not resumed: Submit fails with a
+//     *RunFinishedError (ErrRunFinished) and adds nothing, unless
+//     Run.AcceptFinished. To act again, submit under a new name.
+//   - A run is never merged with a different one. Submitting a name that
+//     exists with another action, another reason, or any subject whose IDs
+//     differ (another ID, one added or removed, a subject missing, or a new
+//     one once the run's submission had completed) fails with a
+//     *ConflictError matching restrict.ErrConflict, and adds nothing: a
+//     re-submission is checked and stored in one transaction. A new run is
+//     stored a batch per transaction, so a key repeated with other IDs
+//     stops it at that batch, keeping the batches before it; see Submit.
+//
 // Workers (Start) call each provider's restrict.Restrictor, registered by
 // name with Register: jobs hold no credential. A final outcome is written to
 // the journal in the same transaction that completes the job
@@ -83,8 +106,9 @@
 // rescued.
 //
 // SQLite is for one worker process at a time (others may read progress);
-// Postgres for any number. Submission is crash-safe too: it commits a batch
-// of subjects at a time, and submitting again completes it.
+// Postgres for any number. Submission is crash-safe too: a new run is
+// committed a batch of subjects at a time, and submitting the same
+// subjects again completes it.
 //
 // # Progress
 //
@@ -92,6 +116,18 @@
 // process can show a run's progress or report it; Subscribe gives the
 // calling process live events of the jobs it works; Wait blocks until a
 // run is finished; DatabaseHealth says whether the database answers.
+// Progress counts the ok outcomes by the state the provider reported
+// (Counts.Restricted, Active, Unknown). OpenReader opens a database for
+// these reads only: no migration, no River client, nothing created (a
+// missing database is ErrNoDatabase), SQLite read-only beside a worker.
+//
+// # Secrets and files
+//
+// Jobs and the journal hold no credential, but they hold every customer's
+// IDs: Open creates a SQLite file 0600 whatever the umask (SQLite gives its
+// -wal and -shm files the same mode). A Postgres DSN's password never
+// appears in an error of Open or OpenReader; RedactDSN makes a DSN fit to
+// print.
 //
 // # Teams with their own River
 //

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"log/slog"
 	"math"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -18,7 +20,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
 
 	"github.com/restrictkit/restrict"
@@ -176,26 +177,25 @@ type Engine struct {
 // journal's if they are missing (idempotently, so several processes may
 // open one database at once):
 //
-//   - "postgres://..." or "postgresql://..." opens Postgres through a
-//     pgxpool (a pgx connection string; the pool holds up to 32
-//     connections unless pool_max_conns says otherwise);
+//   - "postgres://..." or "postgresql://..." URLs, and key/value strings
+//     ("host=db dbname=restrict ..."), open Postgres through a pgxpool (a
+//     pgx connection string; the pool holds up to 32 connections unless
+//     pool_max_conns says otherwise);
 //   - anything else is SQLite: "file:restrict.db", "sqlite:restrict.db"
-//     or a plain path. The file is created if missing and opened in WAL
-//     mode with a busy timeout (unless the DSN sets those pragmas itself),
-//     through a single connection as River's SQLite driver recommends.
+//     or a plain path. The file is created if missing, readable and
+//     writable by its owner only (0600, whatever the umask: it holds every
+//     customer's IDs, and SQLite gives its -wal and -shm files the same
+//     mode), and opened in WAL mode with a busy timeout (unless the DSN
+//     sets those pragmas itself), through a single connection as River's
+//     SQLite driver recommends. An existing file keeps its mode.
 //
-// Close releases what Open opened.
+// No error of Open holds a password of dsn; print dsn itself through
+// RedactDSN. Close releases what Open opened.
 func Open(ctx context.Context, dsn string, cfg Config) (*Engine, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		pcfg, err := pgxpool.ParseConfig(dsn)
+	if isPostgresDSN(dsn) {
+		pcfg, err := postgresConfig(dsn)
 		if err != nil {
-			return nil, fmt.Errorf("bulk: postgres: %w", err)
-		}
-		if !strings.Contains(dsn, "pool_max_conns") {
-			// pgxpool's default, max(4, CPUs), leaves most workers waiting
-			// for a connection to journal their outcome: every job holds
-			// one for its completing transaction.
-			pcfg.MaxConns = 32
+			return nil, err
 		}
 		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 		if err != nil {
@@ -208,6 +208,9 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Engine, error) {
 		}
 		e.closer = pool.Close
 		return e, nil
+	}
+	if err := createSQLiteFile(dsn); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", sqliteDSN(dsn))
 	if err != nil {
@@ -223,6 +226,87 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// postgresConfig parses a Postgres dsn for a pool, with an error that
+// holds no secret.
+func postgresConfig(dsn string) (*pgxpool.Config, error) {
+	if _, _, err := parseDSNSecrets(dsn); err != nil {
+		return nil, ambiguousDSNError(dsn)
+	}
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, postgresParseError(dsn, err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgxpool's default, max(4, CPUs), leaves most workers waiting
+		// for a connection to journal their outcome: every job holds
+		// one for its completing transaction.
+		pcfg.MaxConns = 32
+	}
+	return pcfg, nil
+}
+
+// sqlitePath is the file a SQLite dsn names, as SQLite reads it (a file:
+// URI's path is percent-decoded, its query dropped), and false for an
+// in-memory or temporary database, which has no file.
+func sqlitePath(dsn string) (string, bool) {
+	d := strings.TrimPrefix(dsn, "sqlite:")
+	d = strings.TrimPrefix(d, "file:")
+	d, query, _ := strings.Cut(d, "?")
+	d, _, _ = strings.Cut(d, "#")
+	if rest, ok := strings.CutPrefix(d, "//"); ok {
+		host, path, _ := strings.Cut(rest, "/")
+		if host != "" && host != "localhost" {
+			return "", false
+		}
+		d = "/" + path
+	}
+	if p, err := url.PathUnescape(d); err == nil {
+		d = p
+	}
+	q, _ := url.ParseQuery(query)
+	if d == "" || d == ":memory:" || q.Get("mode") == "memory" || q.Get("vfs") != "" {
+		return "", false
+	}
+	return d, true
+}
+
+// createSQLiteFile creates the file of a SQLite dsn, empty and mode 0600,
+// if it does not exist, so that SQLite opens it rather than create it with
+// the umask's mode (0644 under the usual 022). SQLite gives a database's
+// -wal and -shm files the database file's mode.
+func createSQLiteFile(dsn string) error {
+	path, ok := sqlitePath(dsn)
+	if !ok {
+		return nil
+	}
+	if m := sqliteMode(dsn); m == "ro" || m == "rw" {
+		return nil // the caller asked SQLite not to create it
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bulk: sqlite: creating the database: %w", err)
+	}
+	// The umask may have taken bits from 0600 (077 takes none, 0277 the
+	// owner's write); set it exactly.
+	err = f.Chmod(0o600)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("bulk: sqlite: creating the database: %w", err)
+	}
+	return nil
+}
+
+func sqliteMode(dsn string) string {
+	_, query, _ := strings.Cut(dsn, "?")
+	q, _ := url.ParseQuery(query)
+	return q.Get("mode")
+}
+
 // sqliteDSN turns a path or file: URI into a modernc.org/sqlite DSN with
 // the pragmas a busy queue needs: WAL, so that readers (another process
 // showing progress) do not block the writer; a busy timeout, so that a
@@ -232,23 +316,38 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Engine, error) {
 // transactions, which take the write lock at BEGIN, so two writers never
 // deadlock upgrading their locks.
 func sqliteDSN(dsn string) string {
+	return withSQLiteParams(dsn, []struct{ name, value string }{
+		{"journal_mode", "journal_mode(WAL)"},
+		{"busy_timeout", "busy_timeout(10000)"},
+		{"synchronous", "synchronous(NORMAL)"},
+	}, "_txlock", "immediate")
+}
+
+// sqliteReadDSN is a read-only modernc.org/sqlite DSN for a reader: the
+// file opened with mode=ro, which never creates it and works beside a
+// writer in WAL mode, and a busy timeout.
+func sqliteReadDSN(dsn string) string {
+	return withSQLiteParams(dsn, []struct{ name, value string }{
+		{"busy_timeout", "busy_timeout(10000)"},
+	}, "mode", "ro")
+}
+
+// withSQLiteParams adds the pragmas and the parameter name=value to a
+// SQLite DSN, except those the caller's DSN sets itself.
+func withSQLiteParams(dsn string, pragmas []struct{ name, value string }, name, value string) string {
 	dsn = strings.TrimPrefix(dsn, "sqlite:")
 	if !strings.HasPrefix(dsn, "file:") {
 		dsn = "file:" + dsn
 	}
 	v := url.Values{}
-	// A pragma the caller put in the DSN is theirs to choose.
-	for _, p := range []struct{ name, value string }{
-		{"journal_mode", "journal_mode(WAL)"},
-		{"busy_timeout", "busy_timeout(10000)"},
-		{"synchronous", "synchronous(NORMAL)"},
-	} {
+	for _, p := range pragmas {
 		if !strings.Contains(dsn, p.name) {
 			v.Add("_pragma", p.value)
 		}
 	}
-	if !strings.Contains(dsn, "_txlock") {
-		v.Add("_txlock", "immediate")
+	_, query, _ := strings.Cut(dsn, "?")
+	if q, _ := url.ParseQuery(query); !q.Has(name) {
+		v.Add(name, value)
 	}
 	if len(v) == 0 {
 		return dsn
@@ -469,175 +568,6 @@ func (e *Engine) Close() error {
 		e.closer()
 	}
 	return err
-}
-
-// Submitted is what a submission added.
-type Submitted struct {
-	Subjects int64 // subjects read from the stream
-	Jobs     int64 // jobs added now
-	Existing int64 // (subject, provider) pairs already in the run, not added again
-}
-
-// Submit records run and adds a job per subject and provider where the
-// subject has an ID, reading subjects from the stream in batches of
-// Config.SubmitBatch, one transaction each: a run of any size is never
-// held in memory. It is idempotent: submitting the same run again, or
-// again after a crash halfway through, adds only the jobs that are not
-// there yet. Re-submitting under the same name with another action fails
-// with ErrRunMismatch.
-//
-// Submit needs no registered provider: one process may submit a run that
-// others work.
-func (e *Engine) Submit(ctx context.Context, run Run, subjects iter.Seq2[Subject, error]) (*Submitted, error) {
-	if err := run.validate(); err != nil {
-		return nil, err
-	}
-	if err := e.recordRun(ctx, run); err != nil {
-		return nil, err
-	}
-	only := make(map[string]bool, len(run.Providers))
-	for _, p := range run.Providers {
-		only[p] = true
-	}
-	seen := make(map[string]bool)
-	out := &Submitted{}
-	batch := make([]Subject, 0, e.cfg.SubmitBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		added, existing, err := e.submitBatch(ctx, run, batch, only, seen)
-		out.Jobs += added
-		out.Existing += existing
-		batch = batch[:0]
-		return err
-	}
-	for s, err := range subjects {
-		if err != nil {
-			return out, fmt.Errorf("bulk: reading subjects: %w", err)
-		}
-		if s.Key == "" {
-			return out, fmt.Errorf("bulk: run %q: subject %d has no key", run.Name, out.Subjects+1)
-		}
-		out.Subjects++
-		batch = append(batch, s)
-		if len(batch) == cap(batch) {
-			if err := flush(); err != nil {
-				return out, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return out, err
-	}
-	return out, e.finishRun(ctx, run, seen)
-}
-
-func (e *Engine) submitBatch(ctx context.Context, run Run, batch []Subject, only, seen map[string]bool) (added, existing int64, err error) {
-	var rows []pendingRow
-	for _, s := range batch {
-		for p, id := range s.IDs {
-			if id == "" || (len(only) > 0 && !only[p]) {
-				continue
-			}
-			if len(only) == 0 && !seen[p] {
-				if err := validProvider(p); err != nil {
-					return 0, 0, fmt.Errorf("bulk: subject %q: %w", s.Key, err)
-				}
-			}
-			seen[p] = true
-			rows = append(rows, pendingRow{subject: s.Key, provider: p, target: id})
-		}
-	}
-	if len(rows) == 0 {
-		return 0, 0, nil
-	}
-	err = e.b.submit(ctx, func(tx execer, insert func([]river.InsertManyParams) ([]*rivertype.JobInsertResult, error)) error {
-		created, err := e.d.insertPending(ctx, tx, run.Name, run.Action, rows)
-		if err != nil {
-			return err
-		}
-		params := make([]river.InsertManyParams, 0, len(created))
-		for _, r := range rows {
-			if !created[[2]string{r.subject, r.provider}] {
-				continue
-			}
-			params = append(params, river.InsertManyParams{
-				Args: JobArgs{Run: run.Name, Subject: r.subject, Provider: r.provider, Target: r.target, Action: run.Action, Reason: run.Reason},
-				InsertOpts: &river.InsertOpts{
-					Queue:       queueName(r.provider),
-					MaxAttempts: e.cfg.MaxAttempts + crashMargin,
-					UniqueOpts:  river.UniqueOpts{ByArgs: true},
-				},
-			})
-		}
-		existing = int64(len(rows) - len(params))
-		if len(params) == 0 {
-			return nil
-		}
-		res, err := insert(params)
-		if err != nil {
-			return fmt.Errorf("bulk: inserting jobs: %w", err)
-		}
-		for _, r := range res {
-			if r.UniqueSkippedAsDuplicate {
-				existing++
-			} else {
-				added++
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	return added, existing, nil
-}
-
-// recordRun creates the run's record, or checks that the existing one has
-// the same action.
-func (e *Engine) recordRun(ctx context.Context, run Run) error {
-	_, err := e.read.db.ExecContext(ctx, e.d.bind(`INSERT INTO {p}restrict_bulk_run (name, action, reason, providers, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`),
-		run.Name, string(run.Action), run.Reason, strings.Join(run.Providers, ","), time.Now().UTC())
-	if err != nil {
-		return fmt.Errorf("bulk: recording run %q: %w", run.Name, err)
-	}
-	ri, err := e.read.run(ctx, run.Name)
-	if err != nil {
-		return err
-	}
-	if ri.Action != run.Action {
-		return fmt.Errorf("%w: run %q is %s, not %s", ErrRunMismatch, run.Name, ri.Action, run.Action)
-	}
-	return nil
-}
-
-// finishRun records the providers seen and the run's size after a
-// submission.
-func (e *Engine) finishRun(ctx context.Context, run Run, seen map[string]bool) error {
-	ri, err := e.read.run(ctx, run.Name)
-	if err != nil {
-		return err
-	}
-	all := make(map[string]bool)
-	for _, p := range ri.Providers {
-		all[p] = true
-	}
-	for _, p := range run.Providers {
-		all[p] = true
-	}
-	for p := range seen {
-		all[p] = true
-	}
-	_, err = e.read.db.ExecContext(ctx, e.d.bind(`UPDATE {p}restrict_bulk_run SET providers = ?,
-		subjects = (SELECT count(DISTINCT subject) FROM {p}restrict_bulk_outcome WHERE run = ?),
-		jobs = (SELECT count(*) FROM {p}restrict_bulk_outcome WHERE run = ?),
-		submitted_at = ? WHERE name = ?`),
-		strings.Join(sortedKeys(all), ","), run.Name, run.Name, time.Now().UTC(), run.Name)
-	if err != nil {
-		return fmt.Errorf("bulk: recording run %q: %w", run.Name, err)
-	}
-	return nil
 }
 
 // Run returns the recorded run called name, or an error matching

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/restrictkit/restrict"
 )
 
 // dialect is what differs between SQLite and Postgres in the journal's SQL:
@@ -80,8 +82,14 @@ func (d dialect) schema() []string {
 			finished_at     ` + ts + `,
 			PRIMARY KEY (run, subject, provider)
 		)`,
-		// Counts group by (provider, result) within a run.
-		`CREATE INDEX IF NOT EXISTS restrict_bulk_outcome_progress ON {p}restrict_bulk_outcome (run, provider, result)`,
+		// Counts group by (provider, result, state) within a run, from this
+		// index alone. It replaces restrict_bulk_outcome_progress, (run,
+		// provider, result), whose every use it serves.
+		`CREATE INDEX IF NOT EXISTS restrict_bulk_outcome_counts ON {p}restrict_bulk_outcome (run, provider, result, state)`,
+		`DROP INDEX IF EXISTS {p}restrict_bulk_outcome_progress`,
+		// Whether a run has a pending job, and when its last outcome of each
+		// result was, each in one index lookup: a run's FinishedAt.
+		`CREATE INDEX IF NOT EXISTS restrict_bulk_outcome_finished ON {p}restrict_bulk_outcome (run, result, finished_at)`,
 	}
 }
 
@@ -119,6 +127,9 @@ type execer interface {
 	exec(ctx context.Context, q string, args ...any) (int64, error)
 	// keys runs a query returning (subject, provider) rows.
 	keys(ctx context.Context, q string, args ...any) (map[[2]string]bool, error)
+	// query runs a query and calls row for each row it returns, with the
+	// row's Scan.
+	query(ctx context.Context, q string, args []any, row func(scan func(dest ...any) error) error) error
 }
 
 // pendingRow is one journal row created at submission.
@@ -300,23 +311,23 @@ type reader struct {
 }
 
 func (r reader) progress(ctx context.Context, run string) (*Progress, error) {
-	rows, err := r.db.QueryContext(ctx, r.d.bind(`SELECT provider, result, count(*) FROM {p}restrict_bulk_outcome WHERE run = ? GROUP BY provider, result ORDER BY provider`), run)
+	rows, err := r.db.QueryContext(ctx, r.d.bind(`SELECT provider, result, state, count(*) FROM {p}restrict_bulk_outcome WHERE run = ? GROUP BY provider, result, state ORDER BY provider`), run)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: progress: %w", err)
 	}
 	defer rows.Close()
 	p := &Progress{Run: run}
 	for rows.Next() {
-		var provider, result string
+		var provider, result, state string
 		var n int64
-		if err := rows.Scan(&provider, &result, &n); err != nil {
+		if err := rows.Scan(&provider, &result, &state, &n); err != nil {
 			return nil, fmt.Errorf("bulk: progress: %w", err)
 		}
 		if len(p.Providers) == 0 || p.Providers[len(p.Providers)-1].Provider != provider {
 			p.Providers = append(p.Providers, Counts{Provider: provider})
 		}
-		p.Providers[len(p.Providers)-1].add(Result(result), n)
-		p.All.add(Result(result), n)
+		p.Providers[len(p.Providers)-1].add(Result(result), restrict.State(state), n)
+		p.All.add(Result(result), restrict.State(state), n)
 	}
 	return p, rows.Err()
 }
@@ -421,28 +432,77 @@ func (r reader) page(ctx context.Context, q string, args []any) ([]Outcome, erro
 	return out, rows.Err()
 }
 
-const runColumns = `name, action, reason, providers, subjects, jobs, created_at, submitted_at`
+// runSelect reads runs with their FinishedAt: null while the submission
+// is incomplete or a job is pending, else the latest outcome's time (the
+// submission's for a run without jobs). Each subquery is one lookup in
+// restrict_bulk_outcome_finished, so reading a run costs the same for ten
+// jobs or a million.
+const runSelect = `SELECT r.name, r.action, r.reason, r.providers, r.subjects, r.jobs, r.created_at, r.submitted_at,
+	CASE WHEN r.submitted_at IS NULL
+		OR EXISTS (SELECT 1 FROM {p}restrict_bulk_outcome o WHERE o.run = r.name AND o.result = 'pending') THEN NULL
+	ELSE COALESCE((SELECT max(m) FROM (
+		SELECT max(finished_at) AS m FROM {p}restrict_bulk_outcome o WHERE o.run = r.name AND o.result = 'ok'
+		UNION ALL SELECT max(finished_at) FROM {p}restrict_bulk_outcome o WHERE o.run = r.name AND o.result = 'failed'
+		UNION ALL SELECT max(finished_at) FROM {p}restrict_bulk_outcome o WHERE o.run = r.name AND o.result = 'unsupported'
+	) AS last), r.submitted_at) END
+	FROM {p}restrict_bulk_run r`
 
-func scanRun(s interface{ Scan(...any) error }) (RunInfo, error) {
+func scanRun(s func(dest ...any) error) (RunInfo, error) {
 	var ri RunInfo
 	var providers string
-	var created, submitted sql.NullTime
-	if err := s.Scan(&ri.Name, &ri.Action, &ri.Reason, &providers, &ri.Subjects, &ri.Jobs, &created, &submitted); err != nil {
+	var created, submitted, finished dbTime
+	if err := s(&ri.Name, &ri.Action, &ri.Reason, &providers, &ri.Subjects, &ri.Jobs, &created, &submitted, &finished); err != nil {
 		return ri, err
 	}
 	ri.Providers = []string{}
 	if providers != "" {
 		ri.Providers = strings.Split(providers, ",")
 	}
-	ri.CreatedAt = created.Time.UTC()
-	if submitted.Valid {
-		ri.SubmittedAt = submitted.Time.UTC()
-	}
+	ri.CreatedAt, ri.SubmittedAt, ri.FinishedAt = created.t, submitted.t, finished.t
 	return ri, nil
 }
 
+// dbTime scans a timestamp of either database, null as the zero time:
+// Postgres, and a TIMESTAMP column in SQLite, give a time.Time, but in
+// SQLite an expression (max, CASE) has no declared type and gives the text
+// modernc.org/sqlite stored.
+type dbTime struct{ t time.Time }
+
+// sqliteTimeLayouts are the forms modernc.org/sqlite writes a time.Time
+// in (Go's String form by default) and those it reads.
+var sqliteTimeLayouts = []string{
+	"2006-01-02 15:04:05.999999999 -0700 MST",
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+}
+
+func (d *dbTime) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		d.t = time.Time{}
+		return nil
+	case time.Time:
+		d.t = v.UTC()
+		return nil
+	case []byte:
+		return d.Scan(string(v))
+	case string:
+		s, _, _ := strings.Cut(v, " m=") // a monotonic clock reading
+		for _, layout := range sqliteTimeLayouts {
+			if t, err := time.Parse(layout, s); err == nil {
+				d.t = t.UTC()
+				return nil
+			}
+		}
+		return fmt.Errorf("bulk: unreadable time %q", v)
+	}
+	return fmt.Errorf("bulk: unreadable time of type %T", v)
+}
+
 func (r reader) run(ctx context.Context, name string) (*RunInfo, error) {
-	ri, err := scanRun(r.db.QueryRowContext(ctx, r.d.bind(`SELECT `+runColumns+` FROM {p}restrict_bulk_run WHERE name = ?`), name))
+	ri, err := scanRun(r.db.QueryRowContext(ctx, r.d.bind(runSelect+` WHERE r.name = ?`), name).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %q", ErrRunNotFound, name)
 	}
@@ -453,14 +513,14 @@ func (r reader) run(ctx context.Context, name string) (*RunInfo, error) {
 }
 
 func (r reader) runs(ctx context.Context) ([]RunInfo, error) {
-	rows, err := r.db.QueryContext(ctx, r.d.bind(`SELECT `+runColumns+` FROM {p}restrict_bulk_run ORDER BY created_at, name`))
+	rows, err := r.db.QueryContext(ctx, r.d.bind(runSelect+` ORDER BY r.created_at, r.name`))
 	if err != nil {
 		return nil, fmt.Errorf("bulk: runs: %w", err)
 	}
 	defer rows.Close()
 	var out []RunInfo
 	for rows.Next() {
-		ri, err := scanRun(rows)
+		ri, err := scanRun(rows.Scan)
 		if err != nil {
 			return nil, fmt.Errorf("bulk: runs: %w", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/restrictkit/restrict"
@@ -62,6 +63,11 @@ type Run struct {
 	// each of them where it has an ID. When empty, the run covers every
 	// provider its subjects name.
 	Providers []string
+	// AcceptFinished makes submitting a finished run again succeed and add
+	// nothing; the subjects must still match. Without it, Submit of a
+	// finished run's name fails with a *RunFinishedError: a run that has
+	// done its work is never resumed by mistake in place of a new one.
+	AcceptFinished bool
 }
 
 // RunInfo is a run as recorded in the database, so that any process can list
@@ -74,10 +80,20 @@ type RunInfo struct {
 	Subjects  int64     `json:"subjects"` // distinct subjects with at least one job
 	Jobs      int64     `json:"jobs"`     // one per (subject, provider)
 	CreatedAt time.Time `json:"created_at"`
-	// SubmittedAt is when the last submission of the run finished; zero
-	// while the first is still streaming subjects in.
+	// SubmittedAt is when the run's submission completed; zero while the
+	// first is still streaming subjects in, or after it was cut short (a
+	// re-submission then completes it). Once set, the run's subjects are
+	// fixed.
 	SubmittedAt time.Time `json:"submitted_at,omitzero"`
+	// FinishedAt is zero until the submission has completed and every job
+	// has a final outcome; then it is the time of the last outcome (or
+	// SubmittedAt for a run without jobs).
+	FinishedAt time.Time `json:"finished_at,omitzero"`
 }
+
+// Finished reports whether the run's submission completed and every job of
+// it has a final outcome.
+func (r *RunInfo) Finished() bool { return !r.FinishedAt.IsZero() }
 
 // Outcome is one row of the journal: what happened for one subject at one
 // provider. It holds no credential: only what the provider answered, with
@@ -133,18 +149,32 @@ type Counts struct {
 	OK          int64  `json:"ok"`
 	Failed      int64  `json:"failed"`
 	Unsupported int64  `json:"unsupported"`
+	// Restricted, Active and Unknown split the OK outcomes by the state the
+	// provider reported: restricted, active, or anything else (no state
+	// included). For a status run they are the proof an operator reads.
+	Restricted int64 `json:"restricted"`
+	Active     int64 `json:"active"`
+	Unknown    int64 `json:"unknown"`
 }
 
 // Done counts the final outcomes.
 func (c Counts) Done() int64 { return c.OK + c.Failed + c.Unsupported }
 
-func (c *Counts) add(r Result, n int64) {
+func (c *Counts) add(r Result, state restrict.State, n int64) {
 	c.Total += n
 	switch r {
 	case ResultPending:
 		c.Pending += n
 	case ResultOK:
 		c.OK += n
+		switch state {
+		case restrict.StateRestricted:
+			c.Restricted += n
+		case restrict.StateActive:
+			c.Active += n
+		default:
+			c.Unknown += n
+		}
 	case ResultFailed:
 		c.Failed += n
 	case ResultUnsupported:
@@ -184,25 +214,112 @@ func Subjects(s ...Subject) iter.Seq2[Subject, error] {
 // ErrRunNotFound is returned for a run name that was never submitted.
 var ErrRunNotFound = errors.New("bulk: no such run")
 
-// ErrRunMismatch is returned when a run is submitted again under the same
-// name with a different action: the journal of one run must not mix
-// actions.
+// ErrRunMismatch is matched by a *ConflictError whose Field is "action": a
+// run submitted again under the same name with a different action. The
+// journal of one run must not mix actions. Kept for callers written before
+// ConflictError; match restrict.ErrConflict for every conflict.
 var ErrRunMismatch = errors.New("bulk: a run of that name exists with another action")
+
+// ErrRunFinished is matched by a *RunFinishedError.
+var ErrRunFinished = errors.New("bulk: the run has finished")
+
+// ErrNoDatabase is matched by the error of OpenReader for a database that
+// does not exist or holds no bulk journal: a reader never creates one.
+var ErrNoDatabase = errors.New("bulk: no bulk database")
+
+// RunFinishedError is Submit's refusal of a run that has finished: its
+// submission completed and every job has a final outcome. Nothing was
+// added. Submit it under a new name to act again, or set
+// Run.AcceptFinished to accept it as it is.
+type RunFinishedError struct {
+	Run        string
+	FinishedAt time.Time
+}
+
+// Error names the run and when it finished.
+func (e *RunFinishedError) Error() string {
+	return fmt.Sprintf("bulk: run %q finished at %s; nothing was added (submit under a new name to act again)",
+		e.Run, e.FinishedAt.UTC().Format(time.RFC3339))
+}
+
+// Is makes a *RunFinishedError match ErrRunFinished.
+func (e *RunFinishedError) Is(target error) bool { return target == ErrRunFinished }
+
+// ConflictError is Submit's refusal of a run whose name exists with
+// something else: another action, another reason, or subjects whose
+// targets differ. Nothing was added: a run is never merged with a
+// different one.
+type ConflictError struct {
+	Run string
+	// Field is what differs: "action", "reason" or "subjects".
+	Field string
+	// Subjects are the keys of up to five subjects that differ, for Field
+	// "subjects": a subject with another ID at a provider, an ID added or
+	// removed, a key repeated in the submission with other IDs, a subject
+	// added to a run whose submission had completed, or a subject of the
+	// run missing from the submission.
+	Subjects []string
+	// More is how many other subjects differ (for a new run, among those
+	// read before Submit stopped).
+	More int
+
+	stored, submitted string // the run's and the submission's action or reason
+}
+
+// Error names the run, what differs and up to five subjects, quoted as
+// Go quotes them, so that no control character reaches a terminal.
+func (e *ConflictError) Error() string {
+	switch e.Field {
+	case "action", "reason":
+		return fmt.Sprintf("bulk: run %q exists with another %s (%s, not %s); nothing was added", e.Run, e.Field, quoteKey(e.stored), quoteKey(e.submitted))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "bulk: run %q exists with other subjects: ", e.Run)
+	for i, k := range e.Subjects {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteKey(k))
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, " and %d more", e.More)
+	}
+	b.WriteString(" differ; nothing was added")
+	return b.String()
+}
+
+// Is makes a *ConflictError match restrict.ErrConflict, and
+// ErrRunMismatch when the action differs.
+func (e *ConflictError) Is(target error) bool {
+	return target == restrict.ErrConflict || (target == ErrRunMismatch && e.Field == "action")
+}
 
 // nameRE is River's rule for queue names; a provider's queue is
 // "restrict_" + its name, so provider names follow it too.
 var nameRE = regexp.MustCompile(`^[a-z0-9]+(?:[_-]?[a-z0-9]+)*$`)
 
-func validProvider(name string) error {
+var errProviderName = errors.New("want 1 to 50 lowercase letters and digits, separated by single '_' or '-'")
+
+func checkProvider(name string) error {
 	if len(name) > 50 || !nameRE.MatchString(name) {
-		return fmt.Errorf("bulk: provider name %q: want 1 to 50 lowercase letters and digits, separated by single '_' or '-'", name)
+		return errProviderName
+	}
+	return nil
+}
+
+func validProvider(name string) error {
+	if err := checkProvider(name); err != nil {
+		return fmt.Errorf("bulk: provider name %s: %w", quoteKey(name), err)
 	}
 	return nil
 }
 
 func (r *Run) validate() error {
-	if r.Name == "" || len(r.Name) > 200 {
-		return errors.New("bulk: a run needs a name of 1 to 200 bytes")
+	if err := CheckKey(r.Name); err != nil {
+		return fmt.Errorf("bulk: run name %s: %w", quoteKey(r.Name), err)
+	}
+	if err := checkText(r.Reason); err != nil {
+		return fmt.Errorf("bulk: run %q: reason: %w", r.Name, err)
 	}
 	if !r.Action.valid() {
 		return fmt.Errorf("bulk: run %q: action %q: want restrict, lift or status", r.Name, r.Action)

@@ -284,7 +284,7 @@ func crash(t *testing.T, e *bulk.Engine, dsn, schema string) {
 
 	p, err := e.Progress(ctx, "crash")
 	require.NoError(t, err)
-	require.Equal(t, bulk.Counts{Total: jobs, OK: jobs}, p.All, "every (subject, provider) has one final outcome")
+	require.Equal(t, bulk.Counts{Total: jobs, OK: jobs, Restricted: jobs}, p.All, "every (subject, provider) has one final outcome")
 	calls := cnt.snapshot()
 	rows, lowerBound := 0, 0
 	for o, err := range e.Outcomes(ctx, bulk.Filter{Run: "crash"}) {
@@ -309,7 +309,7 @@ func crash(t *testing.T, e *bulk.Engine, dsn, schema string) {
 	require.Equal(t, int(jobs), rows)
 	require.Len(t, calls, int(jobs), "no call for anything but the run's jobs")
 	// No job lost or left behind in River: a second submission adds none.
-	again, err := e.Submit(ctx, bulk.Run{Name: "crash", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(subjectsN, childProviders...)...))
+	again, err := e.Submit(ctx, bulk.Run{Name: "crash", Action: bulk.ActionRestrict, AcceptFinished: true}, bulk.Subjects(subjects(subjectsN, childProviders...)...))
 	require.NoError(t, err)
 	require.Zero(t, again.Jobs)
 }

@@ -1,0 +1,524 @@
+package bulk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Submitted is what a submission added.
+type Submitted struct {
+	Subjects int64 // subjects read from the stream
+	Jobs     int64 // jobs added now
+	Existing int64 // (subject, provider) pairs already in the run, not added again
+}
+
+// Submit records run and adds a job per subject and provider where the
+// subject has an ID, reading subjects from the stream in batches of
+// Config.SubmitBatch: a run of any size is never held in memory.
+//
+// Every subject is checked before its batch is stored: its key with
+// CheckKey, each ID it has at the run's providers with CheckID, and
+// provider names as Register would. A subject that fails stops Submit
+// with a *SubjectError naming it.
+//
+// A new run is stored a batch per transaction, so that a submission cut
+// short (a crash, a failing stream) keeps what it committed, and
+// submitting again completes it. A key repeated in the submission with
+// other IDs is a conflict: the batch holding the repeat is not stored and
+// Submit fails with a *ConflictError, but the batches before it stay
+// stored and their jobs may be worked. The run stays incomplete
+// (SubmittedAt zero) until a submission that agrees with them completes
+// it.
+//
+// Submitting a run that exists is checked and stored in one transaction,
+// rolled back on any refusal, so it either adds exactly what is missing or
+// adds nothing. It is refused with a *RunFinishedError if the run has
+// finished (unless run.AcceptFinished), and with a *ConflictError (which
+// matches restrict.ErrConflict) if it has another action or reason, or if
+// any subject differs: a key stored with other IDs (another ID, one added
+// or removed), a key of the run missing from the submission, or a new key
+// once the run's submission had completed. Resubmitting the same run,
+// again after a crash halfway through, adds only the jobs not there yet.
+// With SQLite, that transaction holds the database's one writer for the
+// whole stream.
+//
+// Submit needs no registered provider: one process may submit a run that
+// others work. The Submitted it returns counts what was committed, also
+// when it fails.
+func (e *Engine) Submit(ctx context.Context, run Run, subjects iter.Seq2[Subject, error]) (*Submitted, error) {
+	if err := run.validate(); err != nil {
+		return nil, err
+	}
+	s := &submission{e: e, run: run, only: make(map[string]bool, len(run.Providers)), seen: make(map[string]bool)}
+	for _, p := range run.Providers {
+		s.only[p] = true
+	}
+	_, err := e.read.run(ctx, run.Name)
+	switch {
+	case errors.Is(err, ErrRunNotFound):
+		err = s.submitNew(ctx, subjects)
+	case err == nil:
+		err = s.resubmit(ctx, subjects)
+	}
+	return &s.out, err
+}
+
+// submission is one call of Submit.
+type submission struct {
+	e    *Engine
+	run  Run
+	only map[string]bool // the run's providers; empty for all
+	seen map[string]bool // the providers the subjects named
+	out  Submitted
+	read int // subjects read, for their position
+
+	// complete is set when the run's submission had completed: its
+	// subjects are fixed, and a new one is a conflict.
+	complete  bool
+	conflicts []string // the first five subjects that conflict
+	more      int      // how many others
+}
+
+// entry is a checked subject: its key and its IDs at the run's providers.
+type entry struct {
+	key   string
+	pairs map[string]string
+}
+
+type insertFunc = func([]river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+
+func (s *submission) submitNew(ctx context.Context, subjects iter.Seq2[Subject, error]) error {
+	recorded := false
+	record := func(tx execer) error {
+		if recorded {
+			return nil
+		}
+		n, err := tx.exec(ctx, s.e.d.bind(`INSERT INTO {p}restrict_bulk_run (name, action, reason, providers, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`),
+			s.run.Name, string(s.run.Action), s.run.Reason, strings.Join(s.run.Providers, ","), time.Now().UTC())
+		if err != nil {
+			return fmt.Errorf("bulk: recording run %q: %w", s.run.Name, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("bulk: run %q was created by another submission meanwhile; nothing of this one was stored: submit it again", s.run.Name)
+		}
+		recorded = true
+		return nil
+	}
+	err := s.stream(subjects, func(batch []entry) error {
+		return s.inTx(ctx, func(tx execer, insert insertFunc) error {
+			if err := record(tx); err != nil {
+				return err
+			}
+			if err := s.batch(ctx, tx, insert, batch); err != nil {
+				return err
+			}
+			return s.conflictError()
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx execer, _ insertFunc) error {
+		if err := record(tx); err != nil {
+			return err
+		}
+		return s.finish(ctx, tx, nil)
+	})
+}
+
+func (s *submission) resubmit(ctx context.Context, subjects iter.Seq2[Subject, error]) error {
+	d := s.e.d
+	return s.inTx(ctx, func(tx execer, insert insertFunc) error {
+		if d.postgres {
+			// Concurrent submissions of one run take turns.
+			if _, err := tx.exec(ctx, d.bind(`SELECT 1 FROM {p}restrict_bulk_run WHERE name = ? FOR UPDATE`), s.run.Name); err != nil {
+				return fmt.Errorf("bulk: run %q: %w", s.run.Name, err)
+			}
+		}
+		var ri *RunInfo
+		err := tx.query(ctx, d.bind(runSelect+` WHERE r.name = ?`), []any{s.run.Name}, func(scan func(...any) error) error {
+			r, err := scanRun(scan)
+			ri = &r
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("bulk: run %q: %w", s.run.Name, err)
+		}
+		if ri == nil {
+			return fmt.Errorf("bulk: run %q was deleted meanwhile; submit it again", s.run.Name)
+		}
+		switch {
+		case ri.Finished() && !s.run.AcceptFinished:
+			return &RunFinishedError{Run: s.run.Name, FinishedAt: ri.FinishedAt}
+		case ri.Action != s.run.Action:
+			return &ConflictError{Run: s.run.Name, Field: "action", stored: string(ri.Action), submitted: string(s.run.Action)}
+		case ri.Reason != s.run.Reason:
+			return &ConflictError{Run: s.run.Name, Field: "reason", stored: ri.Reason, submitted: s.run.Reason}
+		}
+		s.complete = !ri.SubmittedAt.IsZero()
+		if err := d.createSubmitted(ctx, tx); err != nil {
+			return err
+		}
+		err = s.stream(subjects, func(batch []entry) error {
+			if err := d.addSubmitted(ctx, tx, batch); err != nil {
+				return err
+			}
+			return s.batch(ctx, tx, insert, batch)
+		})
+		if err != nil {
+			return err
+		}
+		// A subject of the run that this submission leaves out is a
+		// conflict too: the run would otherwise be reported as if the
+		// submission were all of it.
+		err = tx.query(ctx, d.bind(`SELECT DISTINCT o.subject FROM {p}restrict_bulk_outcome o WHERE o.run = ?
+			AND NOT EXISTS (SELECT 1 FROM restrict_bulk_submitted s WHERE s.subject = o.subject) ORDER BY o.subject`),
+			[]any{s.run.Name}, func(scan func(...any) error) error {
+				var key string
+				if err := scan(&key); err != nil {
+					return err
+				}
+				s.conflict(key)
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("bulk: journal: %w", err)
+		}
+		if err := s.conflictError(); err != nil {
+			return err
+		}
+		if err := d.dropSubmitted(ctx, tx); err != nil {
+			return err
+		}
+		if s.complete {
+			return nil // nothing was added
+		}
+		return s.finish(ctx, tx, ri.Providers)
+	})
+}
+
+// inTx runs fn in one transaction; what it counts is undone if the
+// transaction is not committed.
+func (s *submission) inTx(ctx context.Context, fn func(tx execer, insert insertFunc) error) error {
+	before := s.out
+	err := s.e.b.submit(ctx, fn)
+	if err != nil {
+		s.out.Jobs, s.out.Existing = before.Jobs, before.Existing
+	}
+	return err
+}
+
+// stream reads subjects, checks each, and hands them to flush in batches
+// of Config.SubmitBatch.
+func (s *submission) stream(subjects iter.Seq2[Subject, error], flush func([]entry) error) error {
+	batch := make([]entry, 0, s.e.cfg.SubmitBatch)
+	for sub, err := range subjects {
+		if err != nil {
+			return fmt.Errorf("bulk: reading subjects: %w", err)
+		}
+		en, err := s.check(sub)
+		if err != nil {
+			return err
+		}
+		s.out.Subjects++
+		batch = append(batch, en)
+		if len(batch) == cap(batch) {
+			if err := flush(batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	return flush(batch)
+}
+
+// check applies CheckKey and CheckID to a subject and keeps its IDs at the
+// run's providers.
+func (s *submission) check(sub Subject) (entry, error) {
+	s.read++
+	refuse := func(field, provider string, err error) (entry, error) {
+		return entry{}, &SubjectError{Run: s.run.Name, Position: s.read, Key: sub.Key, Field: field, Provider: provider, Err: err}
+	}
+	if err := CheckKey(sub.Key); err != nil {
+		return refuse("key", "", err)
+	}
+	pairs := make(map[string]string, len(sub.IDs))
+	for p, id := range sub.IDs {
+		if id == "" || (len(s.only) > 0 && !s.only[p]) {
+			continue
+		}
+		if len(s.only) == 0 && !s.seen[p] {
+			if err := checkProvider(p); err != nil {
+				return refuse("provider", p, err)
+			}
+		}
+		if err := CheckID(id); err != nil {
+			return refuse("id", p, err)
+		}
+		s.seen[p] = true
+		pairs[p] = id
+	}
+	return entry{key: sub.Key, pairs: pairs}, nil
+}
+
+// batch compares a batch with what the journal holds for its keys and
+// stores the subjects that are new, unless one conflicts. A key the
+// journal holds must come with exactly the IDs stored for it: a subject's
+// jobs are stored together, so a stored key was submitted whole, by an
+// earlier submission or earlier in this one.
+func (s *submission) batch(ctx context.Context, tx execer, insert insertFunc, batch []entry) error {
+	unique := make([]entry, 0, len(batch))
+	index := make(map[string]int, len(batch))
+	for _, en := range batch {
+		if i, ok := index[en.key]; ok {
+			if maps.Equal(unique[i].pairs, en.pairs) {
+				s.out.Existing += int64(len(en.pairs))
+			} else {
+				s.conflict(en.key)
+			}
+			continue
+		}
+		index[en.key] = len(unique)
+		unique = append(unique, en)
+	}
+	keys := make([]string, len(unique))
+	for i, en := range unique {
+		keys[i] = en.key
+	}
+	stored, err := s.e.d.storedTargets(ctx, tx, s.run.Name, keys)
+	if err != nil {
+		return err
+	}
+	var rows []pendingRow
+	for _, en := range unique {
+		have, ok := stored[en.key]
+		switch {
+		case ok:
+			if maps.Equal(have, en.pairs) {
+				s.out.Existing += int64(len(en.pairs))
+			} else {
+				s.conflict(en.key)
+			}
+		case len(en.pairs) == 0:
+		case s.complete:
+			s.conflict(en.key)
+		default:
+			for _, p := range slices.Sorted(maps.Keys(en.pairs)) {
+				rows = append(rows, pendingRow{subject: en.key, provider: p, target: en.pairs[p]})
+			}
+		}
+	}
+	if len(rows) == 0 || len(s.conflicts) > 0 {
+		return nil
+	}
+	added, existing, err := s.e.insertJobs(ctx, tx, insert, s.run, rows)
+	s.out.Jobs += added
+	s.out.Existing += existing
+	return err
+}
+
+func (s *submission) conflict(key string) {
+	switch {
+	case slices.Contains(s.conflicts, key):
+	case len(s.conflicts) < 5:
+		s.conflicts = append(s.conflicts, key)
+	default:
+		s.more++
+	}
+}
+
+// conflictError is the submission's *ConflictError, or nil.
+func (s *submission) conflictError() error {
+	if len(s.conflicts) == 0 {
+		return nil
+	}
+	return &ConflictError{Run: s.run.Name, Field: "subjects", Subjects: slices.Clone(s.conflicts), More: s.more}
+}
+
+// finish records the providers seen and the run's size, and marks its
+// submission complete.
+func (s *submission) finish(ctx context.Context, tx execer, stored []string) error {
+	all := make(map[string]bool)
+	for _, p := range slices.Concat(stored, s.run.Providers) {
+		all[p] = true
+	}
+	maps.Copy(all, s.seen)
+	_, err := tx.exec(ctx, s.e.d.bind(`UPDATE {p}restrict_bulk_run SET providers = ?,
+		subjects = (SELECT count(DISTINCT subject) FROM {p}restrict_bulk_outcome WHERE run = ?),
+		jobs = (SELECT count(*) FROM {p}restrict_bulk_outcome WHERE run = ?),
+		submitted_at = ? WHERE name = ?`),
+		strings.Join(sortedKeys(all), ","), s.run.Name, s.run.Name, time.Now().UTC(), s.run.Name)
+	if err != nil {
+		return fmt.Errorf("bulk: recording run %q: %w", s.run.Name, err)
+	}
+	return nil
+}
+
+// insertJobs creates the pending rows and the River jobs of rows, in tx.
+func (e *Engine) insertJobs(ctx context.Context, tx execer, insert insertFunc, run Run, rows []pendingRow) (added, existing int64, err error) {
+	created, err := e.d.insertPending(ctx, tx, run.Name, run.Action, rows)
+	if err != nil {
+		return 0, 0, err
+	}
+	params := make([]river.InsertManyParams, 0, len(created))
+	for _, r := range rows {
+		if !created[[2]string{r.subject, r.provider}] {
+			continue
+		}
+		params = append(params, river.InsertManyParams{
+			Args: JobArgs{Run: run.Name, Subject: r.subject, Provider: r.provider, Target: r.target, Action: run.Action, Reason: run.Reason},
+			InsertOpts: &river.InsertOpts{
+				Queue:       queueName(r.provider),
+				MaxAttempts: e.cfg.MaxAttempts + crashMargin,
+				UniqueOpts:  river.UniqueOpts{ByArgs: true},
+			},
+		})
+	}
+	existing = int64(len(rows) - len(params))
+	if len(params) == 0 {
+		return 0, existing, nil
+	}
+	res, err := insert(params)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bulk: inserting jobs: %w", err)
+	}
+	for _, r := range res {
+		if r.UniqueSkippedAsDuplicate {
+			existing++
+		} else {
+			added++
+		}
+	}
+	return added, existing, nil
+}
+
+// storedTargets returns the IDs the journal holds for keys in run, by key
+// and provider.
+func (d dialect) storedTargets(ctx context.Context, tx execer, run string, keys []string) (map[string]map[string]string, error) {
+	out := make(map[string]map[string]string)
+	add := func(scan func(...any) error) error {
+		var subject, provider, target string
+		if err := scan(&subject, &provider, &target); err != nil {
+			return err
+		}
+		if out[subject] == nil {
+			out[subject] = make(map[string]string)
+		}
+		out[subject][provider] = target
+		return nil
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	if d.postgres {
+		err := tx.query(ctx, d.bind(`SELECT subject, provider, target FROM {p}restrict_bulk_outcome WHERE run = ? AND subject = ANY(?::text[])`), []any{run, keys}, add)
+		if err != nil {
+			return nil, fmt.Errorf("bulk: journal: %w", err)
+		}
+		return out, nil
+	}
+	for chunk := range slices.Chunk(keys, 1000) {
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, run)
+		for _, k := range chunk {
+			args = append(args, k)
+		}
+		q := `SELECT subject, provider, target FROM {p}restrict_bulk_outcome WHERE run = ? AND subject IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
+		if err := tx.query(ctx, d.bind(q), args, add); err != nil {
+			return nil, fmt.Errorf("bulk: journal: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// createSubmitted creates the temporary table of the keys a re-submission
+// holds, which tells the run's keys it leaves out without holding them in
+// memory. It lives in the submission's transaction only.
+func (d dialect) createSubmitted(ctx context.Context, tx execer) error {
+	q := `CREATE TEMP TABLE restrict_bulk_submitted (subject TEXT PRIMARY KEY) ON COMMIT DROP`
+	if !d.postgres {
+		if _, err := tx.exec(ctx, `DROP TABLE IF EXISTS temp.restrict_bulk_submitted`); err != nil {
+			return fmt.Errorf("bulk: journal: %w", err)
+		}
+		q = `CREATE TEMP TABLE restrict_bulk_submitted (subject TEXT PRIMARY KEY)`
+	}
+	if _, err := tx.exec(ctx, q); err != nil {
+		return fmt.Errorf("bulk: journal: %w", err)
+	}
+	return nil
+}
+
+func (d dialect) addSubmitted(ctx context.Context, tx execer, batch []entry) error {
+	keys := make([]string, len(batch))
+	for i, en := range batch {
+		keys[i] = en.key
+	}
+	if d.postgres {
+		if _, err := tx.exec(ctx, `INSERT INTO restrict_bulk_submitted SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, keys); err != nil {
+			return fmt.Errorf("bulk: journal: %w", err)
+		}
+		return nil
+	}
+	for chunk := range slices.Chunk(keys, 1000) {
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		if _, err := tx.exec(ctx, `INSERT OR IGNORE INTO temp.restrict_bulk_submitted (subject) VALUES (?)`+strings.Repeat(",(?)", len(chunk)-1), args...); err != nil {
+			return fmt.Errorf("bulk: journal: %w", err)
+		}
+	}
+	return nil
+}
+
+// dropSubmitted drops the table of keys in SQLite, which has no ON COMMIT
+// DROP.
+func (d dialect) dropSubmitted(ctx context.Context, tx execer) error {
+	if d.postgres {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `DROP TABLE temp.restrict_bulk_submitted`); err != nil {
+		return fmt.Errorf("bulk: journal: %w", err)
+	}
+	return nil
+}
+
+func (s sqlTx) query(ctx context.Context, q string, args []any, row func(scan func(...any) error) error) error {
+	rows, err := s.t.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (p pgxTx) query(ctx context.Context, q string, args []any, row func(scan func(...any) error) error) error {
+	rows, err := p.t.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
