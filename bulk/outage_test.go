@@ -2,8 +2,6 @@ package bulk_test
 
 import (
 	"context"
-	"io"
-	"net"
 	"net/url"
 	"sync"
 	"testing"
@@ -14,79 +12,8 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/testkit"
 )
-
-// cutProxy is a loopback TCP proxy in front of a database that a test can
-// cut: every connection closed, and new ones refused, until restored.
-type cutProxy struct {
-	ln     net.Listener
-	target string
-
-	mu    sync.Mutex
-	down  bool
-	conns map[net.Conn]struct{}
-}
-
-func newCutProxy(t *testing.T, target string) *cutProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &cutProxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	go p.serve()
-	t.Cleanup(func() { _ = ln.Close(); p.cut() })
-	return p
-}
-
-func (p *cutProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		down := p.down
-		p.mu.Unlock()
-		if down {
-			_ = c.Close()
-			continue
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns[c], p.conns[s] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		go p.pipe(c, s)
-		go p.pipe(s, c)
-	}
-}
-
-func (p *cutProxy) pipe(dst, src net.Conn) {
-	_, _ = io.Copy(dst, src)
-	_ = dst.Close()
-	_ = src.Close()
-	p.mu.Lock()
-	delete(p.conns, dst)
-	delete(p.conns, src)
-	p.mu.Unlock()
-}
-
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = true
-	for c := range p.conns {
-		_ = c.Close()
-	}
-}
-
-func (p *cutProxy) restore() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = false
-}
 
 // slow answers every call after a few milliseconds, and counts them.
 type slow struct {
@@ -116,8 +43,8 @@ func TestPostgresOutageIsRiddenOut(t *testing.T) {
 	dbURL, schema := testSchema(t)
 	u, err := url.Parse(dbURL)
 	require.NoError(t, err)
-	proxy := newCutProxy(t, u.Host)
-	u.Host = proxy.ln.Addr().String()
+	proxy := testkit.NewCutProxy(t, u.Host)
+	u.Host = proxy.Addr()
 
 	ctx := context.Background()
 	cfg := fastConfig()
@@ -153,7 +80,7 @@ func TestPostgresOutageIsRiddenOut(t *testing.T) {
 		return err == nil && pr.All.OK >= n/5
 	}, time.Minute, time.Millisecond)
 	cutAt := time.Now()
-	proxy.cut()
+	proxy.Cut()
 	require.Eventually(t, func() bool { return !e.DatabaseHealth().OK() }, 10*time.Second, time.Millisecond)
 	h := e.DatabaseHealth()
 	require.WithinRange(t, h.Since, cutAt, time.Now())
@@ -162,7 +89,7 @@ func TestPostgresOutageIsRiddenOut(t *testing.T) {
 	pr, err := e.Progress(ctx, "outage")
 	require.Error(t, err, "the database is still cut off")
 	require.Nil(t, pr)
-	proxy.restore()
+	proxy.Restore()
 
 	var r result
 	select {
@@ -172,7 +99,7 @@ func TestPostgresOutageIsRiddenOut(t *testing.T) {
 	}
 	t.Logf("the run completed %s after the cut", time.Since(cutAt).Round(time.Millisecond))
 	require.NoError(t, r.err)
-	require.Equal(t, bulk.Counts{Total: n, OK: n}, r.p.All)
+	require.Equal(t, bulk.Counts{Total: n, OK: n, Restricted: n}, r.p.All)
 	require.True(t, e.DatabaseHealth().OK())
 
 	conn, err := pgx.Connect(ctx, dbURL)
