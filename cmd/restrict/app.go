@@ -19,6 +19,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1 // some outcome failed
 	exitUsage       = 2 // a usage or configuration error, before anything was sent
+	exitIncomplete  = 3 // could not complete: a database or I/O failure; the same command resumes
 	exitInterrupted = 130
 )
 
@@ -40,48 +41,53 @@ type failedError struct{ msg string }
 
 func (e failedError) Error() string { return e.msg }
 
-// app is one invocation: its environment and outputs, and what the global
+// app is one invocation: its environment and streams, and what the global
 // flags set.
 type app struct {
 	getenv         func(string) string
+	io             streams
 	stdout, stderr io.Writer
 
 	envFile  string
 	logLevel string
 	started  bool // the command line was accepted: later errors are not about usage
 	dotenv   map[string]string
-	logger   *slog.Logger
+	logger   *slog.Logger // the command's own events
+	// riverLogger is for bulk and River: their internals show at debug
+	// only, so that --log-level info shows the command's own events.
+	riverLogger *slog.Logger
 }
 
 func (a *app) execute(ctx context.Context, args []string) int {
 	root := a.rootCommand()
 	root.SetArgs(args)
+	root.SetIn(a.io.in)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	var ue usageError
 	var fe failedError
+	code := exitIncomplete
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errInterrupted) || context.Cause(ctx) == errInterrupted:
-		if err != errInterrupted {
+		code = exitInterrupted
+		if err == errInterrupted {
 			// Bare, it says nothing the command has not said.
-			fmt.Fprintf(a.stderr, "restrict: %v\n", err)
+			return code
 		}
-		return exitInterrupted
 	case errors.As(err, &fe):
-		fmt.Fprintf(a.stderr, "restrict: %v\n", err)
-		return exitFailed
+		code = exitFailed
 	case errors.As(err, &ue) || !a.started:
 		// An error before the command started is cobra's: a missing
 		// required flag, an unknown command or argument.
-		fmt.Fprintf(a.stderr, "restrict: %v\n", err)
-		return exitUsage
-	default:
-		fmt.Fprintf(a.stderr, "restrict: %v\n", err)
-		return exitFailed
+		code = exitUsage
 	}
+	// An error can quote a provider's message or a file's bytes: no
+	// control character of theirs reaches the terminal.
+	fmt.Fprintf(a.stderr, "restrict: %s\n", terminalSafeLines(err.Error()))
+	return code
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -96,16 +102,20 @@ and every outcome is journaled as the run's audit record.
 Providers are configured by RESTRICT_<PROVIDER>_* variables, from the
 environment or --env-file (a dotenv file; the environment wins). They are
 never taken from flags and never printed. The database is --db, or
-RESTRICT_DB, or file:restrict.db in the current directory (SQLite); a
-postgres:// DSN shares runs between worker processes on several machines.
+RESTRICT_DB, or file:restrict.db in the current directory (SQLite); a postgres://
+DSN shares runs between worker processes on several machines. Prefer
+RESTRICT_DB for a DSN with a password: a flag is visible to every user of
+the machine in ps. Passwords are never printed.
 
 Exit status: 0 when every outcome is ok or unsupported, 1 when some failed,
-2 for a usage or configuration error (found before anything is sent), 130
-when interrupted.`,
+2 for a usage or configuration error (found before anything is sent), 3
+when the run could not complete (the database or a file failed; the same
+command resumes), 130 when interrupted.`,
 		Example: `  # try it: five fake providers with 1,000 customers each, then a run
   restrict fakes --seed 1000 --subjects subjects.csv > fakes.env &
   restrict run --action restrict --subjects subjects.csv --env-file fakes.env
   restrict report --name <run> --format json`,
+		Version:       versionText(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -117,7 +127,8 @@ when interrupted.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nrun %q for usage", err, cmd.CommandPath()+" --help")}
 	})
-	root.AddCommand(a.fakesCommand(), a.runCommand(), a.workerCommand(), a.reportCommand(), a.runsCommand())
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(a.fakesCommand(), a.runCommand(), a.workerCommand(), a.reportCommand(), a.runsCommand(), a.versionCommand())
 	return root
 }
 
@@ -137,6 +148,10 @@ func (a *app) setup(ctx context.Context) error {
 		return usagef("--log-level %q: want debug, info, warn or error", a.logLevel)
 	}
 	a.logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	a.riverLogger = a.logger
+	if level > slog.LevelDebug {
+		a.riverLogger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: max(level, slog.LevelWarn)}))
+	}
 	if a.envFile == "" {
 		return nil
 	}
@@ -194,7 +209,7 @@ func (a *app) env(key string) string {
 }
 
 // dsn is the database: --db, RESTRICT_DB, or SQLite in the current
-// directory.
+// directory. --db wins, as a flag given now should.
 func (a *app) dsn(flag string) string {
 	switch {
 	case flag != "":

@@ -21,100 +21,6 @@ func writeFile(t *testing.T, content string) string {
 	return p
 }
 
-const uuid1 = "6d962783-f0cf-420d-a511-3a48c71c5595"
-
-func TestCheckSubjectsAcceptsAnySubsetInAnyOrder(t *testing.T) {
-	t.Parallel()
-	p := writeFile(t, "\ufeffSubject, Walletplatform ,purse\nalice,acc-1,"+uuid1+"\nbob,,\"\"\ncarol,acc-3,\n")
-	sf, err := checkSubjects(p)
-	require.NoError(t, err)
-	require.Equal(t, []string{"walletplatform", "purse"}, sf.providers)
-	require.Equal(t, 3, sf.subjects)
-	require.Equal(t, 3, sf.jobs)
-	require.Equal(t, 1, sf.idless)
-	require.Len(t, sf.sum, 64)
-
-	var got []bulk.Subject
-	for s, err := range sf.stream() {
-		require.NoError(t, err)
-		got = append(got, bulk.Subject{Key: s.Key, IDs: s.IDs})
-	}
-	require.Equal(t, []bulk.Subject{
-		{Key: "alice", IDs: map[string]string{"walletplatform": "acc-1", "purse": uuid1}},
-		{Key: "bob", IDs: map[string]string{}},
-		{Key: "carol", IDs: map[string]string{"walletplatform": "acc-3"}},
-	}, got)
-}
-
-// Every problem is named by its line and column, the first 20 in full,
-// and the rest counted.
-func TestCheckSubjectsNamesEveryProblem(t *testing.T) {
-	t.Parallel()
-	for name, tc := range map[string]struct {
-		content string
-		want    []string
-	}{
-		"empty":           {"", []string{"the file is empty"}},
-		"no providers":    {"subject\nalice\n", []string{":1:1: no provider column"}},
-		"first column":    {"customer,purse\nalice," + uuid1 + "\n", []string{`:1:1: the first column must be "subject", not "customer"`}},
-		"unknown column":  {"subject,purse,stripe\n", []string{`:1:3: unknown column "stripe": provider columns are cryptomus, customerv2, kpayment, purse, walletplatform`}},
-		"repeated column": {"subject,purse,kpayment,purse\n", []string{`:1:4: column "purse" repeats column 2`}},
-		"only a header":   {"subject,purse\n", []string{"no subjects after the header"}},
-		"rows": {"subject,purse,kpayment,cryptomus\n" +
-			"alice,not-a-uuid,,\n" +
-			"alice,,,\n" +
-			" bob,,,\n" +
-			",,,\n" +
-			"dave,," + uuid1 + " ,\n" +
-			"erin,,,o/1\n" +
-			"frank,\n", []string{
-			`:2:2: purse would refuse ID "not-a-uuid": ID must be a UUID`,
-			`:3:1: subject "alice" repeats line 2`,
-			`:4:1: subject " bob" has white space around it`,
-			`:5:1: the subject is empty`,
-			`:6:3: kpayment ID "` + uuid1 + ` " has white space around it`,
-			`:7:4: cryptomus would refuse ID "o/1"`,
-			`:8:1: wrong number of fields`,
-			"has 7 problems; nothing was submitted",
-		}},
-		"quotes": {"subject,purse\nalice,\"x\n", []string{`:2:`, `extraneous or missing " in quoted-field`}},
-	} {
-		p := writeFile(t, tc.content)
-		_, err := checkSubjects(p)
-		require.Error(t, err, name)
-		var ue usageError
-		require.ErrorAs(t, err, &ue, name)
-		for _, w := range tc.want {
-			require.Contains(t, err.Error(), w, name)
-		}
-	}
-
-	var b strings.Builder
-	b.WriteString("subject,purse\n")
-	for i := range 25 {
-		b.WriteString("s" + strings.Repeat("x", i) + ",bad\n")
-	}
-	_, err := checkSubjects(writeFile(t, b.String()))
-	require.ErrorContains(t, err, "has 25 problems")
-	require.ErrorContains(t, err, "... and 5 more")
-	require.Equal(t, 20, strings.Count(err.Error(), "would refuse"))
-}
-
-// A file changed between the check and the submission is an error, not a
-// different run under the same name.
-func TestStreamNoticesAChangedFile(t *testing.T) {
-	t.Parallel()
-	p := writeFile(t, "subject,walletplatform\nalice,acc-1\n")
-	sf, err := checkSubjects(p)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(p, []byte("subject,walletplatform\nalice,acc-2\n"), 0o600))
-	var last error
-	for _, err := range sf.stream() {
-		last = err
-	}
-	require.ErrorContains(t, last, "changed while it was being submitted")
-}
-
 func TestLimitFlags(t *testing.T) {
 	t.Parallel()
 	got, err := limitFlags{rate: []string{"purse=50", "kpayment=2.5"}, concurrency: []string{"purse=8"}}.parse()
@@ -134,13 +40,11 @@ func TestLimitFlags(t *testing.T) {
 	}
 }
 
-func TestShellQuoteAndPrintableDSN(t *testing.T) {
+func TestShellQuote(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, "http://127.0.0.1:8080/purse", shellQuote("http://127.0.0.1:8080/purse"))
 	require.Equal(t, `'it'\''s & <x>'`, shellQuote("it's & <x>"))
 	require.Equal(t, "''", shellQuote(""))
-	require.Equal(t, "postgres://ops:xxxxx@db.internal/restrict", printableDSN("postgres://ops:hunter2@db.internal/restrict"))
-	require.Equal(t, "file:restrict.db", printableDSN("file:restrict.db"))
 }
 
 func TestBarLineAndETA(t *testing.T) {
@@ -175,7 +79,7 @@ func TestLineViewWritesEveryFewSeconds(t *testing.T) {
 	p := &bulk.Progress{Providers: []bulk.Counts{{Provider: "purse", Total: 10, OK: 2, Failed: 1, Pending: 7}}, All: bulk.Counts{Total: 10, OK: 2, Failed: 1, Pending: 7}}
 	at := time.Unix(100, 0)
 	for i := range 11 {
-		v.update(p, at.Add(time.Duration(i)*time.Second))
+		v.update(p, nil, at.Add(time.Duration(i)*time.Second))
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, 3, "at 0, 5 and 10 s")

@@ -148,7 +148,7 @@ func (s *session) report(name string, extra ...string) []map[string]any {
 	return rows
 }
 
-// runInfo is a line of "restrict runs --json".
+// runInfo is a line of "restrict runs --format json".
 type runInfo struct {
 	Name   string `json:"name"`
 	Jobs   int64  `json:"jobs"`
@@ -159,7 +159,19 @@ type runInfo struct {
 
 func (s *session) runs(extra ...string) map[string]runInfo {
 	s.t.Helper()
-	r := s.run(append([]string{"runs", "--json"}, extra...)...)
+	runs, r := s.tryRuns(extra...)
+	require.NotNil(s.t, runs, r.stderr)
+	return runs
+}
+
+// tryRuns is runs, or nil while the database has not been created yet
+// ("restrict runs" creates nothing).
+func (s *session) tryRuns(extra ...string) (map[string]runInfo, result) {
+	s.t.Helper()
+	r := s.run(append([]string{"runs", "--format", "json"}, extra...)...)
+	if r.code == 2 && strings.Contains(r.stderr, "no restrict database") {
+		return nil, r
+	}
 	require.Equal(s.t, 0, r.code, r.stderr)
 	var list []runInfo
 	require.NoError(s.t, json.Unmarshal([]byte(r.stdout), &list), r.stdout)
@@ -167,7 +179,7 @@ func (s *session) runs(extra ...string) map[string]runInfo {
 	for _, ri := range list {
 		out[ri.Name] = ri
 	}
-	return out
+	return out, r
 }
 
 var providers = []string{"cryptomus", "customerv2", "kpayment", "purse", "walletplatform"}
@@ -192,13 +204,14 @@ func TestOperatorSessionOnSQLite(t *testing.T) {
 
 	// purse is held to 5 calls a second, so the run takes several
 	// seconds: time to kill it halfway.
-	slow := []string{"--action", "restrict", "--subjects", "subjects.csv", "--rate", "purse=5", "--no-progress",
+	slow := []string{"--action", "restrict", "--yes", "--subjects", "subjects.csv", "--rate", "purse=5", "--no-progress",
 		"--job-timeout", "2s", "--rescue-after", "3s", "--name", "sanctions"}
 	killed := s.command(context.Background(), append([]string{"run"}, slow...)...)
 	require.NoError(t, killed.Start())
 	deadline := time.Now().Add(time.Minute)
 	for {
-		ri, ok := s.runs()["sanctions"]
+		runs, _ := s.tryRuns()
+		ri, ok := runs["sanctions"]
 		if ok && ri.Counts.OK > 0 {
 			break
 		}
@@ -257,7 +270,7 @@ func TestOperatorSessionOnSQLite(t *testing.T) {
 		}
 	}
 
-	lift := s.run("run", "--action", "lift", "--subjects", "subjects.csv", "--no-progress")
+	lift := s.run("run", "--action", "lift", "--yes", "--subjects", "subjects.csv", "--no-progress")
 	require.Equal(t, 0, lift.code, lift.stderr)
 	for prov, list := range byProvider(s.report(nameFrom(t, lift.stdout))) {
 		for _, r := range list {
@@ -305,11 +318,12 @@ func TestNoSecretInOutputOrLogs(t *testing.T) {
 		[]byte("subject,purse\nghost,00000000-0000-4000-8000-000000000000\n"), 0o600))
 	var out strings.Builder
 	for _, args := range [][]string{
-		{"run", "--action", "restrict", "--subjects", "subjects.csv", "--log-level", "debug"},
+		{"run", "--action", "restrict", "--yes", "--subjects", "subjects.csv", "--log-level", "debug"},
 		{"run", "--action", "status", "--subjects", "subjects.csv", "--log-level", "debug", "--no-progress"},
-		{"run", "--action", "restrict", "--subjects", "mixed.csv", "--log-level", "debug", "--name", "mixed"},
+		{"run", "--action", "restrict", "--yes", "--subjects", "mixed.csv", "--log-level", "debug", "--name", "mixed"},
 		{"report", "--name", "mixed", "--format", "json"},
-		{"runs", "--json"},
+		{"report", "--name", "mixed", "--format", "csv"},
+		{"runs", "--format", "json"},
 	} {
 		r := s.run(args...)
 		out.WriteString(r.stdout + r.stderr)
@@ -348,7 +362,7 @@ func TestInterruptAndResume(t *testing.T) {
 	s.fakes(20)
 	// A second Ctrl-C leaves jobs taken: a short job timeout lets the
 	// resumed run take them again within seconds, not a minute and a half.
-	args := []string{"run", "--action", "restrict", "--subjects", "subjects.csv", "--rate", "purse=4", "--no-progress", "--name", "ctrl-c",
+	args := []string{"run", "--action", "restrict", "--yes", "--subjects", "subjects.csv", "--rate", "purse=4", "--no-progress", "--name", "ctrl-c",
 		"--job-timeout", "2s", "--rescue-after", "3s"}
 	cmd := s.command(context.Background(), args...)
 	var stdout, stderr bytes.Buffer
@@ -387,7 +401,8 @@ func waitForProgress(t *testing.T, s *session, run string) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {
-		if ri, ok := s.runs()[run]; ok && ri.Counts.OK > 0 {
+		runs, _ := s.tryRuns()
+		if ri, ok := runs[run]; ok && ri.Counts.OK > 0 {
 			return
 		}
 		require.True(t, time.Now().Before(deadline), "run %s made no progress", run)
@@ -407,7 +422,7 @@ func TestExitStatusesAndRefusals(t *testing.T) {
 	}
 
 	write("unknown.csv", "subject,purse\nghost,00000000-0000-4000-8000-000000000000\n")
-	r := s.run("run", "--action", "restrict", "--subjects", "unknown.csv", "--no-progress", "--name", "ghost")
+	r := s.run("run", "--action", "restrict", "--yes", "--subjects", "unknown.csv", "--no-progress", "--name", "ghost")
 	require.Equal(t, 1, r.code, r.stderr)
 	require.Contains(t, r.stderr, "1 of 1 outcomes failed")
 	rows := s.report("ghost")
@@ -419,13 +434,13 @@ func TestExitStatusesAndRefusals(t *testing.T) {
 	require.NotEmpty(t, e["message"])
 
 	write("bad.csv", "subject,purse,stripe\nalice,not-a-uuid,x\nalice,,\n")
-	r = s.run("run", "--action", "restrict", "--subjects", "bad.csv", "--db", "file:bad.db")
+	r = s.run("run", "--action", "restrict", "--yes", "--subjects", "bad.csv", "--db", "file:bad.db")
 	require.Equal(t, 2, r.code)
 	for _, want := range []string{"bad.csv:1:3: unknown column \"stripe\""} {
 		require.Contains(t, r.stderr, want)
 	}
 	write("bad2.csv", "subject,purse,walletplatform\nalice,not-a-uuid,acc-1\nalice,,acc-2\n,,acc-3\n")
-	r = s.run("run", "--action", "restrict", "--subjects", "bad2.csv", "--db", "file:bad.db")
+	r = s.run("run", "--action", "restrict", "--yes", "--subjects", "bad2.csv", "--db", "file:bad.db")
 	require.Equal(t, 2, r.code)
 	for _, want := range []string{
 		`bad2.csv:2:2: purse would refuse ID "not-a-uuid"`,
@@ -447,7 +462,7 @@ func TestExitStatusesAndRefusals(t *testing.T) {
 			noPurse.env = append(noPurse.env, kv)
 		}
 	}
-	r = noPurse.run("run", "--action", "restrict", "--subjects", "subjects.csv", "--db", "file:bad.db")
+	r = noPurse.run("run", "--action", "restrict", "--yes", "--subjects", "subjects.csv", "--db", "file:bad.db")
 	require.Equal(t, 2, r.code)
 	require.Contains(t, r.stderr, `subjects.csv:1:5: column "purse": no credentials: set its RESTRICT_PURSE_* variables`)
 
@@ -482,7 +497,7 @@ func TestTwoWorkersOnPostgres(t *testing.T) {
 	const subjects = 40
 	s := newSession(t)
 	s.fakes(subjects)
-	r := s.run("run", "--action", "restrict", "--subjects", "subjects.csv", "--db", dsn, "--no-work", "--name", "shared")
+	r := s.run("run", "--action", "restrict", "--yes", "--subjects", "subjects.csv", "--db", dsn, "--no-work", "--name", "shared")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "restrict worker --db")
 
@@ -510,13 +525,11 @@ func TestTwoWorkersOnPostgres(t *testing.T) {
 	}
 	total := 0
 	for _, w := range workers {
-		require.NoError(t, w.cmd.Process.Signal(os.Interrupt))
-		err := w.cmd.Wait()
-		var ee *exec.ExitError
-		require.ErrorAs(t, err, &ee)
-		require.Equal(t, 130, ee.ExitCode())
+		// SIGTERM, as systemd stops a service: a drained worker exits 0.
+		require.NoError(t, w.cmd.Process.Signal(syscall.SIGTERM))
+		require.NoError(t, w.cmd.Wait(), "a worker asked to stop exits 0: %s", w.stderr.String())
 		var n, ok, failed, unsupported int
-		_, err = fmt.Sscanf(lastLine(w.stderr.String()), "worker: stopped after %d jobs (ok %d, failed %d, unsupported %d)", &n, &ok, &failed, &unsupported)
+		_, err := fmt.Sscanf(lastLine(w.stderr.String()), "worker: stopped after %d jobs (ok %d, failed %d, unsupported %d)", &n, &ok, &failed, &unsupported)
 		require.NoError(t, err, w.stderr.String())
 		require.Positive(t, n, "each worker took part")
 		total += n
@@ -576,7 +589,19 @@ func TestProgressDisplayInATerminal(t *testing.T) {
 	cmd := s.command(context.Background(), "run", "--action", "restrict", "--subjects", "subjects.csv", "--rate", "purse=10", "--name", "tty")
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})
 	require.NoError(t, err)
+	// At a terminal, a restrict run asks first; the person says yes.
 	var out bytes.Buffer
+	prompt := make([]byte, 0, 256)
+	buf := make([]byte, 256)
+	for !bytes.Contains(prompt, []byte("[y/N] ")) {
+		n, err := ptmx.Read(buf)
+		require.NoError(t, err, "the prompt: %q", prompt)
+		prompt = append(prompt, buf[:n]...)
+	}
+	require.Contains(t, string(prompt), "Restrict 20 subjects at 5 providers? [y/N] ")
+	_, err = ptmx.Write([]byte("y\n"))
+	require.NoError(t, err)
+	out.Write(prompt)
 	_, _ = io.Copy(&out, ptmx) // ends with EIO once the command exits
 	require.NoError(t, cmd.Wait())
 	_ = ptmx.Close()

@@ -14,13 +14,13 @@
 //
 // Exit status: 0 when every outcome is ok or unsupported, 1 when some
 // failed, 2 for a usage or configuration error (detected before anything
-// is sent), 130 when interrupted.
+// is sent), 3 when the run could not complete (a database or I/O failure:
+// the same command resumes), 130 when interrupted.
 package main
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -29,7 +29,7 @@ import (
 func main() {
 	ctx, stop := interruptible()
 	defer stop()
-	os.Exit(Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(Main(ctx, os.Args[1:], os.Getenv, systemStreams()))
 }
 
 // interruptible returns a context that ends at the first SIGINT or SIGTERM,
@@ -58,10 +58,10 @@ func interruptible() (context.Context, func()) {
 	}
 }
 
-// Main runs the command line args with the environment getenv, writing to
-// stdout and stderr, and returns the exit status. ctx ending is an
-// interrupt.
-func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}
+// Main runs the command line args with the environment getenv on the
+// streams s, and returns the exit status. ctx ending is an interrupt.
+func Main(ctx context.Context, args []string, getenv func(string) string, s streams) int {
+	s.err = &lockedWriter{w: s.err}
+	a := &app{getenv: getenv, io: s, stdout: s.out, stderr: s.err}
 	return a.execute(ctx, args)
 }

@@ -3,11 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/restrictkit/restrict/bulk"
 )
@@ -16,7 +13,9 @@ import (
 type progressView interface {
 	// interval is how often it wants an update.
 	interval() time.Duration
-	update(p *bulk.Progress, now time.Time)
+	// update shows p, and notes for the operator under it (the database
+	// is unavailable, jobs wait for a rescue).
+	update(p *bulk.Progress, notes []string, now time.Time)
 	// finish leaves the last update on screen.
 	finish()
 }
@@ -25,23 +24,46 @@ type progressView interface {
 // terminal, a plain line every few seconds otherwise (a log, a CI job).
 func (a *app) progressView(off bool) progressView {
 	if off {
-		return noView{}
+		return &noView{notes: noteWriter{w: a.stderr}}
 	}
-	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		width, _, err := term.GetSize(int(f.Fd()))
-		if err != nil || width < 40 {
+	if a.io.errTTY {
+		width := a.io.width
+		if width < 40 {
 			width = 80
 		}
-		return &ttyView{w: f, width: width, rates: map[string]*rate{}}
+		return &ttyView{w: a.stderr, width: width, rates: map[string]*rate{}}
 	}
-	return &lineView{w: a.stderr, every: 5 * time.Second, rates: map[string]*rate{}}
+	return &lineView{w: a.stderr, every: 5 * time.Second, rates: map[string]*rate{}, notes: noteWriter{w: a.stderr}}
 }
 
-type noView struct{}
+// noView shows no progress, but still tells the operator what they must
+// know (the database is unavailable, jobs wait for a rescue).
+type noView struct{ notes noteWriter }
 
-func (noView) interval() time.Duration          { return time.Second }
-func (noView) update(*bulk.Progress, time.Time) {}
-func (noView) finish()                          {}
+func (*noView) interval() time.Duration { return time.Second }
+
+func (v *noView) update(_ *bulk.Progress, notes []string, _ time.Time) { v.notes.write(notes) }
+
+func (*noView) finish() {}
+
+// noteWriter writes each note once, as a line.
+type noteWriter struct {
+	w    io.Writer
+	told map[string]bool
+}
+
+func (n *noteWriter) write(notes []string) {
+	for _, note := range notes {
+		if n.told[note] {
+			continue
+		}
+		if n.told == nil {
+			n.told = map[string]bool{}
+		}
+		n.told[note] = true
+		fmt.Fprintf(n.w, "restrict: %s\n", terminalSafe(note))
+	}
+}
 
 // rate follows how fast a provider's jobs finish, over the last few
 // seconds, for its speed and ETA.
@@ -119,18 +141,33 @@ type ttyView struct {
 
 func (v *ttyView) interval() time.Duration { return 250 * time.Millisecond }
 
-func (v *ttyView) update(p *bulk.Progress, now time.Time) {
+func (v *ttyView) update(p *bulk.Progress, notes []string, now time.Time) {
 	counts, speeds := rows(p, now, v.rates)
 	var b strings.Builder
 	if v.drawn > 0 {
 		fmt.Fprintf(&b, "\x1b[%dA", v.drawn) // back to the first line drawn
 	}
+	lines := make([]string, 0, len(counts)+len(notes))
 	for i, c := range counts {
+		lines = append(lines, barLine(c, speeds[i], v.width))
+	}
+	for _, n := range notes {
+		lines = append(lines, terminalSafe(n))
+	}
+	for _, l := range lines {
 		b.WriteString("\r\x1b[2K")
-		b.WriteString(barLine(c, speeds[i], v.width))
+		b.WriteString(l)
 		b.WriteByte('\n')
 	}
-	v.drawn = len(counts)
+	// Lines of a note that is gone are cleared, and the cursor comes back
+	// under the lines drawn now.
+	for i := len(lines); i < v.drawn; i++ {
+		b.WriteString("\r\x1b[2K\n")
+	}
+	if extra := v.drawn - len(lines); extra > 0 {
+		fmt.Fprintf(&b, "\x1b[%dA", extra)
+	}
+	v.drawn = len(lines)
 	_, _ = io.WriteString(v.w, b.String())
 }
 
@@ -165,11 +202,13 @@ type lineView struct {
 	every time.Duration
 	last  time.Time
 	rates map[string]*rate
+	notes noteWriter
 }
 
 func (v *lineView) interval() time.Duration { return time.Second }
 
-func (v *lineView) update(p *bulk.Progress, now time.Time) {
+func (v *lineView) update(p *bulk.Progress, notes []string, now time.Time) {
+	v.notes.write(notes)
 	counts, speeds := rows(p, now, v.rates)
 	if !v.last.IsZero() && now.Sub(v.last) < v.every {
 		return

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,18 +102,6 @@ func (a *app) configured() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// printableDSN is a DSN fit to print: a Postgres URL's password is hidden.
-func printableDSN(dsn string) string {
-	if !isPostgres(dsn) {
-		return dsn
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "postgres://…"
-	}
-	return u.Redacted()
 }
 
 // shellQuote quotes s for a POSIX shell, as an operator would paste it.

@@ -1,17 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"text/tabwriter"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/restrictkit/restrict/bulk"
-	"github.com/restrictkit/restrict/internal/fleet"
 )
 
 // stopWait bounds how long an interrupted run lets its calls in flight
@@ -19,48 +18,10 @@ import (
 // run is resumed.
 const stopWait = 10 * time.Second
 
-// engineFlags are the bulk engine's settings an operator may need.
-type engineFlags struct {
-	db          string
-	jobTimeout  time.Duration
-	rescueAfter time.Duration
-	limits      limitFlags
-}
-
-func (f *engineFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.db, "db", "", "the database: file:restrict.db (SQLite, the default) or postgres://...; RESTRICT_DB also sets it")
-	cmd.Flags().StringArrayVar(&f.limits.rate, "rate", nil, "a provider's limit in calls per second in this process, PROVIDER=N (repeatable)")
-	cmd.Flags().StringArrayVar(&f.limits.concurrency, "concurrency", nil, "a provider's calls at once in this process, PROVIDER=N (repeatable; default 4)")
-	cmd.Flags().DurationVar(&f.jobTimeout, "job-timeout", time.Minute, "how long one attempt of a job may take, its rate-limit wait and HTTP retries included")
-	cmd.Flags().DurationVar(&f.rescueAfter, "rescue-after", 0, "how long a job of a crashed process stays taken before another takes it (default: job timeout + 30s)")
-}
-
-func (f *engineFlags) open(ctx context.Context, a *app) (*bulk.Engine, string, error) {
-	dsn := a.dsn(f.db)
-	if f.rescueAfter != 0 && f.rescueAfter <= f.jobTimeout {
-		return nil, "", usagef("--rescue-after %s must exceed --job-timeout %s, or a job still being worked could be taken twice", f.rescueAfter, f.jobTimeout)
-	}
-	e, err := bulk.Open(ctx, dsn, bulk.Config{Logger: a.logger, JobTimeout: f.jobTimeout, RescueAfter: f.rescueAfter})
-	if err != nil {
-		return nil, "", fmt.Errorf("opening the database %s: %w", printableDSN(dsn), err)
-	}
-	return e, dsn, nil
-}
-
-// register gives the engine the providers' clients with their limits.
-func register(e *bulk.Engine, clients map[string]fleet.Client, limits map[string]bulk.Limits) error {
-	for name, c := range clients {
-		if err := e.Register(name, c, limits[name]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 type runOptions struct {
 	engineFlags
-	action, subjects, name, reason string
-	noWork, noProgress             bool
+	action, subjects, name, reason, format string
+	noWork, noProgress, dryRun, yes        bool
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -68,10 +29,9 @@ func (a *app) runCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run --action restrict|lift|status --subjects FILE",
 		Short: "Submit a run from a CSV of subjects and work it to the end",
-		Long: `run checks the subjects file, submits the run (idempotent by name: the
-same command again adds nothing twice and resumes the work), and works it
-to the end with a progress display per provider, then prints a summary and
-the command that prints the full report.
+		Long: `run checks the subjects file, submits the run and works it to the end with
+a progress display per provider, then prints a summary and the command
+that prints the full report.
 
 The subjects file is CSV with a header "subject,<provider>,...": the first
 column is your own key for the customer, each other column a provider
@@ -79,17 +39,35 @@ package name (any of cryptomus, customerv2, kpayment, purse, walletplatform,
 in any order) with the customer's ID there, empty where they have none. A
 bad file is refused with the line and column of every problem, before
 anything is submitted; so is a provider column whose RESTRICT_<PROVIDER>_*
-credentials are not set.
+credentials are not set. The file is read once: what is submitted is
+exactly what was checked.
 
-The default run name is the action and a hash of the file, so running the
-same command on the same file resumes the same run.
+Running the same command again resumes an unfinished run and never sends
+a finished one's calls twice: the default name is the action and a hash
+of the file, and once that run has finished, the same command starts a
+new run (the name with -2, -3, ... added) that calls every provider
+again, and says which run it follows. An explicit --name of a finished
+run is refused (exit 2); a run of that name with another action, reason
+or subjects is refused too, and nothing is added.
+
+A restrict or lift run asks "Restrict N subjects at P providers? [y/N]"
+on a terminal; off a terminal (a script, CI) it needs --yes, or it exits
+2 and sends nothing. A status run never asks. --dry-run checks the file
+and every credential, prints the plan, and creates and sends nothing.
 
 The first Ctrl-C stops taking jobs, lets calls in flight finish (up to 10s)
 and exits 130; run the same command to resume. A second Ctrl-C exits at
-once. Nothing recorded is lost either way.`,
-		Example: `  restrict run --action restrict --subjects sanctions.csv --rate purse=50 --concurrency purse=8
-  restrict run --action status --subjects sanctions.csv --name sanctions-proof
-  restrict run --action lift --subjects cleared.csv --db postgres://ops@db/restrict --no-work`,
+once. Nothing recorded is lost either way. If the database becomes
+unavailable, the run waits for it (the display says since when) for up to
+--db-timeout, then exits 3; the same command resumes.
+
+Jobs that a killed process had in flight are taken again once
+--rescue-after has passed since they started (default: job timeout +
+30s); the display says when.`,
+		Example: `  restrict run --action restrict --subjects sanctions.csv --dry-run
+  restrict run --action restrict --subjects sanctions.csv --rate purse=50 --yes
+  restrict run --action status --subjects sanctions.csv --name sanctions-proof --format json
+  RESTRICT_DB=postgres://ops@db/restrict restrict run --action lift --subjects cleared.csv --no-work --yes`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(func(cmd *cobra.Command) error { return a.run(cmd.Context(), o) }),
 	}
@@ -99,12 +77,28 @@ once. Nothing recorded is lost either way.`,
 	cmd.Flags().StringVar(&o.reason, "reason", "", "why, sent to providers that take a reason and logged")
 	cmd.Flags().BoolVar(&o.noWork, "no-work", false, "submit only, and leave the work to \"restrict worker\" processes")
 	cmd.Flags().BoolVar(&o.noProgress, "no-progress", false, "no progress display")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "check the file and the credentials and print the plan; create and send nothing")
+	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation (needed off a terminal for restrict and lift)")
+	addFormatFlag(cmd, &o.format, "the summary's format")
 	o.engineFlags.add(cmd)
 	_ = cmd.MarkFlagRequired("action")
 	_ = cmd.MarkFlagRequired("subjects")
 	_ = cmd.RegisterFlagCompletionFunc("action", cobra.FixedCompletions([]string{"restrict", "lift", "status"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("subjects", "csv")
 	return cmd
+}
+
+// plan is what a run will do, worked out before anything is written.
+type plan struct {
+	Run      string         `json:"run"`
+	Action   bulk.Action    `json:"action"`
+	Reason   string         `json:"reason,omitempty"`
+	Subjects int            `json:"subjects"`
+	Jobs     map[string]int `json:"jobs"` // per provider
+	// Resumes is the unfinished run this one resumes; Follows the
+	// finished run of the same action and file that this one follows.
+	Resumes *bulk.RunInfo `json:"resumes,omitempty"`
+	Follows *bulk.RunInfo `json:"follows,omitempty"`
 }
 
 func (a *app) run(ctx context.Context, o runOptions) error {
@@ -114,13 +108,30 @@ func (a *app) run(ctx context.Context, o runOptions) error {
 	default:
 		return usagef("--action %q: want restrict, lift or status", o.action)
 	}
+	if err := checkFormat(o.format); err != nil {
+		return err
+	}
 	limits, err := o.limits.parse()
 	if err != nil {
 		return err
 	}
-	sf, err := checkSubjects(o.subjects)
+	if o.name != "" {
+		if err := bulk.CheckKey(o.name); err != nil {
+			return usagef("--name: %v", err)
+		}
+	}
+	sf, err := readSubjects(o.subjects)
 	if err != nil {
 		return err
+	}
+	for _, w := range sf.duplicates {
+		fmt.Fprintf(a.stderr, "restrict: warning: %s\n", terminalSafe(w))
+	}
+	if more := sf.duplicated - len(sf.duplicates); more > 0 {
+		fmt.Fprintf(a.stderr, "restrict: warning: ... and %d more IDs under two subjects\n", more)
+	}
+	if sf.duplicated > 0 {
+		fmt.Fprintln(a.stderr, "restrict: warning: a customer whose ID is under two subjects is called twice")
 	}
 	clients, err := a.clients(sf.providers, func(name string) string {
 		for i, p := range sf.providers {
@@ -133,10 +144,6 @@ func (a *app) run(ctx context.Context, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	name := o.name
-	if name == "" {
-		name = string(action) + "-" + sf.sum[:12]
-	}
 	if sf.idless > 0 {
 		fmt.Fprintf(a.stderr, "restrict: %d subjects have no ID at any provider of the file: nothing to do for them\n", sf.idless)
 	}
@@ -144,25 +151,45 @@ func (a *app) run(ctx context.Context, o runOptions) error {
 	// The database work outlives an interrupt: a submission or a stop in
 	// progress is finished, so that what is recorded is consistent.
 	db := context.WithoutCancel(ctx)
+	pl, err := a.plan(db, o, action, sf)
+	if err != nil {
+		return err
+	}
+	if o.dryRun {
+		return a.printPlan(pl, o.format)
+	}
+	if err := a.confirm(ctx, pl, o.yes); err != nil {
+		return err
+	}
+
 	e, dsn, err := o.open(db, a)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	run := bulk.Run{Name: name, Action: action, Reason: o.reason, Providers: sf.providers}
+	run := bulk.Run{Name: pl.Run, Action: action, Reason: o.reason, Providers: sf.providers}
 	sub, err := e.Submit(ctx, run, sf.stream())
+	var finished *bulk.RunFinishedError
+	var conflict *bulk.ConflictError
 	switch {
-	case errors.Is(err, bulk.ErrRunMismatch):
-		return usagef("a run named %q exists with another action; choose another --name", name)
+	case errors.As(err, &finished):
+		return finishedRefusal(pl.Run, finished.FinishedAt)
+	case errors.As(err, &conflict):
+		return usagef("%v\nnothing was added; give the run another --name", err)
 	case err != nil && ctx.Err() != nil:
-		return fmt.Errorf("submitting run %s: %w; run the same command to resume", name, context.Cause(ctx))
+		return fmt.Errorf("%w: submitting run %s: %v; run the same command to resume", errInterrupted, pl.Run, err)
 	case err != nil:
-		return fmt.Errorf("submitting run %s: %w", name, err)
+		return fmt.Errorf("submitting run %s: %w; run the same command to resume", pl.Run, err)
 	}
-	fmt.Fprintf(a.stderr, "run %s: %s, %d subjects, %d jobs added, %d there already\n", name, action, sub.Subjects, sub.Jobs, sub.Existing)
-	reportHint := fmt.Sprintf("restrict report --name %s --db %s", shellQuote(name), shellQuote(printableDSN(dsn)))
+	fmt.Fprintf(a.stderr, "run %s: %s, %d subjects, %d jobs added, %d there already\n", pl.Run, action, sub.Subjects, sub.Jobs, sub.Existing)
+	if pl.Follows != nil {
+		fmt.Fprintf(a.stderr, "run %s follows run %s, which finished at %s: every provider is called again\n",
+			pl.Run, pl.Follows.Name, pl.Follows.FinishedAt.UTC().Format(time.RFC3339))
+	}
+	a.logger.Info("submitted", "run", pl.Run, "action", string(action), "subjects", sub.Subjects, "jobs_added", sub.Jobs, "jobs_existing", sub.Existing)
+	reportHint := fmt.Sprintf("restrict report --name %s --db %s", shellQuote(pl.Run), shellQuote(bulk.RedactDSN(dsn)))
 	if o.noWork {
-		fmt.Fprintf(a.stdout, "submitted run %s; work it with \"restrict worker --db %s\", then:\n  %s\n", name, shellQuote(printableDSN(dsn)), reportHint)
+		fmt.Fprintf(a.stdout, "submitted run %s; work it with \"restrict worker --db %s\", then:\n  %s\n", pl.Run, shellQuote(bulk.RedactDSN(dsn)), reportHint)
 		return nil
 	}
 
@@ -173,78 +200,151 @@ func (a *app) run(ctx context.Context, o runOptions) error {
 	if err := e.Start(db); err != nil {
 		return fmt.Errorf("starting the workers: %w", err)
 	}
-	waitCtx, stopWaiting := context.WithCancel(db)
-	defer stopWaiting()
-	finished := make(chan error, 1)
-	go func() {
-		_, err := e.Wait(waitCtx, name)
-		finished <- err
-	}()
-
-	view := a.progressView(o.noProgress)
-	tick := time.NewTicker(view.interval())
-	defer tick.Stop()
-	show := func() *bulk.Progress {
-		p, err := e.Progress(db, name)
-		if err != nil {
-			a.logger.Warn("reading progress", "error", err)
-			return nil
-		}
-		view.update(p, time.Now())
-		return p
-	}
-	show()
-	var interrupted bool
-loop:
-	for {
-		select {
-		case err := <-finished:
-			if err != nil {
-				return fmt.Errorf("waiting for run %s: %w", name, err)
-			}
-			break loop
-		case <-ctx.Done():
-			interrupted = true
-			break loop
-		case <-tick.C:
-			show()
-		}
-	}
-	if interrupted {
-		fmt.Fprintf(a.stderr, "\nrestrict: interrupted: letting calls in flight finish (up to %s)...\n", stopWait)
-	}
+	a.logger.Info("working", "run", pl.Run, "providers", strings.Join(sf.providers, ","))
+	p, werr := a.work(ctx, e, pl.Run, o)
 	stopCtx, cancel := context.WithTimeout(db, stopWait)
 	defer cancel()
 	if err := e.Stop(stopCtx); err != nil {
 		a.logger.Warn("stopping the workers", "error", err)
 	}
-	p := show()
-	view.finish()
 	if p == nil {
-		return errors.New("could not read the run's progress")
+		return werr
 	}
-	printSummary(a.stdout, name, action, p, time.Since(start))
-	fmt.Fprintf(a.stdout, "full report: %s\n", reportHint)
-	if interrupted {
-		return fmt.Errorf("%w: run %s is %d of %d done; run the same command to resume", errInterrupted, name, p.All.Done(), p.All.Total)
+	if errors.Is(werr, errInterrupted) || werr == nil {
+		// The last word: what the database holds now that the calls in
+		// flight have ended.
+		if last, err := e.Progress(db, pl.Run); err == nil {
+			p = last
+		}
 	}
-	if p.All.Failed > 0 {
-		return failedError{fmt.Sprintf("run %s: %d of %d outcomes failed; see the report", name, p.All.Failed, p.All.Total)}
+	if err := a.printSummary(pl.Run, action, p, time.Since(start), o.format); err != nil {
+		return err
+	}
+	if o.format == "table" {
+		fmt.Fprintf(a.stdout, "full report: %s\n", reportHint)
+	} else {
+		fmt.Fprintf(a.stderr, "full report: %s\n", reportHint)
+	}
+	switch {
+	case werr != nil && errors.Is(werr, errInterrupted):
+		return fmt.Errorf("%w: run %s is %d of %d done; run the same command to resume", errInterrupted, pl.Run, p.All.Done(), p.All.Total)
+	case werr != nil:
+		return werr
+	case p.All.Failed > 0:
+		return failedError{fmt.Sprintf("run %s: %d of %d outcomes failed; see the report", pl.Run, p.All.Failed, p.All.Total)}
 	}
 	return nil
 }
 
-// printSummary writes the table of outcomes per provider and result.
-func printSummary(w io.Writer, name string, action bulk.Action, p *bulk.Progress, took time.Duration) {
-	fmt.Fprintf(w, "\nrun %s: %s, %d jobs, %s\n", name, action, p.All.Total, took.Round(100*time.Millisecond))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tOK\tFAILED\tUNSUPPORTED\tPENDING\tTOTAL")
-	for _, c := range append(append([]bulk.Counts(nil), p.Providers...), p.All) {
-		prov := c.Provider
-		if prov == "" {
-			prov = "all"
+// finishedRefusal is the refusal of a finished run's name.
+func finishedRefusal(name string, at time.Time) error {
+	return usagef("run %q finished at %s; nothing was sent. \"restrict report --name %s\" prints its record; to call the providers again, run without --name or choose a new one",
+		name, at.UTC().Format(time.RFC3339), shellQuote(name))
+}
+
+// plan decides the run's name and counts its jobs, reading the database
+// without writing it. The default name resumes the last run of this
+// action and file while it is unfinished; once it has finished, the next
+// numbered name starts a new run.
+func (a *app) plan(ctx context.Context, o runOptions, action bulk.Action, sf *subjectsFile) (*plan, error) {
+	pl := &plan{Action: action, Reason: o.reason, Subjects: sf.subjects, Jobs: map[string]int{}}
+	for s, err := range sf.stream() {
+		if err != nil {
+			return nil, err
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\n", prov, c.OK, c.Failed, c.Unsupported, c.Pending, c.Total)
+		for p := range s.IDs {
+			pl.Jobs[p]++
+		}
 	}
-	_ = tw.Flush()
+	base := o.name
+	if base == "" {
+		base = string(action) + "-" + sf.sum[:12]
+	}
+	pl.Run = base
+	dsn := a.dsn(o.db)
+	if err := checkDSN(dsn); err != nil {
+		return nil, err
+	}
+	r, err := bulk.OpenReader(ctx, dsn, bulk.Config{})
+	switch {
+	case errors.Is(err, bulk.ErrNoDatabase):
+		return pl, nil // a new database: every run is new
+	case err != nil:
+		return nil, fmt.Errorf("opening the database %s: %w", bulk.RedactDSN(dsn), err)
+	}
+	defer r.Close()
+	if o.name != "" {
+		ri, err := r.Run(ctx, o.name)
+		switch {
+		case errors.Is(err, bulk.ErrRunNotFound):
+		case err != nil:
+			return nil, fmt.Errorf("reading run %s: %w", o.name, err)
+		case ri.Finished():
+			return nil, finishedRefusal(o.name, ri.FinishedAt)
+		default:
+			pl.Resumes = ri
+		}
+		return pl, nil
+	}
+	var last *bulk.RunInfo
+	for n := 1; ; n++ {
+		name := base
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", base, n)
+		}
+		ri, err := r.Run(ctx, name)
+		if errors.Is(err, bulk.ErrRunNotFound) {
+			pl.Run = name
+			if last != nil && !last.Finished() {
+				pl.Run, pl.Resumes = last.Name, last
+			} else {
+				pl.Follows = last
+			}
+			return pl, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading run %s: %w", name, err)
+		}
+		last = ri
+	}
+}
+
+// confirm asks a person at a terminal before a run that changes
+// customers' state; off a terminal it needs --yes.
+func (a *app) confirm(ctx context.Context, pl *plan, yes bool) error {
+	if pl.Action == bulk.ActionStatus || yes {
+		return nil
+	}
+	providers, jobs := 0, 0
+	for _, n := range pl.Jobs {
+		if n > 0 {
+			providers++
+			jobs += n
+		}
+	}
+	verb := strings.ToUpper(string(pl.Action[:1])) + string(pl.Action[1:])
+	if !a.io.inTTY {
+		return usagef("a %s run changes customers' state at the providers (%d subjects, %d calls): confirm it with --yes, or run it at a terminal to be asked; nothing was sent",
+			pl.Action, pl.Subjects, jobs)
+	}
+	q := fmt.Sprintf("%s %d subjects at %d providers?", verb, pl.Subjects, providers)
+	if pl.Resumes != nil {
+		q = fmt.Sprintf("%s %d subjects at %d providers (resuming run %s)?", verb, pl.Subjects, providers, pl.Resumes.Name)
+	}
+	fmt.Fprintf(a.stderr, "%s [y/N] ", q)
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(a.io.in).ReadString('\n')
+		answer <- strings.ToLower(strings.TrimSpace(line))
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(a.stderr)
+		return fmt.Errorf("%w: nothing was sent", errInterrupted)
+	case got := <-answer:
+		if got == "y" || got == "yes" {
+			return nil
+		}
+		return usagef("not confirmed; nothing was sent")
+	}
 }

@@ -28,13 +28,6 @@ const maxProblems = 20
 // tens of MB; a bigger one is more likely a mistake than a run.
 const maxSubjectsBytes = 256 << 20
 
-// The key and ID rules of bulk.Submit, applied to the file before anything
-// is submitted.
-const (
-	maxKeyBytes = 200
-	maxIDBytes  = 256
-)
-
 var utf8BOM = []byte("\ufeff")
 
 // subjectsFile is a checked CSV of subjects. Its header is "subject"
@@ -114,9 +107,6 @@ func readSubjects(path string) (*subjectsFile, error) {
 	}
 	return sf, nil
 }
-
-// checkSubjects is readSubjects under the name run.go calls.
-func checkSubjects(path string) (*subjectsFile, error) { return readSubjects(path) }
 
 func readLimited(path string) ([]byte, error) {
 	f, err := os.Open(path)
@@ -224,7 +214,7 @@ func (sf *subjectsFile) check() error {
 		line, _ := r.FieldPos(0)
 		key := rec[0]
 		keyOK := false
-		switch keyErr := checkKey(key); {
+		switch keyErr := bulk.CheckKey(key); {
 		case key == "":
 			p.add(line, 1, "the subject is empty")
 		case keyErr != nil:
@@ -249,7 +239,7 @@ func (sf *subjectsFile) check() error {
 				continue
 			}
 			n++
-			if err := checkID(id); err != nil {
+			if err := bulk.CheckID(id); err != nil {
 				p.add(line, col+1, "%s ID %s: %v", name, shown(id), err)
 				continue
 			}
@@ -379,27 +369,6 @@ func unclosedQuote(data []byte, start int) (line, col int, ok bool) {
 		i++
 	}
 	return 0, 0, false
-}
-
-// checkKey is bulk's rule for a subject key: what Submit would refuse.
-func checkKey(key string) error { return checkText(key, maxKeyBytes) }
-
-// checkID is bulk's rule for a provider ID, before the provider's own.
-func checkID(id string) error { return checkText(id, maxIDBytes) }
-
-func checkText(s string, limit int) error {
-	if len(s) > limit {
-		return fmt.Errorf("%d bytes, over the limit of %d", len(s), limit)
-	}
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\ufffd"):
-			return fmt.Errorf("not valid UTF-8 (byte 0x%02x at byte %d)", s[i], i+1)
-		case r < 0x20 || r >= 0x7f && r <= 0x9f:
-			return fmt.Errorf("control character U+%04X at byte %d", r, i+1)
-		}
-	}
-	return nil
 }
 
 // shown quotes s for a message: escaped, so that no control character

@@ -22,8 +22,14 @@ Start one on each of several machines sharing a Postgres database: each job
 is worked by one of them. Submit runs with "restrict run --no-work" (or
 let "restrict run" work alongside), and follow them with "restrict runs".
 
-The rate limits (--rate) are per process: N workers send up to N times the
-rate, so give each worker the provider's limit divided by N.
+The rate limits (--rate) count every HTTP request, retries included, and
+are per process: N workers send up to N times the rate, so give each
+worker the provider's limit divided by N.
+
+SIGTERM or SIGINT stops it gracefully: it takes no new job, lets the calls
+in flight finish (up to 10s) and exits 0, so that systemd and Kubernetes
+count a stop as a clean one. A second signal exits at once (130); jobs it
+had in flight are taken again after --rescue-after.
 
 SQLite works in one process at a time: a worker on a SQLite database is
 the only one.`,
@@ -62,7 +68,8 @@ func (a *app) worker(ctx context.Context, f engineFlags) error {
 	if err := e.Start(db); err != nil {
 		return fmt.Errorf("starting the workers: %w", err)
 	}
-	fmt.Fprintf(a.stderr, "worker: working %s on %s; Ctrl-C to stop\n", strings.Join(names, ", "), printableDSN(dsn))
+	fmt.Fprintf(a.stderr, "worker: working %s on %s; Ctrl-C to stop\n", strings.Join(names, ", "), bulk.RedactDSN(dsn))
+	a.logger.Info("worker started", "providers", strings.Join(names, ","))
 
 	counts := map[bulk.Result]int64{}
 	tick := time.NewTicker(10 * time.Second)
@@ -76,6 +83,10 @@ func (a *app) worker(ctx context.Context, f engineFlags) error {
 				worked++
 			}
 		case <-tick.C:
+			if h := e.DatabaseHealth(); !h.OK() {
+				fmt.Fprintf(a.stderr, "worker: the database is unavailable since %s (%s); outcomes are held and written when it is back\n",
+					h.Since.Format(time.TimeOnly), terminalSafe(h.Err.Error()))
+			}
 			if worked > 0 {
 				fmt.Fprintf(a.stderr, "worker: %d jobs done here (ok %d, failed %d, unsupported %d)\n",
 					worked, counts[bulk.ResultOK], counts[bulk.ResultFailed], counts[bulk.ResultUnsupported])
@@ -89,7 +100,8 @@ func (a *app) worker(ctx context.Context, f engineFlags) error {
 			}
 			fmt.Fprintf(a.stderr, "worker: stopped after %d jobs (ok %d, failed %d, unsupported %d)\n",
 				worked, counts[bulk.ResultOK], counts[bulk.ResultFailed], counts[bulk.ResultUnsupported])
-			return errInterrupted
+			// Asked to stop, it stopped: a clean exit.
+			return nil
 		}
 	}
 }
