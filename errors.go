@@ -83,7 +83,7 @@ type APIError struct {
 	Message    string              // the provider's message, or ours where it sent none
 	Fields     map[string][]string // per-field validation problems
 	RetryAfter time.Duration       // how long the provider asked to wait, where it said
-	Attempts   int                 // HTTP attempts made; 0 when rejected before sending
+	Attempts   int                 // HTTP attempts made (see Meta.Attempts); 0 when nothing was sent
 	RequestID  string              // the provider's request identifier, where it sends one
 	Class      error               // one of the sentinels: ErrNotFound, ...
 	Err        error               // the underlying cause, if any

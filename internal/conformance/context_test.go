@@ -1,0 +1,44 @@
+package conformance_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+)
+
+// A call made with a context that has already ended sends nothing, at
+// every provider, and its error and audit record say so: no attempt.
+func TestACallWithAnEndedContextSendsNothing(t *testing.T) {
+	t.Parallel()
+	for _, s := range subjects {
+		s := s
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			e := s.start(t)
+			h := newHarness(t, fastRetry, 0)
+			c, err := e.newClient(h.opts...)
+			require.NoError(t, err)
+			cancelled, cancel := context.WithCancel(context.Background())
+			cancel()
+			expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+			defer cancel2()
+			calls := []func(context.Context, restrict.Target) (*restrict.Result, error){c.Restrict}
+			if s.lift {
+				calls = append(calls, c.Lift)
+			}
+			for _, ctx := range []context.Context{cancelled, expired} {
+				for _, call := range calls {
+					res, err := call(ctx, e.target)
+					require.Nil(t, res)
+					require.ErrorIs(t, err, ctx.Err())
+					require.Zero(t, attemptsOf(t, res, err))
+				}
+			}
+			require.Zero(t, e.fake.Requests(), "nothing reached the provider")
+		})
+	}
+}
