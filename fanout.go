@@ -53,7 +53,8 @@ func (o Outcome) Failed() bool { return o.Err != nil && !o.Unsupported() }
 //
 // For a failure state is "unknown" and error is the APIError's record
 // (see APIError.MarshalJSON); an error of another type is written as its
-// class and message.
+// class and message, the class named as APIError.MarshalJSON names it
+// ("timeout" or "canceled" for a context's end).
 func (o Outcome) MarshalJSON() ([]byte, error) {
 	rec := outcomeRecord{
 		Name:       o.Name,
@@ -77,7 +78,7 @@ func (o Outcome) MarshalJSON() ([]byte, error) {
 			rec.StatusCode, rec.RequestID, rec.Attempts = ae.StatusCode, ae.RequestID, ae.Attempts
 			rec.Error = ae
 		} else {
-			rec.Error = plainError{Class: ClassName(o.Err), Message: o.Err.Error()}
+			rec.Error = plainError{Class: recordClass(o.Err), Message: o.Err.Error()}
 		}
 	}
 	return json.Marshal(rec)

@@ -212,6 +212,27 @@ func TestFanOutRunsWithinTheCallersContext(t *testing.T) {
 	)
 	require.ErrorIs(t, report.Outcomes[0].Err, context.DeadlineExceeded)
 	require.NoError(t, report.Outcomes[1].Err)
+	require.Equal(t, "timeout", errorClass(t, report.Outcomes[0]))
+
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	report = restrict.RestrictAll(cancelled, restrict.Binding{Name: "slow", Restrictor: ok("slow", 10*time.Second)})
+	require.ErrorIs(t, report.Outcomes[0].Err, context.Canceled)
+	require.Equal(t, "canceled", errorClass(t, report.Outcomes[0]))
+}
+
+// errorClass is the class an outcome's audit record gives its error.
+func errorClass(t *testing.T, o restrict.Outcome) string {
+	t.Helper()
+	b, err := json.Marshal(o)
+	require.NoError(t, err)
+	var rec struct {
+		Error struct {
+			Class string `json:"class"`
+		} `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(b, &rec))
+	return rec.Error.Class
 }
 
 func TestNilResultWithoutErrorIsAFailure(t *testing.T) {
