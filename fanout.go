@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -20,7 +21,9 @@ const (
 )
 
 // Binding is one provider and what to restrict there: the provider's own ID
-// for the customer.
+// for the customer. A nil Restrictor, or one holding a nil pointer, gets an
+// outcome matching ErrInvalidRequest that names the field, and is never
+// called.
 type Binding struct {
 	Name       string // how the report names it: "cryptomus", "purse-eu", ...
 	Restrictor Restrictor
@@ -223,8 +226,22 @@ func fanOut(ctx context.Context, bindings []Binding, action Action, call func(co
 	return report
 }
 
+// isNil reports a nil Restrictor, also one that holds a nil pointer (a
+// (*purse.Client)(nil)), map, slice, func or channel: a method that needs
+// its value would panic on it.
+func isNil(r Restrictor) bool {
+	if r == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(r); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
+}
+
 func callSafely(ctx context.Context, b Binding, call func(context.Context, Binding) (*Result, error)) (res *Result, err error) {
-	if b.Restrictor == nil {
+	if isNil(b.Restrictor) {
 		return nil, NewFieldError(b.Name, "", "Restrictor", "is nil")
 	}
 	defer func() {

@@ -43,8 +43,12 @@ func Call[T any, PT interface {
 // Do runs op and decodes its answer into out (which may be nil). The
 // returned Meta is filled whenever an answer arrived, also with an error.
 // Every error is a *restrict.APIError, or the context's error wrapped in
-// one.
+// one. A nil c (the client of a provider Client not made with New) sends
+// nothing and fails with an error matching restrict.ErrInvalidRequest.
 func (c *Client) Do(ctx context.Context, op *Operation, out any) (restrict.Meta, error) {
+	if c == nil {
+		return restrict.Meta{}, errNotMade(op.Name)
+	}
 	signer := op.Signer
 	if signer == nil {
 		signer = c.cfg.Signer
