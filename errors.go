@@ -1,6 +1,7 @@
 package restrict
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,9 +24,15 @@ func (s *sentinel) Error() string { return "restrict: " + s.msg }
 func (s *sentinel) Is(target error) bool { return s.also != nil && target == s.also }
 
 // The classes of failure. Every *APIError matches exactly one of them with
-// errors.Is, whatever the provider's own code was; a failure that never got an
-// answer (a cancelled context) may match none and match the context's error
-// instead.
+// errors.Is, whatever the provider's own code was, with one exception: a call
+// that the caller's context ended matches none, and matches the context's
+// error instead (errors.Is(err, context.DeadlineExceeded) or
+// context.Canceled), as a call of net/http, stripe-go or go-github does. It is
+// not the provider's answer, and whether to try again is the caller's choice,
+// so it is neither ErrUnavailable nor retryable. Its audit record (see
+// APIError.MarshalJSON) names it "timeout" or "canceled". An attempt that
+// outlived the HTTP client's Timeout, with the caller's context still live,
+// is ErrUnavailable.
 var (
 	// ErrInvalidRequest: the request was rejected as malformed, locally
 	// before sending or by the provider (HTTP 400, 422).
@@ -56,7 +63,8 @@ var classes = []error{ErrInvalidRequest, ErrUnauthorized, ErrForbidden, ErrNotFo
 // ClassName returns the name of the class err matches, as audit records
 // write it: "invalid_request", "unauthorized", "forbidden", "not_found",
 // "conflict", "rate_limited", "unavailable" or "unsupported". It returns ""
-// for nil and for an error that matches no class (a cancelled context).
+// for nil and for an error that matches no class, such as a call its
+// context ended; the audit record names that one "timeout" or "canceled".
 func ClassName(err error) string {
 	if err == nil {
 		return ""
@@ -65,6 +73,22 @@ func ClassName(err error) string {
 		if errors.Is(err, c) {
 			return c.(*sentinel).name
 		}
+	}
+	return ""
+}
+
+// recordClass is the class an audit record writes for err: ClassName's,
+// or, for an error of no class that a context ended, "timeout" (a deadline
+// passed, as the bulk journal says too) or "canceled".
+func recordClass(err error) string {
+	if name := ClassName(err); name != "" {
+		return name
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
 	}
 	return ""
 }
@@ -83,7 +107,7 @@ type APIError struct {
 	Message    string              // the provider's message, or ours where it sent none
 	Fields     map[string][]string // per-field validation problems
 	RetryAfter time.Duration       // how long the provider asked to wait, where it said
-	Attempts   int                 // HTTP attempts made; 0 when rejected before sending
+	Attempts   int                 // HTTP attempts made (see Meta.Attempts); 0 when nothing was sent
 	RequestID  string              // the provider's request identifier, where it sends one
 	Class      error               // one of the sentinels: ErrNotFound, ...
 	Err        error               // the underlying cause, if any
@@ -171,8 +195,10 @@ func (e *APIError) Error() string {
 //	 "status_code":400,"code":"004","message":"Not found","fields":null,
 //	 "retry_after_ms":0,"attempts":1,"request_id":"","cause":""}
 //
-// class is ClassName's; cause is the text of the underlying error. Every
-// text was scrubbed of secrets by the client that made the error.
+// class is ClassName's, or for a call the caller's context ended (no class)
+// "timeout" when its deadline passed and "canceled" when it was canceled;
+// cause is the text of the underlying error. Every text was scrubbed of
+// secrets by the client that made the error.
 func (e *APIError) MarshalJSON() ([]byte, error) {
 	var cause string
 	if e.Err != nil {
@@ -190,7 +216,7 @@ func (e *APIError) MarshalJSON() ([]byte, error) {
 		Attempts     int                 `json:"attempts"`
 		RequestID    string              `json:"request_id"`
 		Cause        string              `json:"cause"`
-	}{e.Provider, e.Operation, ClassName(e), e.StatusCode, e.Code, e.Message, e.Fields,
+	}{e.Provider, e.Operation, recordClass(e), e.StatusCode, e.Code, e.Message, e.Fields,
 		e.RetryAfter.Milliseconds(), e.Attempts, e.RequestID, cause})
 }
 

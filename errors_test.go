@@ -2,6 +2,7 @@ package restrict_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,4 +109,26 @@ func TestClassName(t *testing.T) {
 	}
 	require.Empty(t, restrict.ClassName(nil))
 	require.Empty(t, restrict.ClassName(errors.New("plain")))
+}
+
+// A failure that a context ended matches no class (it is not the
+// provider's doing, and not retryable as such), but its audit record says
+// which end it was.
+func TestAnEndedContextIsNamedInTheAuditRecord(t *testing.T) {
+	t.Parallel()
+	for cause, name := range map[error]string{context.DeadlineExceeded: "timeout", context.Canceled: "canceled"} {
+		err := &restrict.APIError{Provider: "purse", Operation: "BlockCustomer", Message: "the context ended", Err: cause}
+		require.ErrorIs(t, err, cause)
+		require.Empty(t, restrict.ClassName(err), "no class: the eight classes are the provider's answers")
+		require.False(t, err.Retryable())
+		b, jerr := json.Marshal(err)
+		require.NoError(t, jerr)
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal(b, &rec))
+		require.Equal(t, name, rec["class"])
+	}
+	// A class the error has wins over the context's end.
+	b, err := json.Marshal(&restrict.APIError{Class: restrict.ErrRateLimited, Err: context.DeadlineExceeded})
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"class":"rate_limited"`)
 }

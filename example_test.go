@@ -138,9 +138,9 @@ func ExampleSecret() {
 // Test your own code against a provider's API without a network: hand the
 // client an http.Client whose Transport httpmock replaces. Activate it on
 // the client you pass, before New: WithHTTPClient copies the client, so a
-// transport swapped in afterwards is never seen. (httpmock.NewMockTransport,
-// set as the Transport of the client you pass, does the same without
-// httpmock's global state, and lets tests run in parallel.) The client's
+// transport swapped in afterwards is never seen. (An httpmock.MockTransport
+// passed with restricttest.WithTransport does the same in one option,
+// without httpmock's global state, and lets tests run in parallel.) The client's
 // Timeout bounds each attempt; give the call's context a deadline to bound
 // the whole call, retries included.
 func ExampleWithHTTPClient() {

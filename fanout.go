@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -20,7 +21,9 @@ const (
 )
 
 // Binding is one provider and what to restrict there: the provider's own ID
-// for the customer.
+// for the customer. A nil Restrictor, or one holding a nil pointer, gets an
+// outcome matching ErrInvalidRequest that names the field, and is never
+// called.
 type Binding struct {
 	Name       string // how the report names it: "cryptomus", "purse-eu", ...
 	Restrictor Restrictor
@@ -53,7 +56,8 @@ func (o Outcome) Failed() bool { return o.Err != nil && !o.Unsupported() }
 //
 // For a failure state is "unknown" and error is the APIError's record
 // (see APIError.MarshalJSON); an error of another type is written as its
-// class and message.
+// class and message, the class named as APIError.MarshalJSON names it
+// ("timeout" or "canceled" for a context's end).
 func (o Outcome) MarshalJSON() ([]byte, error) {
 	rec := outcomeRecord{
 		Name:       o.Name,
@@ -77,7 +81,7 @@ func (o Outcome) MarshalJSON() ([]byte, error) {
 			rec.StatusCode, rec.RequestID, rec.Attempts = ae.StatusCode, ae.RequestID, ae.Attempts
 			rec.Error = ae
 		} else {
-			rec.Error = plainError{Class: ClassName(o.Err), Message: o.Err.Error()}
+			rec.Error = plainError{Class: recordClass(o.Err), Message: o.Err.Error()}
 		}
 	}
 	return json.Marshal(rec)
@@ -222,8 +226,22 @@ func fanOut(ctx context.Context, bindings []Binding, action Action, call func(co
 	return report
 }
 
+// isNil reports a nil Restrictor, also one that holds a nil pointer (a
+// (*purse.Client)(nil)), map, slice, func or channel: a method that needs
+// its value would panic on it.
+func isNil(r Restrictor) bool {
+	if r == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(r); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
+}
+
 func callSafely(ctx context.Context, b Binding, call func(context.Context, Binding) (*Result, error)) (res *Result, err error) {
-	if b.Restrictor == nil {
+	if isNil(b.Restrictor) {
 		return nil, NewFieldError(b.Name, "", "Restrictor", "is nil")
 	}
 	defer func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -212,6 +213,27 @@ func TestFanOutRunsWithinTheCallersContext(t *testing.T) {
 	)
 	require.ErrorIs(t, report.Outcomes[0].Err, context.DeadlineExceeded)
 	require.NoError(t, report.Outcomes[1].Err)
+	require.Equal(t, "timeout", errorClass(t, report.Outcomes[0]))
+
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	report = restrict.RestrictAll(cancelled, restrict.Binding{Name: "slow", Restrictor: ok("slow", 10*time.Second)})
+	require.ErrorIs(t, report.Outcomes[0].Err, context.Canceled)
+	require.Equal(t, "canceled", errorClass(t, report.Outcomes[0]))
+}
+
+// errorClass is the class an outcome's audit record gives its error.
+func errorClass(t *testing.T, o restrict.Outcome) string {
+	t.Helper()
+	b, err := json.Marshal(o)
+	require.NoError(t, err)
+	var rec struct {
+		Error struct {
+			Class string `json:"class"`
+		} `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(b, &rec))
+	return rec.Error.Class
 }
 
 func TestNilResultWithoutErrorIsAFailure(t *testing.T) {
@@ -219,4 +241,32 @@ func TestNilResultWithoutErrorIsAFailure(t *testing.T) {
 	silent := stub{restrict: func(context.Context, restrict.Target) (*restrict.Result, error) { return nil, nil }}
 	report := restrict.RestrictAll(context.Background(), restrict.Binding{Name: "silent", Restrictor: silent})
 	require.ErrorIs(t, report.Err(), restrict.ErrUnavailable)
+}
+
+// pointerRestrictor needs its value, as a provider's client does.
+type pointerRestrictor struct{ name string }
+
+func (p *pointerRestrictor) Restrict(context.Context, restrict.Target) (*restrict.Result, error) {
+	return &restrict.Result{Provider: p.name}, nil
+}
+
+func (p *pointerRestrictor) Lift(context.Context, restrict.Target) (*restrict.Result, error) {
+	return &restrict.Result{Provider: p.name}, nil
+}
+
+// A typed nil in a Binding is refused as a nil interface is, before it is
+// called: an invalid_request outcome, not a panic.
+func TestATypedNilRestrictorIsRefusedAsANilOne(t *testing.T) {
+	t.Parallel()
+	report := restrict.RestrictAll(context.Background(),
+		restrict.Binding{Name: "nil", Restrictor: nil},
+		restrict.Binding{Name: "typed", Restrictor: (*pointerRestrictor)(nil)},
+	)
+	for _, o := range report.Outcomes {
+		var pe *restrict.PanicError
+		require.False(t, errors.As(o.Err, &pe), o.Name)
+		require.ErrorIs(t, o.Err, restrict.ErrInvalidRequest, o.Name)
+		require.Equal(t, "invalid_request", errorClass(t, o))
+	}
+	require.Equal(t, report.Outcomes[0].Err.Error(), strings.Replace(report.Outcomes[1].Err.Error(), "typed", "nil", 1))
 }

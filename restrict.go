@@ -70,7 +70,10 @@ type Meta struct {
 	StatusCode int `json:"status_code"`
 	// RequestID is the provider's request identifier, where it sends one.
 	RequestID string `json:"request_id"`
-	// Attempts counts the HTTP attempts made, the first included.
+	// Attempts counts the HTTP attempts made, the first included: the
+	// requests handed to the HTTP client while the call's context was
+	// live. A request cut off by the context on its way counts, since it
+	// may have reached the provider.
 	Attempts int `json:"attempts"`
 }
 

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/mock"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/purse"
 	"github.com/restrictkit/restrict/restricttest"
 )
 
@@ -68,4 +71,26 @@ func ExampleMock() {
 	// Output:
 	// error: <nil>
 	// expectations met: true
+}
+
+// Route a provider client through httpmock: one option, and every request
+// goes to the mock. httpmock.Activate alone would not do it (the clients
+// never use http.DefaultTransport), and the test would call the real host.
+func ExampleWithTransport() {
+	mock := httpmock.NewMockTransport()
+	const customer = "0e4b8c4c-7d3f-4b8e-9d7a-3f0c5b9e2a11"
+	mock.RegisterResponder(http.MethodPost, "https://api.calypso.finance/api/v1/customer-purse/customer/block",
+		httpmock.NewStringResponder(http.StatusOK, `{"id":"`+customer+`","blocked":true}`))
+
+	client, err := purse.New(purse.Credentials{Account: "acct-1", Key: "key-from-your-vault", Secret: "secret-from-your-vault"},
+		restricttest.WithTransport(mock))
+	if err != nil {
+		panic(err)
+	}
+	res, err := client.Restrict(context.Background(), restrict.Target{ID: customer})
+	fmt.Println(res.State, err)
+	fmt.Println("requests:", mock.GetTotalCallCount())
+	// Output:
+	// restricted <nil>
+	// requests: 1
 }

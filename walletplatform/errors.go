@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/restrictkit/restrict"
@@ -20,11 +21,13 @@ import (
 // The documentation prints answers as XML (<response><status>…) while its
 // generated curl asks for JSON, and the backend looks like a NestJS service
 // that answers JSON. Both forms decode into this one struct: JSON with
-// encoding/json, XML with encoding/xml.
+// encoding/json, XML with encoding/xml. In XML every value is text; in JSON
+// status and statusCode are read from a string ("false", "404") as from a
+// boolean and a number.
 type envelope struct {
 	XMLName    xml.Name        `json:"-" xml:"response"`
-	Status     *bool           `json:"status" xml:"status"` // nil when the answer has none
-	StatusCode int             `json:"statusCode" xml:"statusCode"`
+	Status     *boolish        `json:"status" xml:"status"` // nil when the answer has none
+	StatusCode intish          `json:"statusCode" xml:"statusCode"`
 	Message    text            `json:"message" xml:"message"`
 	Data       payload         `json:"data" xml:"data"`
 	Errors     []envelopeError `json:"errors" xml:"errors>error"`
@@ -32,6 +35,54 @@ type envelope struct {
 	// beside the envelope's fields; see loginToken.
 	AccessToken scalar `json:"accessToken" xml:"accessToken"`
 	Token       scalar `json:"token" xml:"token"`
+}
+
+// boolish is a boolean sent as a JSON boolean or as a string that
+// strconv.ParseBool reads ("true", "false", white space around it
+// allowed), as encoding/xml reads its text.
+type boolish bool
+
+// UnmarshalJSON reads a boolean or a string holding one.
+func (b *boolish) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		v, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("status %q is not a boolean", s)
+		}
+		*b = boolish(v)
+		return nil
+	}
+	return json.Unmarshal(data, (*bool)(b))
+}
+
+// intish is an integer sent as a JSON number or as a string holding one
+// ("404"; "" is 0, as an empty XML element is).
+type intish int
+
+// UnmarshalJSON reads a number or a string holding one.
+func (n *intish) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			*n = 0
+			return nil
+		}
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			return fmt.Errorf("statusCode %q is not an integer", s)
+		}
+		*n = intish(v)
+		return nil
+	}
+	return json.Unmarshal(data, (*int)(n))
 }
 
 // envelopeError is one entry of the envelope's errors.
@@ -222,7 +273,7 @@ func decode(res *transport.Response, out any) error {
 		if err != nil {
 			return &restrict.APIError{Class: transport.ClassForStatus(res.StatusCode), Message: describe(err, res)}
 		}
-		return env.apiError(res.StatusCode, classFor(res.StatusCode, env.StatusCode))
+		return env.apiError(res.StatusCode, classFor(res.StatusCode, int(env.StatusCode)))
 	}
 	if err != nil {
 		return err
@@ -232,8 +283,8 @@ func decode(res *transport.Response, out any) error {
 		// Success is "status": true; an answer without it is not one
 		// this package knows, whatever its HTTP status.
 		return errors.New("answer has no status field")
-	case !*env.Status:
-		return env.apiError(res.StatusCode, classFor(res.StatusCode, env.StatusCode))
+	case !bool(*env.Status):
+		return env.apiError(res.StatusCode, classFor(res.StatusCode, int(env.StatusCode)))
 	}
 	switch o := out.(type) {
 	case nil:

@@ -128,17 +128,18 @@ func TestErrorAnswers(t *testing.T) {
 func TestUnreadableSuccess(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct{ ct, body, want string }{
-		"html":           {"text/html", `<!DOCTYPE html><html><head><title>Welcome to nginx</title></head></html>`, "expected element type <response> but have <html>"},
-		"no status":      {jsonCT, `{"data":{"uuid":"u"}}`, "answer has no status field"},
-		"empty":          {jsonCT, ``, "empty answer"},
-		"json array":     {jsonCT, `[{"status":true}]`, "neither a JSON object nor XML"},
-		"bad json":       {jsonCT, `{"status":tru`, "malformed JSON"},
-		"bad xml":        {xmlCT, `<response><status>true</status>`, "malformed XML"},
-		"text":           {"text/plain", `OK`, "neither a JSON object nor XML"},
-		"null":           {jsonCT, `null`, "neither a JSON object nor XML"},
-		"status string":  {jsonCT, `{"status":"true"}`, "malformed JSON"},
-		"xml status bad": {xmlCT, `<response><status>yes</status></response>`, "malformed XML"},
-		"errors strings": {jsonCT, `{"status":true,"errors":["x"]}`, "malformed JSON"},
+		"html":             {"text/html", `<!DOCTYPE html><html><head><title>Welcome to nginx</title></head></html>`, "expected element type <response> but have <html>"},
+		"no status":        {jsonCT, `{"data":{"uuid":"u"}}`, "answer has no status field"},
+		"empty":            {jsonCT, ``, "empty answer"},
+		"json array":       {jsonCT, `[{"status":true}]`, "neither a JSON object nor XML"},
+		"bad json":         {jsonCT, `{"status":tru`, "malformed JSON"},
+		"bad xml":          {xmlCT, `<response><status>true</status>`, "malformed XML"},
+		"text":             {"text/plain", `OK`, "neither a JSON object nor XML"},
+		"null":             {jsonCT, `null`, "neither a JSON object nor XML"},
+		"status word":      {jsonCT, `{"status":"yes"}`, "malformed JSON"},
+		"status code word": {jsonCT, `{"status":true,"statusCode":"ok"}`, "malformed JSON"},
+		"xml status bad":   {xmlCT, `<response><status>yes</status></response>`, "malformed XML"},
+		"errors strings":   {jsonCT, `{"status":true,"errors":["x"]}`, "malformed JSON"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -214,4 +215,48 @@ func TestRetries(t *testing.T) {
 	_, err = freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrInvalidRequest)
 	require.Equal(t, 1, mt.GetTotalCallCount())
+}
+
+// SABI's JSON may carry status and statusCode as strings, as its XML form
+// always does: they are read as their values, on success and on refusal.
+func TestStatusAndStatusCodeAsStrings(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"strings":           `{"status":"true","statusCode":"0","message":"Account freeze successful","data":{}}`,
+		"statusCode 200":    `{"status":"true","statusCode":"200","message":"Account freeze successful"}`,
+		"empty statusCode":  `{"status":"true","statusCode":"","message":"Account freeze successful"}`,
+		"padded":            `{"status":" TRUE ","statusCode":" 0 ","message":"Account freeze successful"}`,
+		"values (as ever)":  okJSON,
+		"xml (all strings)": strings.Replace(docXMLSuccess, "<message>string</message>\n<data>", "<message>Account freeze successful</message>\n<data>", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMocked(t, staticCreds())
+			mt.RegisterResponder(http.MethodPost, freezeAt, answer(http.StatusOK, "", body))
+			res, err := freeze(context.Background(), c, "acc-1")
+			require.NoError(t, err)
+			require.Equal(t, "Account freeze successful", res.Message)
+		})
+	}
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		class  error
+	}{
+		{"refusal in a 200", 200, `{"status":"false","statusCode":"404","message":"Account id not found"}`, restrict.ErrNotFound},
+		{"refusal in a 404", 404, `{"status":"false","statusCode":"404","message":"Account id not found"}`, restrict.ErrNotFound},
+		{"refusal in a 400", 400, `{"status":"false","statusCode":"400","message":"Invalid account id"}`, restrict.ErrInvalidRequest},
+		{"in-band 401", 200, `{"status":"false","statusCode":"401","message":"Unauthorized"}`, restrict.ErrUnauthorized},
+		{"xml refusal in a 200", 200, docXML404, restrict.ErrNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, mt := newMocked(t, staticCreds(), restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
+			mt.RegisterResponder(http.MethodPost, freezeAt, answer(tc.status, jsonCT, tc.body))
+			_, err := freeze(context.Background(), c, "acc-1")
+			require.ErrorIs(t, err, tc.class)
+			require.NotContains(t, err.Error(), "unreadable")
+		})
+	}
 }

@@ -138,7 +138,7 @@ func decodeLogin(res *transport.Response, out any) error {
 		if err != nil {
 			return &restrict.APIError{Class: loginClass(res.StatusCode, 0), Message: describe(err, res)}
 		}
-		return ans.apiError(res.StatusCode, loginClass(res.StatusCode, ans.StatusCode))
+		return ans.apiError(res.StatusCode, loginClass(res.StatusCode, int(ans.StatusCode)))
 	}
 	if err != nil {
 		// The body may hold a token in a shape we did not foresee: keep it
@@ -146,8 +146,8 @@ func decodeLogin(res *transport.Response, out any) error {
 		// snippet of the body for a plain error.
 		return &restrict.APIError{Class: restrict.ErrUnavailable, Message: "unreadable login answer: " + err.Error()}
 	}
-	if ans.Status != nil && !*ans.Status {
-		return ans.apiError(res.StatusCode, loginClass(res.StatusCode, ans.StatusCode))
+	if ans.Status != nil && !bool(*ans.Status) {
+		return ans.apiError(res.StatusCode, loginClass(res.StatusCode, int(ans.StatusCode)))
 	}
 	token, place := loginToken(&ans)
 	switch {

@@ -214,6 +214,8 @@ func TestLoginErrorClasses(t *testing.T) {
 		{401, `{"status":false,"statusCode":401,"message":"Invalid credentials"}`, restrict.ErrUnauthorized},
 		{403, `{"status":false,"statusCode":403,"message":"User disabled"}`, restrict.ErrForbidden},
 		{201, `{"status":false,"statusCode":400,"message":"Wrong pass ID"}`, restrict.ErrUnauthorized},
+		{201, `{"status":"false","statusCode":"403","message":"User disabled"}`, restrict.ErrForbidden},
+		{401, `{"status":"false","statusCode":"401","message":"Invalid credentials"}`, restrict.ErrUnauthorized},
 		// A 404 that is not the users service's envelope: the users URL
 		// is wrong, which no other credentials would fix.
 		{404, `<html>no such route</html>`, restrict.ErrInvalidRequest},

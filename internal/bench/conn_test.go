@@ -18,8 +18,11 @@ import (
 
 // TestSequentialCallsReuseOneConnection makes 1,000 Restrict calls one
 // after the other on one client with the SDK's default HTTP client, and
-// counts the TCP connections the server accepted: exactly one, so every
-// answer was read to the end and its connection went back to the pool.
+// checks that every answer was read to the end and closed, and that its
+// connection went back to the pool and served the next call: the server
+// accepts one TCP connection. net/http itself may close a good connection
+// when the process is starved (see reuse); such a drop is told apart
+// through httptrace and counted, never taken for the SDK's.
 func TestSequentialCallsReuseOneConnection(t *testing.T) {
 	const calls = 1000
 	for _, p := range providers {
@@ -36,7 +39,9 @@ func TestSequentialCallsReuseOneConnection(t *testing.T) {
 			srv.Start()
 			defer srv.Close()
 
-			c, err := p.newSDK(srv.URL + p.path)
+			tracked, withTracked := newReuse()
+			defer tracked.CloseIdleConnections()
+			c, err := p.newSDK(srv.URL+p.path, withTracked)
 			require.NoError(t, err)
 			ctx := context.Background()
 			for i := 0; i < calls; i++ {
@@ -44,7 +49,7 @@ func TestSequentialCallsReuseOneConnection(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, restrict.StateRestricted, res.State)
 			}
-			require.EqualValues(t, 1, opened.Load(), "TCP connections opened for %d sequential calls", calls)
+			tracked.check(t, opened.Load())
 		})
 	}
 }
@@ -119,7 +124,7 @@ func connectionsFor(t *testing.T, p provider, goroutines, calls int) int64 {
 // TestLoginClientSharesOneConnection: a SABI client that logs in reaches two
 // services (users and wallets); with the SDK's default HTTP client both go
 // through one pool, so the login and ten calls on one host use one
-// connection.
+// connection (counted as TestSequentialCallsReuseOneConnection counts).
 func TestLoginClientSharesOneConnection(t *testing.T) {
 	t.Parallel()
 	creds := walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID}
@@ -135,12 +140,15 @@ func TestLoginClientSharesOneConnection(t *testing.T) {
 	}
 	srv.Start()
 	defer srv.Close()
-	c, err := walletplatform.New(creds, restrict.WithBaseURL(srv.URL+walletplatformtest.WalletsPath))
+	tracked, withTracked := newReuse()
+	defer tracked.CloseIdleConnections()
+	c, err := walletplatform.New(creds, restrict.WithBaseURL(srv.URL+walletplatformtest.WalletsPath), withTracked)
 	require.NoError(t, err)
 	for i := 0; i < 10; i++ {
 		_, err := c.Restrict(context.Background(), restrict.Target{ID: "acc-1"})
 		require.NoError(t, err)
 	}
 	require.Equal(t, 1, h.Logins())
-	require.EqualValues(t, 1, opened.Load())
+	require.Len(t, tracked.reqs, 11, "one login and ten calls")
+	tracked.check(t, opened.Load())
 }

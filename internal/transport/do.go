@@ -43,8 +43,12 @@ func Call[T any, PT interface {
 // Do runs op and decodes its answer into out (which may be nil). The
 // returned Meta is filled whenever an answer arrived, also with an error.
 // Every error is a *restrict.APIError, or the context's error wrapped in
-// one.
+// one. A nil c (the client of a provider Client not made with New) sends
+// nothing and fails with an error matching restrict.ErrInvalidRequest.
 func (c *Client) Do(ctx context.Context, op *Operation, out any) (restrict.Meta, error) {
+	if c == nil {
+		return restrict.Meta{}, errNotMade(op.Name)
+	}
 	signer := op.Signer
 	if signer == nil {
 		signer = c.cfg.Signer
@@ -80,16 +84,22 @@ type call struct {
 	signer   Signer
 	payload  []byte // the encoded op.Body
 	body     []byte // the bytes of the current attempt, as signed
-	attempts int
-	logged   int // the last attempt logged
-	started  time.Time
+	attempts int    // attempts prepared (signed), which numbers them
+	// sent counts the attempts handed to the HTTP client's RoundTripper
+	// with a live context: what Meta.Attempts and APIError.Attempts say.
+	// pending is the prepared attempt not yet handed over, so that a
+	// redirect the caller's http.Client follows is not a new attempt.
+	sent    int
+	pending bool
+	logged  int // the last attempt logged
+	started time.Time
 	// Whether the request may have reached the server, as httptrace
 	// tells: tried is set when net/http starts getting a connection, and
 	// connected when it has one.
 	tried, connected atomic.Bool
-	sent             []string // the secret header values of every attempt
-	sentBuf          [4]string
-	sentForms        []string // their forms, worked out once when needed
+	secret           []string // the secret header values of every attempt
+	secretBuf        [4]string
+	secretForms      []string // their forms, worked out once when needed
 	last             *http.Request
 	attempt          Attempt // the last attempt, as signed
 	answer           []byte
@@ -102,7 +112,7 @@ type call struct {
 // credentials failed).
 func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) (restrict.Meta, *Attempt, error) {
 	cl := &call{c: c, ctx: ctx, op: op, signer: signer}
-	cl.sent = cl.sentBuf[:0]
+	cl.secret = cl.secretBuf[:0]
 	target, err := c.url(op)
 	if err != nil {
 		return restrict.Meta{}, nil, err
@@ -143,7 +153,7 @@ func (c *Client) do(ctx context.Context, op *Operation, signer Signer, out any) 
 		return restrict.Meta{}, nil, cl.fail(err, nil)
 	}
 	resp, err := c.rc.Do(req)
-	meta := restrict.Meta{Attempts: cl.attempts}
+	meta := restrict.Meta{Attempts: cl.sent}
 	if resp != nil {
 		if cl.answer == nil && err == nil {
 			// Retries ran out on a retryable status: retryablehttp hands
@@ -267,6 +277,24 @@ func CheckPathSegment(v string) string {
 	return CheckID(v)
 }
 
+// handOver reports whether the attempt of req may go to the RoundTripper,
+// and counts it when it does: only with a live context. A request whose
+// context has ended is never handed over, so that no RoundTripper (one that
+// ignores the context, like httpmock's) sends it and no attempt is counted
+// for it. One whose context ends later counts as sent, since it may have
+// reached the provider.
+func handOver(req *http.Request) error {
+	cl, _ := req.Context().Value(callKey{}).(*call)
+	if err := req.Context().Err(); err != nil {
+		return err
+	}
+	if cl != nil && cl.pending {
+		cl.pending = false
+		cl.sent++
+	}
+	return nil
+}
+
 func (cl *call) reader() (io.Reader, error) { return bytes.NewReader(cl.body), nil }
 
 // prepare signs one attempt: the first before Do, each retry from
@@ -278,6 +306,7 @@ func (cl *call) prepare(req *http.Request) error {
 		}
 	}
 	cl.attempts++
+	cl.pending = true
 	a := Attempt{Header: req.Header, Body: cl.payload, Now: cl.c.opts.Clock(), Number: cl.attempts}
 	if cl.signer != nil {
 		if err := cl.signer.Sign(cl.ctx, &a); err != nil {
@@ -300,11 +329,11 @@ func (cl *call) prepare(req *http.Request) error {
 		if len(v) < minSecretLen {
 			continue
 		}
-		cl.sent = append(cl.sent, v)
+		cl.secret = append(cl.secret, v)
 		if _, rest, ok := strings.Cut(v, " "); ok && len(rest) >= minSecretLen {
-			cl.sent = append(cl.sent, rest)
+			cl.secret = append(cl.secret, rest)
 		}
-		cl.sentForms = nil
+		cl.secretForms = nil
 	}
 	return nil
 }
@@ -322,10 +351,10 @@ func (cl *call) limiterError(err error) error {
 // forms returns the forms of the secret values sent so far, working them
 // out once.
 func (cl *call) forms() []string {
-	if cl.sentForms == nil && len(cl.sent) > 0 {
-		cl.sentForms = allForms(cl.sent)
+	if cl.secretForms == nil && len(cl.secret) > 0 {
+		cl.secretForms = allForms(cl.secret)
 	}
-	return cl.sentForms
+	return cl.secretForms
 }
 
 // scrub removes every secret of the client and of this call from s.
@@ -530,7 +559,7 @@ func (cl *call) fail(err error, resp *http.Response) error {
 	}
 	ae.Provider = c.cfg.Provider
 	ae.Operation = cl.op.Name
-	ae.Attempts = cl.attempts
+	ae.Attempts = cl.sent
 	if resp != nil {
 		if ae.StatusCode == 0 {
 			ae.StatusCode = resp.StatusCode

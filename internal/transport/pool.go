@@ -64,6 +64,9 @@ type attemptTransport struct {
 }
 
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := handOver(req); err != nil {
+		return nil, err
+	}
 	if t.timeout <= 0 {
 		resp, err := t.rt.RoundTrip(req)
 		setRequest(resp, req)

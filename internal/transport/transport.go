@@ -192,15 +192,30 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// errNotMade is what a provider client that was not made with its
+// package's New (a zero-value Client, whose transport client is nil)
+// answers every call with: nothing is sent, nothing panics.
+func errNotMade(operation string) error {
+	return &restrict.APIError{Operation: operation, Class: restrict.ErrInvalidRequest,
+		Message: "the client was not made with its package's New (a zero-value Client)"}
+}
+
 // Format prints the client as the provider's client and its host, whatever
 // the verb: it holds credentials (in its signer and Config.Secrets) that
 // must never reach a log. Provider clients format through it.
 func (c *Client) Format(f fmt.State, _ rune) {
+	if c == nil {
+		fmt.Fprint(f, "Client{not made with New}")
+		return
+	}
 	fmt.Fprintf(f, "%s.Client{host: %s}", c.cfg.Provider, c.base.Host)
 }
 
 // LogValue keeps slog from printing the client's credentials.
 func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("Client{not made with New}")
+	}
 	return slog.GroupValue(slog.String("provider", c.cfg.Provider), slog.String("host", c.base.Host))
 }
 
@@ -209,7 +224,7 @@ func (c *Client) LogValue() slog.Value {
 // line is where it is kept; every provider writes it the same way, so logs
 // can be filtered by provider and target alike.
 func (c *Client) LogTarget(ctx context.Context, operation string, t restrict.Target) {
-	if !c.opts.Logger.Enabled(ctx, slog.LevelDebug) {
+	if c == nil || !c.opts.Logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	c.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "restrict: "+operation,
