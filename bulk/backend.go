@@ -443,21 +443,18 @@ func (s sqlTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
 	return r.RowsAffected()
 }
 
-func (s sqlTx) keys(ctx context.Context, q string, args ...any) (map[[2]string]bool, error) {
+func (s sqlTx) query(ctx context.Context, q string, args []any, row func(scan func(...any) error) error) error {
 	rows, err := s.t.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := make(map[[2]string]bool)
 	for rows.Next() {
-		var k [2]string
-		if err := rows.Scan(&k[0], &k[1]); err != nil {
-			return nil, err
+		if err := row(rows.Scan); err != nil {
+			return err
 		}
-		out[k] = true
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 func (s sqlTx) commit(context.Context) error   { return s.t.Commit() }
@@ -474,23 +471,19 @@ func (p pgxTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
 	return tag.RowsAffected(), nil
 }
 
-func (p pgxTx) keys(ctx context.Context, q string, args ...any) (map[[2]string]bool, error) {
+func (p pgxTx) query(ctx context.Context, q string, args []any, row func(scan func(...any) error) error) error {
 	rows, err := p.t.Query(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := make(map[[2]string]bool)
 	for rows.Next() {
-		var k [2]string
-		if err := rows.Scan(&k[0], &k[1]); err != nil {
-			return nil, err
+		if err := row(rows.Scan); err != nil {
+			return err
 		}
-		out[k] = true
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
-
 func (p pgxTx) commit(ctx context.Context) error   { return p.t.Commit(ctx) }
 func (p pgxTx) rollback(ctx context.Context) error { return p.t.Rollback(ctx) }
 

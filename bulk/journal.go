@@ -110,7 +110,7 @@ func (d dialect) migrateColumns(ctx context.Context, tx execer, schema string) e
 			WHERE table_schema = COALESCE(NULLIF(?::text, ''), current_schema()) AND table_name = 'restrict_bulk_outcome' AND column_name = 'http_attempts_known'`
 		args = append(args, schema)
 	}
-	got, err := tx.keys(ctx, d.bind(q), args...)
+	got, err := keys(ctx, tx, d.bind(q), args...)
 	if err != nil || len(got) > 0 {
 		return err
 	}
@@ -125,11 +125,24 @@ func (d dialect) migrateColumns(ctx context.Context, tx execer, schema string) e
 // needs: pgx.Tx and *sql.Tx both fit behind it.
 type execer interface {
 	exec(ctx context.Context, q string, args ...any) (int64, error)
-	// keys runs a query returning (subject, provider) rows.
-	keys(ctx context.Context, q string, args ...any) (map[[2]string]bool, error)
 	// query runs a query and calls row for each row it returns, with the
 	// row's Scan.
 	query(ctx context.Context, q string, args []any, row func(scan func(dest ...any) error) error) error
+}
+
+// keys runs a query returning two text columns, such as (subject,
+// provider), as a set.
+func keys(ctx context.Context, tx execer, q string, args ...any) (map[[2]string]bool, error) {
+	out := make(map[[2]string]bool)
+	err := tx.query(ctx, q, args, func(scan func(...any) error) error {
+		var k [2]string
+		if err := scan(&k[0], &k[1]); err != nil {
+			return err
+		}
+		out[k] = true
+		return nil
+	})
+	return out, err
 }
 
 // pendingRow is one journal row created at submission.
@@ -151,7 +164,7 @@ func (d dialect) insertPending(ctx context.Context, tx execer, run string, actio
 		for i, r := range rows {
 			subjects[i], providers[i], targets[i] = r.subject, r.provider, r.target
 		}
-		created, err := tx.keys(ctx, d.bind(`INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action)
+		created, err := keys(ctx, tx, d.bind(`INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action)
 			SELECT ?, s, p, t, ? FROM unnest(?::text[], ?::text[], ?::text[]) AS u(s, p, t)
 			ON CONFLICT (run, subject, provider) DO NOTHING RETURNING subject, provider`),
 			run, string(action), subjects, providers, targets)
@@ -177,7 +190,7 @@ func (d dialect) insertPending(ctx context.Context, tx execer, run string, actio
 			args = append(args, run, r.subject, r.provider, r.target, string(action))
 		}
 		b.WriteString(` ON CONFLICT (run, subject, provider) DO NOTHING RETURNING subject, provider`)
-		got, err := tx.keys(ctx, d.bind(b.String()), args...)
+		got, err := keys(ctx, tx, d.bind(b.String()), args...)
 		if err != nil {
 			return nil, fmt.Errorf("bulk: journal: %w", err)
 		}

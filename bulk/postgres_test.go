@@ -2,59 +2,22 @@ package bulk_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
-// postgresURL returns the test database's URL from
-// RESTRICT_TEST_DATABASE_URL, or skips the test when it is unset, saying how
-// to run it. A set URL that cannot be reached fails the test: CI sets it
-// and must not pass by skipping.
-func postgresURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("RESTRICT_TEST_DATABASE_URL")
-	if u == "" {
-		t.Skip("Postgres tests skipped: set RESTRICT_TEST_DATABASE_URL to run them, e.g. " +
-			"RESTRICT_TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' go test ./bulk/ (bash .ci/run does)")
-	}
-	return u
-}
+// postgresURL is the test database's URL, or a skip saying how to run
+// the test (CI always sets it).
+func postgresURL(t testing.TB) string { return testkit.PostgresURL(t) }
 
 // testSchema creates a schema of the test's own, dropped at the end, so that
 // Postgres tests run in parallel and can be re-run.
-func testSchema(t testing.TB) (url, schema string) {
-	t.Helper()
-	url = postgresURL(t)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema = "bulk_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	require.NoError(t, err, "RESTRICT_TEST_DATABASE_URL is set but Postgres cannot be reached")
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), url)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	return url, schema
-}
+func testSchema(t testing.TB) (url, schema string) { return testkit.PostgresSchema(t, "bulk_test_") }
 
 func openPostgres(t testing.TB, cfg bulk.Config) *bulk.Engine {
 	t.Helper()

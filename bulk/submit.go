@@ -494,31 +494,3 @@ func (d dialect) dropSubmitted(ctx context.Context, tx execer) error {
 	}
 	return nil
 }
-
-func (s sqlTx) query(ctx context.Context, q string, args []any, row func(scan func(...any) error) error) error {
-	rows, err := s.t.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func (p pgxTx) query(ctx context.Context, q string, args []any, row func(scan func(...any) error) error) error {
-	rows, err := p.t.Query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}

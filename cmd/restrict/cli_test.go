@@ -14,13 +14,6 @@ import (
 	"github.com/restrictkit/restrict/bulk"
 )
 
-func writeFile(t *testing.T, content string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "subjects.csv")
-	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
-	return p
-}
-
 func TestLimitFlags(t *testing.T) {
 	t.Parallel()
 	got, err := limitFlags{rate: []string{"purse=50", "kpayment=2.5"}, concurrency: []string{"purse=8"}}.parse()

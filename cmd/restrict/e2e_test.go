@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,8 +19,9 @@ import (
 	"time"
 
 	"github.com/creack/pty"
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 // These tests build the command and use it as an operator would: fakes in
@@ -544,38 +543,10 @@ func lastLine(s string) string {
 }
 
 // postgresDSN is the test database with a search path of its own schema,
-// or a skip saying how to run the test. A set URL that cannot be reached
-// fails: CI sets it and must not pass by skipping.
+// or a skip saying how to run the test.
 func postgresDSN(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("RESTRICT_TEST_DATABASE_URL")
-	if u == "" {
-		t.Skip("Postgres test skipped: set RESTRICT_TEST_DATABASE_URL to run it, e.g. " +
-			"RESTRICT_TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' go test ./cmd/restrict/ (bash .ci/run does)")
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "cli_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	require.NoError(t, err, "RESTRICT_TEST_DATABASE_URL is set but Postgres cannot be reached")
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), u)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-	})
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	return u + sep + "search_path=" + schema
+	return testkit.WithSearchPath(testkit.PostgresSchema(t, "cli_test_"))
 }
 
 // The progress display in a terminal: bars per provider redrawn in place,
