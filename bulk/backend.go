@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,6 +62,24 @@ type riverBackend[TTx any, TDriver riverdriver.Driver[TTx]] struct {
 	lock     func(ctx context.Context) (unlock func(), err error) // nil: none needed
 	inserter *river.Client[TTx]
 	worker   *river.Client[TTx]
+	// hard ends when a hard stop (StopAndCancel) begins: workers holding
+	// an outcome through an outage let go of it then, so that the stop,
+	// and Close, wait for no database.
+	hard atomic.Pointer[hardStop]
+}
+
+type hardStop struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// hardStopped is a context that ends when a hard stop of the working
+// client begins; never, for a River client of the caller's own.
+func (b *riverBackend[TTx, TDriver]) hardStopped() context.Context {
+	if h := b.hard.Load(); h != nil {
+		return h.ctx
+	}
+	return context.Background()
 }
 
 func newBackend[TTx any, TDriver riverdriver.Driver[TTx]](e *Engine, driver TDriver, begin func(context.Context) (TTx, tx, error)) (*riverBackend[TTx, TDriver], error) {
@@ -167,6 +186,8 @@ func (b *riverBackend[TTx, TDriver]) addWorker(workers *river.Workers) error {
 
 func (b *riverBackend[TTx, TDriver]) start(ctx context.Context, queues map[string]river.QueueConfig) error {
 	cfg := b.e.cfg
+	hctx, cancel := context.WithCancel(context.Background())
+	b.hard.Store(&hardStop{ctx: hctx, cancel: cancel})
 	workers := river.NewWorkers()
 	if err := b.addWorker(workers); err != nil {
 		return err
@@ -206,6 +227,9 @@ func (b *riverBackend[TTx, TDriver]) stop(ctx context.Context) error {
 }
 
 func (b *riverBackend[TTx, TDriver]) stopAndCancel(ctx context.Context) error {
+	if h := b.hard.Load(); h != nil {
+		h.cancel()
+	}
 	return b.worker.StopAndCancel(ctx)
 }
 
@@ -241,6 +265,7 @@ func (w *jobWorker[TTx, TDriver]) Work(ctx context.Context, job *river.Job[JobAr
 	// the answer would mean calling it again.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journalTimeout)
 	defer cancel()
+	defer context.AfterFunc(w.b.hardStopped(), cancel)()
 
 	switch at.verdict {
 	case snooze:
@@ -290,7 +315,9 @@ func (w *jobWorker[TTx, TDriver]) journal(ctx context.Context, job *river.Job[Jo
 		// Longer than the commit's own timeout, so that a completion is
 		// never abandoned while its batch may still commit.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journalTimeout+time.Second)
+		stop := context.AfterFunc(w.b.hardStopped(), cancel)
 		err := w.b.complete(cctx, job, rec)
+		stop()
 		cancel()
 		if err == nil {
 			e.health.ok()
@@ -305,6 +332,8 @@ func (w *jobWorker[TTx, TDriver]) journal(ctx context.Context, job *river.Job[Jo
 		select {
 		case <-time.After(delay):
 		case <-w.b.quit:
+			return err
+		case <-w.b.hardStopped().Done():
 			return err
 		}
 		delay = min(2*delay, maxDatabaseRetry)
