@@ -6,40 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"strings"
-	"time"
 
-	"github.com/joho/godotenv"
 	"github.com/spf13/cobra"
 )
-
-// The exit statuses.
-const (
-	exitOK          = 0
-	exitFailed      = 1 // some outcome failed
-	exitUsage       = 2 // a usage or configuration error, before anything was sent
-	exitIncomplete  = 3 // could not complete: a database or I/O failure; the same command resumes
-	exitInterrupted = 130
-)
-
-// errInterrupted is the cause of a context ended by SIGINT or SIGTERM.
-var errInterrupted = errors.New("interrupted")
-
-// usageError is a mistake in the command line, the environment or the
-// input files: exit status 2, detected before anything is sent.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
-
-// failedError says that the command ran to its end but some outcome
-// failed: exit status 1, after the report was printed.
-type failedError struct{ msg string }
-
-func (e failedError) Error() string { return e.msg }
 
 // app is one invocation: its environment and streams, and what the global
 // flags set.
@@ -161,66 +130,4 @@ func (a *app) setup(ctx context.Context) error {
 	}
 	a.dotenv = vals
 	return nil
-}
-
-// envFileWait is how long a missing or empty --env-file is waited for:
-// "restrict fakes > fakes.env &" writes it a moment after it starts.
-const envFileWait = 60 * time.Second
-
-func (a *app) readEnvFile(ctx context.Context, path string) (map[string]string, error) {
-	deadline := time.Now().Add(envFileWait)
-	told := false
-	for {
-		info, err := os.Stat(path)
-		if err == nil && info.Size() > 0 {
-			break
-		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, usagef("--env-file: %v", err)
-		}
-		if time.Now().After(deadline) {
-			return nil, usagef("--env-file %s is missing or empty", path)
-		}
-		if !told {
-			fmt.Fprintf(a.stderr, "restrict: waiting for %s to be written (is \"restrict fakes\" still starting?)\n", path)
-			told = true
-		}
-		select {
-		case <-ctx.Done():
-			return nil, context.Cause(ctx)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	vals, err := godotenv.Read(path)
-	if err != nil {
-		// godotenv's errors quote the offending line, which may hold a
-		// credential: say where, not what.
-		return nil, usagef("--env-file %s: not a dotenv file (KEY=value lines)", path)
-	}
-	return vals, nil
-}
-
-// env reads a setting: the environment first, then the dotenv file.
-func (a *app) env(key string) string {
-	if v := a.getenv(key); strings.TrimSpace(v) != "" {
-		return v
-	}
-	return a.dotenv[key]
-}
-
-// dsn is the database: --db, RESTRICT_DB, or SQLite in the current
-// directory. --db wins, as a flag given now should.
-func (a *app) dsn(flag string) string {
-	switch {
-	case flag != "":
-		return flag
-	case a.env("RESTRICT_DB") != "":
-		return a.env("RESTRICT_DB")
-	}
-	return "file:restrict.db"
-}
-
-// isPostgres tells a Postgres DSN from a SQLite one, as bulk.Open does.
-func isPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,14 +19,12 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/stretchr/testify/require"
-
-	"github.com/restrictkit/restrict/internal/testkit"
 )
 
-// These tests build the command and use it as an operator would: fakes in
-// the background, runs with the fakes' exports, kills and resumes, reports
-// read back as JSON, exit statuses, and the progress display in a
-// pseudo-terminal.
+// These tests build the command and run the binary where only a process
+// will do: a SIGKILL halfway and the resume after it, Ctrl-C once and
+// twice, and the progress display in a pseudo-terminal. Everything else
+// runs in-process through Main (inprocess_test.go).
 
 var (
 	buildOnce sync.Once
@@ -296,43 +293,6 @@ func TestOperatorSessionOnSQLite(t *testing.T) {
 	require.NotContains(t, again.stdout+again.stderr+status.stdout+status.stderr, s.secret("RESTRICT_PURSE_SECRET"))
 }
 
-// No credential, in any form a client sends it, reaches the operator's
-// screen or logs, even at debug level and through a failing provider.
-func TestNoSecretInOutputOrLogs(t *testing.T) {
-	t.Parallel()
-	s := newSession(t)
-	s.fakes(3)
-	var secrets []string
-	for _, kv := range s.env {
-		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "RESTRICT_") && (strings.Contains(k, "KEY") || strings.Contains(k, "SECRET") ||
-			strings.Contains(k, "PASSWORD") || strings.HasSuffix(k, "PASS_ID")) {
-			secrets = append(secrets, v)
-		}
-	}
-	require.Len(t, secrets, 7)
-	basic := base64.StdEncoding.EncodeToString([]byte(s.secret("RESTRICT_KPAYMENT_USERNAME") + ":" + s.secret("RESTRICT_KPAYMENT_PASSWORD")))
-	secrets = append(secrets, basic)
-	require.NoError(t, os.WriteFile(filepath.Join(s.dir, "mixed.csv"),
-		[]byte("subject,purse\nghost,00000000-0000-4000-8000-000000000000\n"), 0o600))
-	var out strings.Builder
-	for _, args := range [][]string{
-		{"run", "--action", "restrict", "--yes", "--subjects", "subjects.csv", "--log-level", "debug"},
-		{"run", "--action", "status", "--subjects", "subjects.csv", "--log-level", "debug", "--no-progress"},
-		{"run", "--action", "restrict", "--yes", "--subjects", "mixed.csv", "--log-level", "debug", "--name", "mixed"},
-		{"report", "--name", "mixed", "--format", "json"},
-		{"report", "--name", "mixed", "--format", "csv"},
-		{"runs", "--format", "json"},
-	} {
-		r := s.run(args...)
-		out.WriteString(r.stdout + r.stderr)
-	}
-	require.Contains(t, out.String(), "level=DEBUG", "debug logs were on")
-	for _, secret := range secrets {
-		require.NotContains(t, out.String(), secret)
-	}
-}
-
 // secret is the value of a variable the fakes exported.
 func (s *session) secret(key string) string {
 	for _, kv := range s.env {
@@ -407,146 +367,6 @@ func waitForProgress(t *testing.T, s *session, run string) {
 		require.True(t, time.Now().Before(deadline), "run %s made no progress", run)
 		time.Sleep(200 * time.Millisecond)
 	}
-}
-
-// Exit statuses: 1 when an outcome failed (with its class and the
-// provider's code in the report), 2 for a bad file, missing credentials or
-// a bad command line, with nothing submitted.
-func TestExitStatusesAndRefusals(t *testing.T) {
-	t.Parallel()
-	s := newSession(t)
-	s.fakes(2)
-	write := func(name, content string) {
-		require.NoError(t, os.WriteFile(filepath.Join(s.dir, name), []byte(content), 0o600))
-	}
-
-	write("unknown.csv", "subject,purse\nghost,00000000-0000-4000-8000-000000000000\n")
-	r := s.run("run", "--action", "restrict", "--yes", "--subjects", "unknown.csv", "--no-progress", "--name", "ghost")
-	require.Equal(t, 1, r.code, r.stderr)
-	require.Contains(t, r.stderr, "1 of 1 outcomes failed")
-	rows := s.report("ghost")
-	require.Len(t, rows, 1)
-	require.Equal(t, "failed", rows[0]["result"])
-	e := rows[0]["error"].(map[string]any)
-	require.Equal(t, "not_found", e["class"])
-	require.Equal(t, "004", e["code"], "Calypso's own code")
-	require.NotEmpty(t, e["message"])
-
-	write("bad.csv", "subject,purse,stripe\nalice,not-a-uuid,x\nalice,,\n")
-	r = s.run("run", "--action", "restrict", "--yes", "--subjects", "bad.csv", "--db", "file:bad.db")
-	require.Equal(t, 2, r.code)
-	for _, want := range []string{"bad.csv:1:3: unknown column \"stripe\""} {
-		require.Contains(t, r.stderr, want)
-	}
-	write("bad2.csv", "subject,purse,walletplatform\nalice,not-a-uuid,acc-1\nalice,,acc-2\n,,acc-3\n")
-	r = s.run("run", "--action", "restrict", "--yes", "--subjects", "bad2.csv", "--db", "file:bad.db")
-	require.Equal(t, 2, r.code)
-	for _, want := range []string{
-		`bad2.csv:2:2: purse would refuse ID "not-a-uuid"`,
-		`bad2.csv:3:1: subject "alice" repeats line 2`,
-		`bad2.csv:4:1: the subject is empty`,
-		"nothing was submitted",
-	} {
-		require.Contains(t, r.stderr, want)
-	}
-	_, err := os.Stat(filepath.Join(s.dir, "bad.db"))
-	require.ErrorIs(t, err, os.ErrNotExist, "refused before the database was touched")
-
-	// A provider column without credentials: the fakes' exports minus
-	// purse's.
-	noPurse := *s
-	noPurse.env = nil
-	for _, kv := range s.env {
-		if !strings.HasPrefix(kv, "RESTRICT_PURSE_") {
-			noPurse.env = append(noPurse.env, kv)
-		}
-	}
-	r = noPurse.run("run", "--action", "restrict", "--yes", "--subjects", "subjects.csv", "--db", "file:bad.db")
-	require.Equal(t, 2, r.code)
-	require.Contains(t, r.stderr, `subjects.csv:1:5: column "purse": no credentials: set its RESTRICT_PURSE_* variables`)
-
-	for _, args := range [][]string{
-		{"run", "--subjects", "subjects.csv"},
-		{"run", "--action", "freeze", "--subjects", "subjects.csv"},
-		{"run", "--action", "restrict", "--subjects", "subjects.csv", "--rate", "purse"},
-		{"run", "--action", "restrict", "--subjects", "subjects.csv", "--frobnicate"},
-		{"report"},
-		{"report", "--name", "no-such-run", "--db", "file:bad.db"},
-		{"frobnicate"},
-	} {
-		r := s.run(args...)
-		require.Equal(t, 2, r.code, "%v: %s", args, r.stderr)
-	}
-	_, err = os.Stat(filepath.Join(s.dir, "restrict.db"))
-	require.NoError(t, err, "the first run made the default database")
-
-	help := s.run("run", "--help")
-	require.Equal(t, 0, help.code)
-	require.Contains(t, help.stdout, "Examples:")
-	completion := s.run("completion", "bash")
-	require.Equal(t, 0, completion.code)
-	require.Contains(t, completion.stdout, "bash completion")
-}
-
-// Two worker processes share a run on Postgres: each job is worked once,
-// by one of them, and both take part.
-func TestTwoWorkersOnPostgres(t *testing.T) {
-	t.Parallel()
-	dsn := postgresDSN(t)
-	const subjects = 40
-	s := newSession(t)
-	s.fakes(subjects)
-	r := s.run("run", "--action", "restrict", "--yes", "--subjects", "subjects.csv", "--db", dsn, "--no-work", "--name", "shared")
-	require.Equal(t, 0, r.code, r.stderr)
-	require.Contains(t, r.stdout, "restrict worker --db")
-
-	type worker struct {
-		cmd    *exec.Cmd
-		stderr *bytes.Buffer
-	}
-	var workers []worker
-	for range 2 {
-		cmd := s.command(context.Background(), "worker", "--db", dsn, "--rate", "purse=10", "--concurrency", "purse=2")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		require.NoError(t, cmd.Start())
-		workers = append(workers, worker{cmd, &stderr})
-	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		ri := s.runs("--db", dsn)["shared"]
-		if ri.Counts.Pending == 0 && ri.Counts.Total > 0 {
-			require.EqualValues(t, subjects*len(providers), ri.Counts.OK)
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "the workers did not finish: %+v", ri)
-		time.Sleep(300 * time.Millisecond)
-	}
-	total := 0
-	for _, w := range workers {
-		// SIGTERM, as systemd stops a service: a drained worker exits 0.
-		require.NoError(t, w.cmd.Process.Signal(syscall.SIGTERM))
-		require.NoError(t, w.cmd.Wait(), "a worker asked to stop exits 0: %s", w.stderr.String())
-		var n, ok, failed, unsupported int
-		_, err := fmt.Sscanf(lastLine(w.stderr.String()), "worker: stopped after %d jobs (ok %d, failed %d, unsupported %d)", &n, &ok, &failed, &unsupported)
-		require.NoError(t, err, w.stderr.String())
-		require.Positive(t, n, "each worker took part")
-		total += n
-	}
-	require.Equal(t, subjects*len(providers), total, "each job worked once")
-	require.Len(t, s.report("shared", "--db", dsn), subjects*len(providers))
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return lines[len(lines)-1]
-}
-
-// postgresDSN is the test database with a search path of its own schema,
-// or a skip saying how to run the test.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	return testkit.WithSearchPath(testkit.PostgresSchema(t, "cli_test_"))
 }
 
 // The progress display in a terminal: bars per provider redrawn in place,

@@ -5,27 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"github.com/spf13/cobra"
+	"strings"
 )
-
-// The output formats every command that prints records offers.
-var formats = []string{"table", "csv", "json"}
-
-// addFormatFlag adds the one --format flag of run, report and runs.
-func addFormatFlag(cmd *cobra.Command, format *string, what string) {
-	cmd.Flags().StringVar(format, "format", "table", what+": table, csv or json")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
-}
-
-// checkFormat refuses a format that is not one of formats.
-func checkFormat(format string) error {
-	switch format {
-	case "table", "csv", "json":
-		return nil
-	}
-	return usagef("--format %q: want table, csv or json", format)
-}
 
 // createPrivate creates (or truncates) a file for customer data, readable
 // by its owner only whatever the umask; an existing file's wider mode is
@@ -62,4 +43,14 @@ func (a *app) output(path string) (io.Writer, func() error, error) {
 		}
 		return nil
 	}, nil
+}
+
+// shellQuote quotes s for a POSIX shell, as an operator would paste it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

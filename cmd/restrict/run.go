@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/fleet"
 )
 
 // stopWait bounds how long an interrupted run lets its calls in flight
@@ -101,29 +102,77 @@ type plan struct {
 	Follows *bulk.RunInfo `json:"follows,omitempty"`
 }
 
+// prepared is a run checked and planned, before anything is written.
+type prepared struct {
+	action  bulk.Action
+	sf      *subjectsFile
+	clients map[string]fleet.Client
+	limits  map[string]bulk.Limits
+	plan    *plan
+}
+
+// run prepares, confirms, submits, works and summarizes a run. The
+// database work outlives an interrupt: a submission or a stop in
+// progress is finished, so that what is recorded is consistent.
 func (a *app) run(ctx context.Context, o runOptions) error {
-	action := bulk.Action(o.action)
-	switch action {
-	case bulk.ActionRestrict, bulk.ActionLift, bulk.ActionStatus:
-	default:
-		return usagef("--action %q: want restrict, lift or status", o.action)
-	}
-	if err := checkFormat(o.format); err != nil {
-		return err
-	}
-	limits, err := o.limits.parse()
+	db := context.WithoutCancel(ctx)
+	pr, err := a.prepare(db, o)
 	if err != nil {
 		return err
+	}
+	if o.dryRun {
+		return a.printPlan(pr.plan, o.format)
+	}
+	if err := a.confirm(ctx, pr.plan, o.yes); err != nil {
+		return err
+	}
+	e, dsn, err := o.open(db, a)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	if err := a.submit(ctx, e, pr, o.reason); err != nil {
+		return err
+	}
+	reportHint := fmt.Sprintf("restrict report --name %s --db %s", shellQuote(pr.plan.Run), shellQuote(bulk.RedactDSN(dsn)))
+	if o.noWork {
+		fmt.Fprintf(a.stdout, "submitted run %s; work it with \"restrict worker --db %s\", then:\n  %s\n", pr.plan.Run, shellQuote(bulk.RedactDSN(dsn)), reportHint)
+		return nil
+	}
+	start := time.Now()
+	p, werr := a.workRun(ctx, e, pr, o)
+	if p == nil {
+		return werr
+	}
+	return a.summarize(pr, p, time.Since(start), werr, o.format, reportHint)
+}
+
+// prepare checks the flags, the subjects file and every provider's
+// credentials, and plans the run, reading the database without writing
+// it: everything that can be refused is refused here.
+func (a *app) prepare(ctx context.Context, o runOptions) (*prepared, error) {
+	pr := &prepared{action: bulk.Action(o.action)}
+	switch pr.action {
+	case bulk.ActionRestrict, bulk.ActionLift, bulk.ActionStatus:
+	default:
+		return nil, usagef("--action %q: want restrict, lift or status", o.action)
+	}
+	if err := checkFormat(o.format); err != nil {
+		return nil, err
+	}
+	var err error
+	if pr.limits, err = o.limits.parse(); err != nil {
+		return nil, err
 	}
 	if o.name != "" {
 		if err := bulk.CheckKey(o.name); err != nil {
-			return usagef("--name: %v", err)
+			return nil, usagef("--name: %v", err)
 		}
 	}
-	sf, err := readSubjects(o.subjects)
-	if err != nil {
-		return err
+	if pr.sf, err = readSubjects(o.subjects); err != nil {
+		return nil, err
 	}
+	sf := pr.sf
 	for _, w := range sf.duplicates {
 		fmt.Fprintf(a.stderr, "restrict: warning: %s\n", terminalSafe(w))
 	}
@@ -133,7 +182,7 @@ func (a *app) run(ctx context.Context, o runOptions) error {
 	if sf.duplicated > 0 {
 		fmt.Fprintln(a.stderr, "restrict: warning: a customer whose ID is under two subjects is called twice")
 	}
-	clients, err := a.clients(sf.providers, func(name string) string {
+	pr.clients, err = a.clients(sf.providers, func(name string) string {
 		for i, p := range sf.providers {
 			if p == name {
 				return fmt.Sprintf("%s:1:%d: column %q", sf.path, sf.columns[i]+1, name)
@@ -142,96 +191,93 @@ func (a *app) run(ctx context.Context, o runOptions) error {
 		return name
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if sf.idless > 0 {
 		fmt.Fprintf(a.stderr, "restrict: %d subjects have no ID at any provider of the file: nothing to do for them\n", sf.idless)
 	}
+	if pr.plan, err = a.plan(ctx, o, pr.action, sf); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
 
-	// The database work outlives an interrupt: a submission or a stop in
-	// progress is finished, so that what is recorded is consistent.
-	db := context.WithoutCancel(ctx)
-	pl, err := a.plan(db, o, action, sf)
-	if err != nil {
-		return err
-	}
-	if o.dryRun {
-		return a.printPlan(pl, o.format)
-	}
-	if err := a.confirm(ctx, pl, o.yes); err != nil {
-		return err
-	}
-
-	e, dsn, err := o.open(db, a)
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	run := bulk.Run{Name: pl.Run, Action: action, Reason: o.reason, Providers: sf.providers}
-	sub, err := e.Submit(ctx, run, sf.stream())
+// submit submits the planned run, turning bulk's refusals into the
+// command's.
+func (a *app) submit(ctx context.Context, e *bulk.Engine, pr *prepared, reason string) error {
+	name := pr.plan.Run
+	run := bulk.Run{Name: name, Action: pr.action, Reason: reason, Providers: pr.sf.providers}
+	sub, err := e.Submit(ctx, run, pr.sf.stream())
 	var finished *bulk.RunFinishedError
 	var conflict *bulk.ConflictError
 	switch {
 	case errors.As(err, &finished):
-		return finishedRefusal(pl.Run, finished.FinishedAt)
+		return finishedRefusal(name, finished.FinishedAt)
 	case errors.As(err, &conflict):
 		return usagef("%v\nnothing was added; give the run another --name", err)
 	case err != nil && ctx.Err() != nil:
-		return fmt.Errorf("%w: submitting run %s: %v; run the same command to resume", errInterrupted, pl.Run, err)
+		return fmt.Errorf("%w: submitting run %s: %v; run the same command to resume", errInterrupted, name, err)
 	case err != nil:
-		return fmt.Errorf("submitting run %s: %w; run the same command to resume", pl.Run, err)
+		return fmt.Errorf("submitting run %s: %w; run the same command to resume", name, err)
 	}
-	fmt.Fprintf(a.stderr, "run %s: %s, %d subjects, %d jobs added, %d there already\n", pl.Run, action, sub.Subjects, sub.Jobs, sub.Existing)
-	if pl.Follows != nil {
+	fmt.Fprintf(a.stderr, "run %s: %s, %d subjects, %d jobs added, %d there already\n", name, pr.action, sub.Subjects, sub.Jobs, sub.Existing)
+	if f := pr.plan.Follows; f != nil {
 		fmt.Fprintf(a.stderr, "run %s follows run %s, which finished at %s: every provider is called again\n",
-			pl.Run, pl.Follows.Name, pl.Follows.FinishedAt.UTC().Format(time.RFC3339))
+			name, f.Name, f.FinishedAt.UTC().Format(time.RFC3339))
 	}
-	a.logger.Info("submitted", "run", pl.Run, "action", string(action), "subjects", sub.Subjects, "jobs_added", sub.Jobs, "jobs_existing", sub.Existing)
-	reportHint := fmt.Sprintf("restrict report --name %s --db %s", shellQuote(pl.Run), shellQuote(bulk.RedactDSN(dsn)))
-	if o.noWork {
-		fmt.Fprintf(a.stdout, "submitted run %s; work it with \"restrict worker --db %s\", then:\n  %s\n", pl.Run, shellQuote(bulk.RedactDSN(dsn)), reportHint)
-		return nil
-	}
+	a.logger.Info("submitted", "run", name, "action", string(pr.action), "subjects", sub.Subjects, "jobs_added", sub.Jobs, "jobs_existing", sub.Existing)
+	return nil
+}
 
-	if err := register(e, clients, limits); err != nil {
-		return err
+// workRun works the run in this process until it is finished or the
+// work is given up (an interrupt, the database away too long), then stops
+// the workers gracefully. It returns the last progress read (nil if none
+// could be) and why the work ended early.
+func (a *app) workRun(ctx context.Context, e *bulk.Engine, pr *prepared, o runOptions) (*bulk.Progress, error) {
+	db := context.WithoutCancel(ctx)
+	if err := register(e, pr.clients, pr.limits); err != nil {
+		return nil, err
 	}
-	start := time.Now()
 	if err := e.Start(db); err != nil {
-		return fmt.Errorf("starting the workers: %w", err)
+		return nil, fmt.Errorf("starting the workers: %w", err)
 	}
-	a.logger.Info("working", "run", pl.Run, "providers", strings.Join(sf.providers, ","))
-	p, werr := a.work(ctx, e, pl.Run, o)
+	a.logger.Info("working", "run", pr.plan.Run, "providers", strings.Join(pr.sf.providers, ","))
+	p, werr := a.work(ctx, e, pr.plan.Run, o)
 	stopCtx, cancel := context.WithTimeout(db, stopWait)
 	defer cancel()
 	if err := e.Stop(stopCtx); err != nil {
 		a.logger.Warn("stopping the workers", "error", err)
 	}
-	if p == nil {
-		return werr
-	}
-	if errors.Is(werr, errInterrupted) || werr == nil {
+	if p != nil && (werr == nil || errors.Is(werr, errInterrupted)) {
 		// The last word: what the database holds now that the calls in
 		// flight have ended.
-		if last, err := e.Progress(db, pl.Run); err == nil {
+		if last, err := e.Progress(db, pr.plan.Run); err == nil {
 			p = last
 		}
 	}
-	if err := a.printSummary(pl.Run, action, p, time.Since(start), o.format); err != nil {
+	return p, werr
+}
+
+// summarize prints the summary and the report command, and turns the
+// run's end into the command's: interrupted, failed outcomes, or not
+// completed.
+func (a *app) summarize(pr *prepared, p *bulk.Progress, took time.Duration, werr error, format, reportHint string) error {
+	name := pr.plan.Run
+	if err := a.printSummary(name, pr.action, p, took, format); err != nil {
 		return err
 	}
-	if o.format == "table" {
-		fmt.Fprintf(a.stdout, "full report: %s\n", reportHint)
-	} else {
-		fmt.Fprintf(a.stderr, "full report: %s\n", reportHint)
+	hint := a.stdout
+	if format != "table" {
+		hint = a.stderr // stdout is the summary's data
 	}
+	fmt.Fprintf(hint, "full report: %s\n", reportHint)
 	switch {
 	case werr != nil && errors.Is(werr, errInterrupted):
-		return fmt.Errorf("%w: run %s is %d of %d done; run the same command to resume", errInterrupted, pl.Run, p.All.Done(), p.All.Total)
+		return fmt.Errorf("%w: run %s is %d of %d done; run the same command to resume", errInterrupted, name, p.All.Done(), p.All.Total)
 	case werr != nil:
 		return werr
 	case p.All.Failed > 0:
-		return failedError{fmt.Sprintf("run %s: %d of %d outcomes failed; see the report", pl.Run, p.All.Failed, p.All.Total)}
+		return failedError{fmt.Sprintf("run %s: %d of %d outcomes failed; see the report", name, p.All.Failed, p.All.Total)}
 	}
 	return nil
 }

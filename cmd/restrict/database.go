@@ -7,37 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/spf13/cobra"
 
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/internal/fleet"
 )
 
-// engineFlags are the bulk engine's settings an operator may need.
-type engineFlags struct {
-	db          string
-	jobTimeout  time.Duration
-	rescueAfter time.Duration
-	dbTimeout   time.Duration
-	limits      limitFlags
-}
-
-func (f *engineFlags) add(cmd *cobra.Command) {
-	addDBFlag(cmd, &f.db)
-	cmd.Flags().StringArrayVar(&f.limits.rate, "rate", nil, "a provider's limit in requests per second in this process, retries included, PROVIDER=N (repeatable)")
-	cmd.Flags().StringArrayVar(&f.limits.concurrency, "concurrency", nil, "a provider's calls at once in this process, PROVIDER=N (repeatable; default from its --rate, else 4)")
-	cmd.Flags().DurationVar(&f.jobTimeout, "job-timeout", time.Minute, "how long one attempt of a job may take, its rate-limit waits and HTTP retries included")
-	cmd.Flags().DurationVar(&f.rescueAfter, "rescue-after", 0, "how long a job of a crashed process stays taken before another takes it (default: job timeout + 30s)")
-	cmd.Flags().DurationVar(&f.dbTimeout, "db-timeout", 5*time.Minute, "how long the database may stay unavailable before the command gives up (exit 3; the work resumes when it is back)")
-}
-
-// addDBFlag adds the one --db flag of every command that reads or writes
-// the database.
-func addDBFlag(cmd *cobra.Command, db *string) {
-	cmd.Flags().StringVar(db, "db", "", "the database: file:restrict.db (SQLite, the default) or postgres://...; RESTRICT_DB also sets it (prefer it for a password: flags show in ps)")
+// isPostgres tells a Postgres DSN from a SQLite one, as bulk.Open does.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // checkDSN refuses a database the command could never open, before
