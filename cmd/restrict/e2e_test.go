@@ -232,7 +232,7 @@ func TestOperatorSessionOnSQLite(t *testing.T) {
 		key := r["subject"].(string) + "/" + r["provider"].(string)
 		require.False(t, seen[key], "one row for %s", key)
 		seen[key] = true
-		for _, k := range []string{"subject", "provider", "target", "action", "state", "result", "attempts", "finished_at", "error"} {
+		for _, k := range []string{"run", "subject", "provider", "target", "action", "state", "result", "http_attempts", "job_attempts", "started_at", "finished_at"} {
 			require.Contains(t, r, k)
 		}
 		require.Equal(t, "ok", r["result"], "%v", r)
@@ -240,7 +240,8 @@ func TestOperatorSessionOnSQLite(t *testing.T) {
 		require.Equal(t, "restrict", r["action"])
 		require.Nil(t, r["error"])
 		require.NotEmpty(t, r["finished_at"])
-		require.GreaterOrEqual(t, r["attempts"].(float64), 1.0)
+		require.GreaterOrEqual(t, r["http_attempts"].(float64), 1.0)
+		require.NotContains(t, r, "error", "an ok row has no error")
 	}
 
 	// The proof: read every restriction back where the provider can tell.

@@ -19,57 +19,6 @@ import (
 	"github.com/restrictkit/restrict/internal/fleet"
 )
 
-// record is one line of a report: what happened for one subject at one
-// provider. Its JSON keys are the report's documented format.
-type record struct {
-	Subject        string `json:"subject"`
-	Provider       string `json:"provider"`
-	Target         string `json:"target"`
-	Action         string `json:"action"`
-	ProviderAction string `json:"provider_action"`
-	State          string `json:"state"`
-	Result         string `json:"result"`
-	Attempts       int    `json:"attempts"`
-	// AttemptsAtLeast says Attempts is a lower bound: a process died
-	// during an attempt, whose HTTP requests were not counted.
-	AttemptsAtLeast bool         `json:"attempts_lower_bound,omitempty"`
-	JobAttempts     int          `json:"job_attempts"`
-	HTTPStatus      int          `json:"http_status"`
-	RequestID       string       `json:"request_id"`
-	StartedAt       *time.Time   `json:"started_at"`
-	FinishedAt      *time.Time   `json:"finished_at"`
-	Error           *recordError `json:"error"`
-}
-
-type recordError struct {
-	Class   string `json:"class"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-func recordOf(o bulk.Outcome) record {
-	r := record{
-		Subject: o.Subject, Provider: o.Provider, Target: o.Target, Action: string(o.Action),
-		ProviderAction: string(o.ProviderAction), State: string(o.State), Result: string(o.Result),
-		Attempts: o.HTTPAttempts, AttemptsAtLeast: o.HTTPAttemptsLowerBound, JobAttempts: o.JobAttempts, HTTPStatus: o.HTTPStatus, RequestID: o.RequestID,
-	}
-	if r.State == "" {
-		r.State = "unknown"
-	}
-	if !o.StartedAt.IsZero() {
-		t := o.StartedAt.UTC()
-		r.StartedAt = &t
-	}
-	if !o.FinishedAt.IsZero() {
-		t := o.FinishedAt.UTC()
-		r.FinishedAt = &t
-	}
-	if o.Error != nil && o.Result != bulk.ResultOK {
-		r.Error = &recordError{Class: o.Error.Class, Code: o.Error.Code, Message: o.Error.Message}
-	}
-	return r
-}
-
 func (a *app) reportCommand() *cobra.Command {
 	var o reportOptions
 	cmd := &cobra.Command{
@@ -82,12 +31,13 @@ HTTP attempts, when it finished, and for a failure the error's class, code
 and message. It opens the database read-only and creates nothing, so any
 machine sharing it can report any run, while it is worked too.
 
-In JSON (--format json) it is an array of objects with the keys subject,
-provider, target, action, provider_action, state, result, attempts,
-attempts_lower_bound (true when a process died during an attempt, so more
-requests may have been sent than counted), job_attempts, http_status,
-request_id, started_at, finished_at and error ({class, code, message}, or
-null).
+In JSON (--format json) it is an array of journal rows in the published
+audit schema (docs/audit-record.schema.json, bulk.Outcome's JSON): run,
+subject, provider, target, action, result, and where known state,
+provider_action, http_status, http_attempts (with
+http_attempts_lower_bound true when a process died during an attempt, so
+more requests may have been sent than counted), job_attempts, request_id,
+started_at, finished_at and error ({class, code, message}).
 
 In CSV (--format csv), a cell that begins with =, +, -, @, a tab or a
 carriage return is prefixed with ' so that a spreadsheet shows it as text
@@ -169,7 +119,7 @@ func writeReport(format string, w io.Writer, outcomes iter.Seq2[bulk.Outcome, er
 			if err != nil {
 				return err
 			}
-			b, err := json.Marshal(recordOf(o))
+			b, err := json.Marshal(o)
 			if err != nil {
 				return err
 			}
@@ -190,20 +140,19 @@ func writeReport(format string, w io.Writer, outcomes iter.Seq2[bulk.Outcome, er
 		return err
 	case "csv":
 		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"subject", "provider", "target", "action", "provider_action", "state", "result", "attempts", "attempts_lower_bound", "job_attempts",
-			"http_status", "request_id", "started_at", "finished_at", "error_class", "error_code", "error_message"})
+		_ = cw.Write([]string{"run", "subject", "provider", "target", "action", "provider_action", "state", "result", "http_attempts", "http_attempts_lower_bound",
+			"job_attempts", "http_status", "request_id", "started_at", "finished_at", "error_class", "error_code", "error_message"})
 		for o, err := range outcomes {
 			if err != nil {
 				return err
 			}
-			r := recordOf(o)
-			var ec, ecode, emsg string
-			if r.Error != nil {
-				ec, ecode, emsg = r.Error.Class, r.Error.Code, r.Error.Message
+			var e bulk.OutcomeError
+			if o.Error != nil {
+				e = *o.Error
 			}
-			row := []string{r.Subject, r.Provider, r.Target, r.Action, r.ProviderAction, r.State, r.Result,
-				strconv.Itoa(r.Attempts), strconv.FormatBool(r.AttemptsAtLeast), strconv.Itoa(r.JobAttempts), strconv.Itoa(r.HTTPStatus), r.RequestID,
-				timeText(r.StartedAt), timeText(r.FinishedAt), ec, ecode, emsg}
+			row := []string{o.Run, o.Subject, o.Provider, o.Target, string(o.Action), string(o.ProviderAction), string(o.State), string(o.Result),
+				strconv.Itoa(o.HTTPAttempts), strconv.FormatBool(o.HTTPAttemptsLowerBound), strconv.Itoa(o.JobAttempts), strconv.Itoa(o.HTTPStatus), o.RequestID,
+				timeText(o.StartedAt), timeText(o.FinishedAt), e.Class, e.Code, e.Message}
 			for i := range row {
 				row[i] = csvCell(row[i])
 			}
@@ -214,36 +163,50 @@ func writeReport(format string, w io.Writer, outcomes iter.Seq2[bulk.Outcome, er
 		cw.Flush()
 		return cw.Error()
 	}
+	// The table is written a block of rows at a time, each block aligned
+	// on its own: a run of any size is never held in memory.
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	rows := 0
 	fmt.Fprintln(tw, "SUBJECT\tPROVIDER\tTARGET\tRESULT\tSTATE\tATTEMPTS\tFINISHED\tERROR")
 	for o, err := range outcomes {
 		if err != nil {
 			return err
 		}
-		r := recordOf(o)
 		var e string
-		if r.Error != nil {
-			e = r.Error.Class
-			if r.Error.Code != "" {
-				e += " " + r.Error.Code
+		if o.Error != nil {
+			e = o.Error.Class
+			if o.Error.Code != "" {
+				e += " " + o.Error.Code
 			}
-			if r.Error.Message != "" {
-				e += ": " + r.Error.Message
+			if o.Error.Message != "" {
+				e += ": " + o.Error.Message
 			}
 		}
-		attempts := strconv.Itoa(r.Attempts)
-		if r.AttemptsAtLeast {
+		attempts := strconv.Itoa(o.HTTPAttempts)
+		if o.HTTPAttemptsLowerBound {
 			attempts = "≥" + attempts
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", terminalSafe(r.Subject), r.Provider, terminalSafe(r.Target), r.Result, terminalSafe(r.State),
-			attempts, timeText(r.FinishedAt), terminalSafe(e))
+		state := string(o.State)
+		if state == "" && o.Result != bulk.ResultPending {
+			state = "unknown"
+		}
+		if rows++; rows%tableBlock == 0 {
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", terminalSafe(o.Subject), o.Provider, terminalSafe(o.Target), o.Result, terminalSafe(state),
+			attempts, timeText(o.FinishedAt), terminalSafe(e))
 	}
 	return tw.Flush()
 }
 
-func timeText(t *time.Time) string {
-	if t == nil {
+// tableBlock is how many rows of a table are aligned together.
+const tableBlock = 1000
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
 		return ""
 	}
-	return t.Format(time.RFC3339Nano)
+	return t.UTC().Format(time.RFC3339Nano)
 }
