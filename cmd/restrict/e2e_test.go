@@ -224,6 +224,8 @@ func TestOperatorSessionOnSQLite(t *testing.T) {
 	require.Equal(t, 0, again.code, "the resumed run completes: %s %s", again.stdout, again.stderr)
 	require.Contains(t, again.stdout, "full report: restrict report --name sanctions")
 	require.Contains(t, again.stderr, "0 jobs added", "nothing submitted twice")
+	require.Contains(t, again.stderr, "were taken by a process that is gone; they are taken again at about ",
+		"the operator is told why some jobs wait")
 
 	rows := s.report("sanctions")
 	require.Len(t, rows, subjects*len(providers), "one final outcome per subject and provider")
