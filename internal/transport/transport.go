@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/restrictkit/restrict"
+
 	"github.com/restrictkit/restrict/internal/config"
 )
 
@@ -190,14 +191,6 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// errNotMade is what a provider client that was not made with its
-// package's New (a zero-value Client, whose transport client is nil)
-// answers every call with: nothing is sent, nothing panics.
-func errNotMade(operation string) error {
-	return &restrict.APIError{Operation: operation, Class: restrict.ErrInvalidRequest,
-		Message: "the client was not made with its package's New (a zero-value Client)"}
 }
 
 // Format prints the client as the provider's client and its host, whatever
