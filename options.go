@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/restrictkit/restrict/internal/config"
@@ -38,28 +37,12 @@ type Option interface {
 }
 
 // WithBaseURL points the client at another host, a sandbox or a fake. The
-// URL must be absolute (scheme and host); a path is kept as the prefix of
-// every call.
+// URL must be absolute (scheme and host), without user info, query or
+// fragment; a path is kept as the prefix of every call.
 func WithBaseURL(rawURL string) Option {
 	return config.Func(func(o *config.Settings) error {
-		u, err := url.Parse(rawURL)
-		if err != nil {
-			// url.Error repeats the URL, which may carry user info: keep
-			// only the reason.
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			return fmt.Errorf("WithBaseURL: unparsable URL: %w", err)
-		}
-		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-			return errors.New("WithBaseURL: the URL must be absolute, with an http or https scheme and a host")
-		}
-		if u.User != nil {
-			return errors.New("WithBaseURL: credentials in the URL are not allowed; pass them in Credentials")
-		}
-		if u.RawQuery != "" || u.Fragment != "" {
-			return errors.New("WithBaseURL: the URL must not have a query or fragment")
+		if _, err := config.ParseBaseURL(rawURL); err != nil {
+			return fmt.Errorf("WithBaseURL: %w", err)
 		}
 		o.BaseURL = rawURL
 		return nil

@@ -12,10 +12,10 @@ import (
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// messageClass is the one table from Cryptomus' errors to classes.
+// codeClasses is the one table from Cryptomus' errors to classes.
 // Cryptomus has no error codes, only messages; keys are compared without
 // case and without a trailing full stop. APIError.Code stays empty.
-var messageClass = map[string]error{
+var codeClasses = map[string]error{
 	"not found":                  restrict.ErrNotFound,
 	"you can withdraw only once": restrict.ErrConflict,
 	"invalid sign":               restrict.ErrUnauthorized,
@@ -28,22 +28,22 @@ var messageClass = map[string]error{
 type envelope struct {
 	// State is an int, 0 for success; a "0" string reads the same, so
 	// that a typing slip on Cryptomus' side is not taken for an error.
-	State   json.Number `json:"state"`
-	Result  result      `json:"result"`
-	Message string      `json:"message"`
-	Errors  fieldErrors `json:"errors"`
-	Code    lenient     `json:"code"`
-	Error   lenient     `json:"error"`
+	State   json.Number  `json:"state"`
+	Result  resultMember `json:"result"`
+	Message string       `json:"message"`
+	Errors  fieldErrors  `json:"errors"`
+	Code    lenient      `json:"code"`
+	Error   lenient      `json:"error"`
 }
 
-// result decodes the result member straight into the caller's value, and
+// resultMember decodes the result member straight into the caller's value, and
 // records that a non-null one was there.
-type result struct {
+type resultMember struct {
 	out     any
 	present bool
 }
 
-func (r *result) UnmarshalJSON(b []byte) error {
+func (r *resultMember) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
@@ -128,7 +128,7 @@ func (l *lenient) UnmarshalJSON(b []byte) error {
 // answer is a success only when HTTP is 2xx and state is 0: a 200 carrying
 // state 1 is an error.
 func decode(res *transport.Response, out any) error {
-	env := envelope{Result: result{out: out}}
+	env := envelope{Result: resultMember{out: out}}
 	if err := json.Unmarshal(res.Body, &env); err != nil {
 		if transport.IsSuccess(res.StatusCode) {
 			return errors.New("not Cryptomus' envelope: " + err.Error())
@@ -159,21 +159,21 @@ func decode(res *transport.Response, out any) error {
 	if ae.Message == "" {
 		ae.Message = string(env.Error)
 	}
-	ae.Class = classify(res.StatusCode, ae.Message, string(env.Code))
+	ae.Class = classFor(res.StatusCode, ae.Message, string(env.Code))
 	if ae.Message == "" && len(ae.Fields) > 0 {
 		ae.Message = "validation failed"
 	}
 	return ae
 }
 
-// classify picks the class of an error answer: the message table first,
+// classFor picks the class of an error answer: the message table first,
 // then the HTTP status, then a 5xx code in the body. A 200 with state 1
 // and a message the table does not know is the provider refusing the
 // request as given, so ErrInvalidRequest, as are validation fields on a
 // 200.
-func classify(status int, message, code string) error {
+func classFor(status int, message, code string) error {
 	key := strings.ToLower(strings.TrimRight(strings.TrimSpace(message), "."))
-	if c, ok := messageClass[key]; ok {
+	if c, ok := codeClasses[key]; ok {
 		return c
 	}
 	// "Wallet not found" and the like: the table names the generic one.

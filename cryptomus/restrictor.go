@@ -24,7 +24,7 @@ import (
 //
 // https://doc.cryptomus.com/en/business/payments/block-wallet
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	req, err := blockTarget("Restrict", t.ID)
+	req, err := checkTarget("Restrict", t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -33,13 +33,7 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 	if err != nil {
 		return nil, err
 	}
-	return &restrict.Result{
-		Provider: Provider,
-		Action:   restrict.ActionBlock,
-		TargetID: t.ID,
-		State:    walletState(res.Status),
-		Meta:     res.Meta,
-	}, nil
+	return result(restrict.ActionBlock, t.ID, stateOf(res.Status), res.Meta), nil
 }
 
 // Lift always fails with an error matching restrict.ErrUnsupported and
@@ -71,13 +65,13 @@ func (c *Client) Status(context.Context, restrict.Target) (*restrict.Result, err
 //
 // https://doc.cryptomus.com/en/business/payments/block-wallet
 func CheckTargetID(id string) error {
-	_, err := blockTarget("CheckTargetID", id)
+	_, err := checkTarget("CheckTargetID", id)
 	return err
 }
 
-// blockTarget turns a Target ID into the wallet reference of a block call,
-// or into the error of operation op.
-func blockTarget(op, id string) (BlockAddressRequest, error) {
+// checkTarget is CheckTargetID reporting the operation that applied it; it
+// returns the wallet reference a block call sends for the ID.
+func checkTarget(op, id string) (BlockAddressRequest, error) {
 	switch {
 	case id == "":
 		return BlockAddressRequest{}, restrict.NewFieldError(Provider, op, "ID", "is required")
@@ -90,7 +84,13 @@ func blockTarget(op, id string) (BlockAddressRequest, error) {
 	return BlockAddressRequest{OrderID: id}, nil
 }
 
-func walletState(s WalletStatus) restrict.State {
+// result is the contract's Result of an operation on the target id.
+func result(action restrict.Action, id string, state restrict.State, meta restrict.Meta) *restrict.Result {
+	return &restrict.Result{Provider: Provider, Action: action, TargetID: id, State: state, Meta: meta}
+}
+
+// stateOf maps a wallet status to the contract's state; see Restrict.
+func stateOf(s WalletStatus) restrict.State {
 	switch s {
 	case WalletStatusBlocked:
 		return restrict.StateRestricted

@@ -10,13 +10,13 @@ import (
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// classes is the one table from KunaCore's answer to a class of failure.
+// codeClasses is the one table from KunaCore's answer to a class of failure.
 // KunaCore publishes no error codes. Its reference pages point to a NestJS
 // backend [I], whose error bodies carry statusCode (the HTTP status again)
 // and error (that status's reason phrase, "Not Found"): neither is a code
 // of KunaCore's own, so APIError.Code stays empty and the status decides.
 // A status not listed falls back to transport.ClassForStatus.
-var classes = map[int]error{
+var codeClasses = map[int]error{
 	http.StatusBadRequest:   restrict.ErrInvalidRequest,
 	http.StatusUnauthorized: restrict.ErrUnauthorized,
 	http.StatusForbidden:    restrict.ErrForbidden,
@@ -24,8 +24,9 @@ var classes = map[int]error{
 	http.StatusConflict:     restrict.ErrConflict,
 }
 
+// classFor applies the table to an HTTP status.
 func classFor(status int) error {
-	if c, ok := classes[status]; ok {
+	if c, ok := codeClasses[status]; ok {
 		return c
 	}
 	return transport.ClassForStatus(status)

@@ -14,6 +14,7 @@ import (
 // restrict.ErrInvalidRequest and names the field "ID".
 func CheckTargetID(id string) error { return checkTarget("CheckTargetID", id) }
 
+// checkTarget is CheckTargetID reporting the operation that applied it.
 func checkTarget(op, id string) error {
 	if p := transport.CheckUUID(id); p != "" {
 		return restrict.NewFieldError(Provider, op, "ID", p)
@@ -39,18 +40,15 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 		return nil, err
 	}
 	c.tc.LogTarget(ctx, "Restrict", t)
-	out := &restrict.Result{Provider: Provider, Action: restrict.ActionSuspend, TargetID: t.ID, State: restrict.StateRestricted}
 	res, err := c.Suspend(ctx, SuspendRequest{ID: t.ID})
 	if err != nil {
 		meta, ok := transport.AlreadyInState(err, "Suspend", alreadySuspended)
 		if !ok {
 			return nil, err
 		}
-		out.Meta = meta
-		return out, nil
+		return result(restrict.ActionSuspend, t.ID, restrict.StateRestricted, meta), nil
 	}
-	out.Meta = res.Meta
-	return out, nil
+	return result(restrict.ActionSuspend, t.ID, restrict.StateRestricted, res.Meta), nil
 }
 
 // alreadySuspended matches KunaCore's inferred refusal of a second
@@ -88,7 +86,12 @@ func (c *Client) Status(ctx context.Context, t restrict.Target) (*restrict.Resul
 	if err != nil {
 		return nil, err
 	}
-	return &restrict.Result{Provider: Provider, TargetID: t.ID, State: stateOf(cust.Status), Meta: cust.Meta}, nil
+	return result("", t.ID, stateOf(cust.Status), cust.Meta), nil
+}
+
+// result is the contract's Result of an operation on the target id.
+func result(action restrict.Action, id string, state restrict.State, meta restrict.Meta) *restrict.Result {
+	return &restrict.Result{Provider: Provider, Action: action, TargetID: id, State: state, Meta: meta}
 }
 
 // stateOf maps a KunaCore status to the contract's state. The spelling of

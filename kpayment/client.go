@@ -78,10 +78,11 @@ func WithRestrictRequest(req BlockCustomerRequest) restrict.Option {
 // is invalid; the error matches restrict.ErrInvalidRequest and names the
 // field at fault.
 func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
-	auth, secrets, err := creds.authorization()
+	creds, err := creds.check()
 	if err != nil {
 		return nil, err
 	}
+	auth, secrets := creds.authorization()
 	tc, err := transport.New(transport.Config{
 		Provider:       Provider,
 		DefaultBaseURL: DefaultBaseURL,
@@ -100,13 +101,14 @@ func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
 	return c, nil
 }
 
-// authorization checks the credentials and returns the signer that sends
-// them, and every secret among them and derived from them.
-func (creds Credentials) authorization() (*authorization, []string, error) {
+// check refuses credentials of both kinds, of neither, or with a field
+// that could not travel in an HTTP header, naming the field, and returns
+// them with the token's "Bearer " prefix stripped.
+func (creds Credentials) check() (Credentials, error) {
 	basic := creds.Username != "" || creds.Password != ""
 	switch {
 	case basic && creds.Token != "":
-		return nil, nil, &restrict.APIError{
+		return creds, &restrict.APIError{
 			Provider:  Provider,
 			Operation: "New",
 			Class:     restrict.ErrInvalidRequest,
@@ -117,7 +119,7 @@ func (creds Credentials) authorization() (*authorization, []string, error) {
 			},
 		}
 	case !basic && creds.Token == "":
-		return nil, nil, &restrict.APIError{
+		return creds, &restrict.APIError{
 			Provider:  Provider,
 			Operation: "New",
 			Class:     restrict.ErrInvalidRequest,
@@ -131,30 +133,40 @@ func (creds Credentials) authorization() (*authorization, []string, error) {
 	case creds.Token != "":
 		token := transport.StripBearer(string(creds.Token))
 		if p := transport.CheckCredential(token); p != "" {
-			return nil, nil, restrict.NewFieldError(Provider, "New", "Token", p)
+			return creds, restrict.NewFieldError(Provider, "New", "Token", p)
 		}
 		// A bearer token is one token68 (RFC 6750): a space inside means
 		// something else was pasted with it.
 		if strings.Contains(token, " ") {
-			return nil, nil, restrict.NewFieldError(Provider, "New", "Token", "must not contain white space (give the token alone)")
+			return creds, restrict.NewFieldError(Provider, "New", "Token", "must not contain white space (give the token alone)")
 		}
-		return bearerAuth(token), []string{token}, nil
+		creds.Token = restrict.Secret(token)
+		return creds, nil
 	}
 	if p := transport.CheckCredential(creds.Username); p != "" {
-		return nil, nil, restrict.NewFieldError(Provider, "New", "Username", p)
+		return creds, restrict.NewFieldError(Provider, "New", "Username", p)
 	}
 	if strings.Contains(creds.Username, ":") {
 		// RFC 7617: the user-id cannot contain a colon; the server would
 		// split it at the wrong place.
-		return nil, nil, restrict.NewFieldError(Provider, "New", "Username", `must not contain ":"`)
+		return creds, restrict.NewFieldError(Provider, "New", "Username", `must not contain ":"`)
 	}
 	if p := transport.CheckCredential(string(creds.Password)); p != "" {
-		return nil, nil, restrict.NewFieldError(Provider, "New", "Password", p)
+		return creds, restrict.NewFieldError(Provider, "New", "Password", p)
+	}
+	return creds, nil
+}
+
+// authorization returns the signer that sends checked credentials, and
+// every secret among them and derived from them.
+func (creds Credentials) authorization() (*authorization, []string) {
+	if creds.Token != "" {
+		return bearerAuth(string(creds.Token)), []string{string(creds.Token)}
 	}
 	auth, encoded := basicAuth(creds.Username, string(creds.Password))
 	// The base64 of user:password holds the password in a form that no
 	// scrubbing of the password alone would find: it is a secret of its own.
-	return auth, []string{string(creds.Password), encoded}, nil
+	return auth, []string{string(creds.Password), encoded}
 }
 
 // Format prints the client as its provider and host, whatever the verb: the

@@ -10,10 +10,10 @@ import (
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
-// codeTable is the documented code table of the Payments API page: code,
+// codeClasses is the documented code table of the Payments API page: code,
 // name and the class of failure it means. Codes outside it are classified
 // by HTTP status.
-var codeTable = []struct {
+var codeClasses = []struct {
 	code  string
 	name  string
 	class error
@@ -33,10 +33,12 @@ var codeTable = []struct {
 	{"100014", "INVALID_SCOPE_DEPARTMENT", restrict.ErrForbidden},
 }
 
-// lookup finds a code in the table by number or by name: the string-coded
-// envelope has been seen carrying either.
-func lookup(c string) (name string, class error) {
-	for _, e := range codeTable {
+// classFor finds a code in the table by number or by name (the
+// string-coded envelope has been seen carrying either), and returns its
+// name and class; a nil class when the code is not in the table, which
+// apiError then leaves to the HTTP status.
+func classFor(c string) (name string, class error) {
+	for _, e := range codeClasses {
 		if c == e.code || strings.EqualFold(c, e.name) {
 			return e.name, e.class
 		}
@@ -157,7 +159,7 @@ func apiError(status int, errs []providerError) *restrict.APIError {
 	ae := &restrict.APIError{Code: string(errs[0].Code)}
 	msgs := make([]string, 0, len(errs))
 	for _, pe := range errs {
-		name, class := lookup(string(pe.Code))
+		name, class := classFor(string(pe.Code))
 		if name == "" && !isNumber(string(pe.Code)) {
 			// A string code outside the table is itself a name.
 			name = string(pe.Code)

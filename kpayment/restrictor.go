@@ -18,9 +18,10 @@ import (
 // 8-4-4-4-12 is our inference, as its docs type it as a string and show no
 // example. BlockCustomer takes any identifier that is one safe path
 // segment.
-func CheckTargetID(id string) error { return checkTargetID("CheckTargetID", id) }
+func CheckTargetID(id string) error { return checkTarget("CheckTargetID", id) }
 
-func checkTargetID(operation, id string) error {
+// checkTarget is CheckTargetID reporting the operation that applied it.
+func checkTarget(operation, id string) error {
 	if problem := transport.CheckUUID(id); problem != "" {
 		return restrict.NewFieldError(Provider, operation, "ID", problem)
 	}
@@ -42,7 +43,7 @@ func checkTargetID(operation, id string) error {
 //
 // https://docs.mykaarma.com/API_references/payments/API/API_reference/block-customer
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	if err := checkTargetID("Restrict", t.ID); err != nil {
+	if err := checkTarget("Restrict", t.ID); err != nil {
 		return nil, err
 	}
 	c.tc.LogTarget(ctx, "Restrict", t)
@@ -55,13 +56,12 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 			slog.String("provider", Provider), slog.String("target", t.ID), slog.String("code", w.Code),
 			slog.String("title", w.Title), slog.String("message", w.Message), slog.String("description", w.Description))
 	}
-	return &restrict.Result{
-		Provider: Provider,
-		Action:   restrict.ActionBlock,
-		TargetID: t.ID,
-		State:    restrict.StateRestricted,
-		Meta:     res.Meta,
-	}, nil
+	return result(restrict.ActionBlock, t.ID, restrict.StateRestricted, res.Meta), nil
+}
+
+// result is the contract's Result of an operation on the target id.
+func result(action restrict.Action, id string, state restrict.State, meta restrict.Meta) *restrict.Result {
+	return &restrict.Result{Provider: Provider, Action: action, TargetID: id, State: state, Meta: meta}
 }
 
 // Lift always fails with an error matching restrict.ErrUnsupported and

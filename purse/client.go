@@ -36,12 +36,12 @@ type Credentials struct {
 	Secret restrict.Secret
 }
 
-// validate refuses a credential that could not work, naming the field.
+// check refuses a credential that could not work, naming the field.
 // The newer spec constrains account to ^0x[0-9a-fA-F]{40}$, but the older
 // host (api.calypso.finance, the default) documents no format, and
 // accounts issued there may not follow it: only a credential's rules are
 // checked, so a working account is never refused.
-func (cr Credentials) validate() error {
+func (cr Credentials) check() error {
 	for _, f := range []struct{ name, value string }{
 		{"Account", cr.Account}, {"Key", string(cr.Key)}, {"Secret", string(cr.Secret)},
 	} {
@@ -79,7 +79,7 @@ var (
 // sending anything, when a credential is missing or malformed or an option
 // is invalid.
 func New(creds Credentials, opts ...restrict.Option) (*Client, error) {
-	if err := creds.validate(); err != nil {
+	if err := creds.check(); err != nil {
 		return nil, err
 	}
 	account, _ := json.Marshal(creds.Account) // a string always encodes

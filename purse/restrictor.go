@@ -43,7 +43,7 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 	if err != nil {
 		return nil, err
 	}
-	return result(restrict.ActionBlock, t.ID, cust), nil
+	return result(restrict.ActionBlock, t.ID, stateOf(cust.Blocked), cust.Meta), nil
 }
 
 // Lift unblocks the customer whose Calypso customer ID (a UUID) is t.ID,
@@ -61,7 +61,7 @@ func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result,
 	if err != nil {
 		return nil, err
 	}
-	return result(restrict.ActionUnblock, t.ID, cust), nil
+	return result(restrict.ActionUnblock, t.ID, stateOf(cust.Blocked), cust.Meta), nil
 }
 
 // Status reads the customer whose Calypso customer ID (a UUID) is t.ID,
@@ -77,15 +77,20 @@ func (c *Client) Status(ctx context.Context, t restrict.Target) (*restrict.Resul
 	if err != nil {
 		return nil, err
 	}
-	return result("", t.ID, cust), nil
+	return result("", t.ID, stateOf(cust.Blocked), cust.Meta), nil
 }
 
-// result reports the state Calypso returned, not the one asked for: the
-// customer object's blocked flag is the provider's word on it.
-func result(action restrict.Action, id string, cust *Customer) *restrict.Result {
-	state := restrict.StateActive
-	if cust.Blocked {
-		state = restrict.StateRestricted
+// result is the contract's Result of an operation on the target id.
+func result(action restrict.Action, id string, state restrict.State, meta restrict.Meta) *restrict.Result {
+	return &restrict.Result{Provider: Provider, Action: action, TargetID: id, State: state, Meta: meta}
+}
+
+// stateOf reads the customer's blocked flag: a result reports the state
+// Calypso returned, not the one asked for, since the customer object is the
+// provider's word on it.
+func stateOf(blocked bool) restrict.State {
+	if blocked {
+		return restrict.StateRestricted
 	}
-	return &restrict.Result{Provider: Provider, Action: action, TargetID: id, State: state, Meta: cust.Meta}
+	return restrict.StateActive
 }

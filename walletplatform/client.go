@@ -1,10 +1,8 @@
 package walletplatform
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/restrictkit/restrict"
@@ -87,10 +85,8 @@ type Client struct {
 // It matters only when logging in with Username and PassID.
 func WithUsersURL(rawURL string) restrict.Option {
 	return config.Func(func(s *config.Settings) error {
-		// Reuse the base URL's checks: absolute, no user info, no query.
-		var probe config.Settings
-		if err := restrict.WithBaseURL(rawURL).Apply(&probe); err != nil {
-			return errors.New("WithUsersURL: " + strings.TrimPrefix(err.Error(), "WithBaseURL: "))
+		if _, err := config.ParseBaseURL(rawURL); err != nil {
+			return fmt.Errorf("WithUsersURL: %w", err)
 		}
 		s.SetExtra(Provider, "WithUsersURL", rawURL)
 		return nil

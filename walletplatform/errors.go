@@ -216,13 +216,13 @@ func parse(body []byte, v any) error {
 	return nil
 }
 
-// classByCode maps the HTTP status, or on a refusal inside a 2xx answer
+// codeClasses maps the HTTP status, or on a refusal inside a 2xx answer
 // the envelope's statusCode that echoes it, to a class. It is this
 // package's one table: the documentation names 400 "Invalid account id"
 // and 404 "Account id not found"; 401 and 403 are what the bearer-token
 // scheme implies. SABI sends no error code of its own, so APIError.Code
 // stays empty.
-var classByCode = map[int]error{
+var codeClasses = map[int]error{
 	http.StatusBadRequest:   restrict.ErrInvalidRequest,
 	http.StatusUnauthorized: restrict.ErrUnauthorized,
 	http.StatusForbidden:    restrict.ErrForbidden,
@@ -239,7 +239,7 @@ func classFor(httpStatus, statusCode int) error {
 	if !transport.IsSuccess(httpStatus) {
 		code = httpStatus
 	}
-	if c, ok := classByCode[code]; ok {
+	if c, ok := codeClasses[code]; ok {
 		return c
 	}
 	if code >= 400 {

@@ -21,9 +21,10 @@ var (
 // apply the same rule, so that an ID is checked once for all three and a
 // target that can be frozen can also be read back. Its error matches
 // restrict.ErrInvalidRequest and names the field "ID".
-func CheckTargetID(id string) error { return checkTargetID("CheckTargetID", id) }
+func CheckTargetID(id string) error { return checkTarget("CheckTargetID", id) }
 
-func checkTargetID(op, id string) error {
+// checkTarget is CheckTargetID reporting the operation that applied it.
+func checkTarget(op, id string) error {
 	if problem := transport.CheckPathSegment(id); problem != "" {
 		return restrict.NewFieldError(Provider, op, "ID", problem)
 	}
@@ -40,7 +41,7 @@ func checkTargetID(op, id string) error {
 //
 // Docs: https://sabi-docs.netlify.app ("Freeze or Unfreeze Account")
 func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	if err := checkTargetID("Restrict", t.ID); err != nil {
+	if err := checkTarget("Restrict", t.ID); err != nil {
 		return nil, err
 	}
 	c.tc.LogTarget(ctx, "Restrict", t)
@@ -65,7 +66,7 @@ func (c *Client) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 //
 // Docs: https://sabi-docs.netlify.app ("Freeze or Unfreeze Account")
 func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	if err := checkTargetID("Lift", t.ID); err != nil {
+	if err := checkTarget("Lift", t.ID); err != nil {
 		return nil, err
 	}
 	c.tc.LogTarget(ctx, "Lift", t)
@@ -89,7 +90,7 @@ func (c *Client) Lift(ctx context.Context, t restrict.Target) (*restrict.Result,
 //
 // Docs: https://sabi-docs.netlify.app/api/wallet/account%20management/get_single_account
 func (c *Client) Status(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
-	if err := checkTargetID("Status", t.ID); err != nil {
+	if err := checkTarget("Status", t.ID); err != nil {
 		return nil, err
 	}
 	acc, err := c.GetAccount(ctx, t.ID)
@@ -99,6 +100,7 @@ func (c *Client) Status(ctx context.Context, t restrict.Target) (*restrict.Resul
 	return result("", t.ID, stateOf(acc.Status), acc.Meta), nil
 }
 
+// result is the contract's Result of an operation on the target id.
 func result(action restrict.Action, id string, state restrict.State, meta restrict.Meta) *restrict.Result {
 	return &restrict.Result{Provider: Provider, Action: action, TargetID: id, State: state, Meta: meta}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/restrictkit/restrict"
 )
@@ -111,34 +109,6 @@ func Unmarshal(body []byte, out any) error {
 		return fmt.Errorf("malformed JSON: %w", err)
 	}
 	return nil
-}
-
-const snippetLen = 80
-
-// cut returns the start of s for a message: at most max printable
-// characters, white space folded to one space. Only scrubbed text may be
-// cut: half a secret is no longer found.
-func cut(s string, max int) string {
-	s = strings.TrimSpace(s)
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == max {
-			b.WriteString("…")
-			break
-		}
-		switch {
-		case r == utf8.RuneError:
-			continue
-		case unicode.IsSpace(r):
-			r = ' '
-		case !unicode.IsPrint(r):
-			continue
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
 }
 
 // AlreadyInState reports whether err is the provider refusing operation op

@@ -93,3 +93,18 @@ func StripBearer(token string) string {
 	}
 	return t
 }
+
+// CheckPathSegment returns what stops v from being one path segment, or "":
+// on top of CheckID, "/", "\", ".." and a lone "." are refused, so no value
+// can reach another path, even past a server or proxy that unescapes %2F.
+func CheckPathSegment(v string) string {
+	switch {
+	case v == ".":
+		// Servers and proxies collapse "/./", so the call would reach the
+		// parent path.
+		return `must not be "."`
+	case strings.ContainsAny(v, `/\`) || strings.Contains(v, ".."):
+		return `must not contain "/", "\" or ".."`
+	}
+	return CheckID(v)
+}

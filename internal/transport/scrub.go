@@ -224,3 +224,20 @@ func redactJWT(s string) string {
 func isBase64URL(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '='
 }
+
+// forms returns the forms of the secret values sent so far, working them
+// out once.
+func (cl *call) forms() []string {
+	if cl.secretForms == nil && len(cl.secret) > 0 {
+		cl.secretForms = allForms(cl.secret)
+	}
+	return cl.secretForms
+}
+
+// scrub removes every secret of the client and of this call from s.
+func (cl *call) scrub(s string) string {
+	if s == "" {
+		return s
+	}
+	return cl.c.secrets.scrub(s, cl.forms())
+}

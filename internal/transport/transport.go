@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/restrictkit/restrict"
+
 	"github.com/restrictkit/restrict/internal/config"
 )
 
@@ -162,19 +162,12 @@ func Resolve(provider string, opts []restrict.Option) (config.Settings, error) {
 	return s, nil
 }
 
-// ParseURL parses an absolute http(s) URL and refuses plain http to a host
-// that is not loopback unless insecure is set.
+// ParseURL parses a base URL by config.ParseBaseURL's rule and refuses
+// plain http to a host that is not loopback unless insecure is set.
 func ParseURL(raw string, insecure bool) (*url.URL, error) {
-	u, err := url.Parse(raw)
+	u, err := config.ParseBaseURL(raw)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return nil, fmt.Errorf("base URL: %w", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, errors.New("base URL must be absolute, with an http or https scheme and a host")
 	}
 	if u.Scheme == "http" && !insecure && !IsLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("base URL uses plain http to %s, which is not loopback: credentials would cross the network in clear text; use https, or pass restrict.WithInsecureHTTP() to accept the risk", u.Hostname())
@@ -190,14 +183,6 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// errNotMade is what a provider client that was not made with its
-// package's New (a zero-value Client, whose transport client is nil)
-// answers every call with: nothing is sent, nothing panics.
-func errNotMade(operation string) error {
-	return &restrict.APIError{Operation: operation, Class: restrict.ErrInvalidRequest,
-		Message: "the client was not made with its package's New (a zero-value Client)"}
 }
 
 // Format prints the client as the provider's client and its host, whatever

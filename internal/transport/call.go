@@ -7,11 +7,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,8 +19,6 @@ import (
 
 	"github.com/restrictkit/restrict"
 )
-
-var errTooLarge = errors.New("answer larger than 1 MiB")
 
 // Call runs op and returns its answer decoded into a new T, with the
 // exchange recorded in its Meta: the one way a provider's native method
@@ -184,31 +180,6 @@ type callKey struct{}
 // callOf returns the call a request belongs to.
 func callOf(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
 
-// retryClient builds the one retryablehttp.Client a Client sends through.
-// Its hooks are shared by all calls, and each finds its own call's state
-// in the request's context.
-func (c *Client) retryClient() *retryablehttp.Client {
-	return &retryablehttp.Client{
-		HTTPClient:   perAttempt(c.hc),
-		RetryWaitMin: c.opts.MinWait,
-		RetryWaitMax: c.opts.MaxWait,
-		RetryMax:     c.opts.MaxAttempts - 1,
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			return callOf(ctx).checkRetry(ctx, resp, err)
-		},
-		Backoff: c.backoff,
-		PrepareRetry: func(req *http.Request) error {
-			return callOf(req.Context()).prepareRetry(req)
-		},
-		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
-			callOf(req.Context()).started = time.Now()
-		},
-		// Keep the last answer and error as they are; retryablehttp's
-		// default throws the body away and says "giving up".
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
-	}
-}
-
 func encodeBody(b any) ([]byte, error) {
 	switch v := b.(type) {
 	case nil:
@@ -260,21 +231,6 @@ func (c *Client) rawQuery(op *Operation) (string, error) {
 		}
 		return v.Encode(), nil
 	}
-}
-
-// CheckPathSegment returns what stops v from being one path segment, or "":
-// on top of CheckID, "/", "\", ".." and a lone "." are refused, so no value
-// can reach another path, even past a server or proxy that unescapes %2F.
-func CheckPathSegment(v string) string {
-	switch {
-	case v == ".":
-		// Servers and proxies collapse "/./", so the call would reach the
-		// parent path.
-		return `must not be "."`
-	case strings.ContainsAny(v, `/\`) || strings.Contains(v, ".."):
-		return `must not contain "/", "\" or ".."`
-	}
-	return CheckID(v)
 }
 
 // handOver reports whether the attempt of req may go to the RoundTripper,
@@ -338,33 +294,6 @@ func (cl *call) prepare(req *http.Request) error {
 	return nil
 }
 
-// limiterError is the error of an attempt its limiter never let go: the
-// context's own when it ended, else the limiter's refusal (a wait that
-// would outlast the deadline), which asks to slow down.
-func (cl *call) limiterError(err error) error {
-	if cl.ctx.Err() != nil {
-		return cl.ctx.Err()
-	}
-	return &restrict.APIError{Class: restrict.ErrRateLimited, Message: "the rate limiter's wait would outlast the call's deadline", Err: err}
-}
-
-// forms returns the forms of the secret values sent so far, working them
-// out once.
-func (cl *call) forms() []string {
-	if cl.secretForms == nil && len(cl.secret) > 0 {
-		cl.secretForms = allForms(cl.secret)
-	}
-	return cl.secretForms
-}
-
-// scrub removes every secret of the client and of this call from s.
-func (cl *call) scrub(s string) string {
-	if s == "" {
-		return s
-	}
-	return cl.c.secrets.scrub(s, cl.forms())
-}
-
 func (cl *call) prepareRetry(req *http.Request) error {
 	// retryablehttp copies the request shallowly; the header map is still
 	// shared with the previous attempt, which the old connection's writer
@@ -376,6 +305,9 @@ func (cl *call) prepareRetry(req *http.Request) error {
 // readAnswer is every request's response handler: it finds the request's
 // call in its context, as the retry hooks do.
 func readAnswer(resp *http.Response) error { return callOf(resp.Request.Context()).read(resp) }
+
+// errTooLarge ends a call whose answer passes MaxResponseBytes.
+var errTooLarge = errors.New("answer larger than 1 MiB")
 
 // read runs on the final answer inside the retry loop, so that a body lost
 // mid-read is retried like any other transport failure.
@@ -395,116 +327,6 @@ func (cl *call) read(resp *http.Response) error {
 	}
 	cl.answer = b
 	return nil
-}
-
-func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	cl.log(resp, err)
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
-	if err != nil {
-		if errors.Is(err, errTooLarge) {
-			return false, err
-		}
-		if retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err); !retry {
-			return false, err
-		}
-		return cl.op.Idempotent || cl.tried.Load() && !cl.connected.Load(), err
-	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		// An answer proves the request arrived, whatever httptrace saw:
-		// a call that must not run twice is not sent again.
-		if !cl.op.Idempotent {
-			return false, nil
-		}
-	case http.StatusInternalServerError:
-		return cl.op.Idempotent, nil
-	default:
-		return false, nil
-	}
-	// A Retry-After longer than we may wait ends the call now, with the
-	// wait reported in the error instead of slept.
-	if d, ok := retryAfter(resp.Header, cl.c.opts.Clock()); ok && d > cl.c.opts.MaxWait {
-		return false, nil
-	}
-	return true, nil
-}
-
-func (c *Client) backoff(minWait, maxWait time.Duration, n int, resp *http.Response) time.Duration {
-	if resp != nil {
-		if d, ok := retryAfter(resp.Header, c.opts.Clock()); ok && d <= maxWait {
-			return d
-		}
-	}
-	return Backoff(minWait, maxWait, n)
-}
-
-// Backoff is the wait before retry n (0 for the first retry): exponential
-// from minWait, capped at maxWait, with the upper half jittered so that
-// clients that failed together do not retry together.
-func Backoff(minWait, maxWait time.Duration, n int) time.Duration {
-	d := minWait
-	for i := 0; i < n && d < maxWait; i++ {
-		d *= 2
-	}
-	if d > maxWait || d <= 0 {
-		d = maxWait
-	}
-	if half := int64(d / 2); half > 0 {
-		d = time.Duration(half + rand.Int64N(half+1))
-	}
-	if d < minWait {
-		d = minWait
-	}
-	return d
-}
-
-// maxRetryAfter caps the wait a Retry-After can ask for: about 146 years,
-// far beyond any MaxWait, and far from overflowing a time.Duration.
-const maxRetryAfter = time.Duration(1 << 62)
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
-		if s < 0 {
-			return 0, false
-		}
-		if s > int64(maxRetryAfter/time.Second) {
-			s = int64(maxRetryAfter / time.Second)
-		}
-		return time.Duration(s) * time.Second, true
-	}
-	if isDigits(strings.TrimSpace(v)) {
-		// Seconds too many for an int64: a very long wait, not none.
-		return maxRetryAfter, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	d := t.Sub(now)
-	if d < 0 {
-		d = 0
-	}
-	return d, true
 }
 
 func (cl *call) log(resp *http.Response, err error) {
@@ -529,85 +351,6 @@ func (cl *call) log(resp *http.Response, err error) {
 		attrs = append(attrs, slog.String("error", cl.scrub(stripURL(err).Error())))
 	}
 	l.LogAttrs(cl.ctx, slog.LevelDebug, "restrict: http attempt", attrs...)
-}
-
-// fail turns whatever ended a call into a *restrict.APIError with the
-// call's facts filled in and every secret scrubbed.
-func (cl *call) fail(err error, resp *http.Response) error {
-	c := cl.c
-	var ae *restrict.APIError
-	switch {
-	case errors.As(err, &ae):
-		if ae.Operation != "" && ae.Operation != cl.op.Name {
-			// An error of another operation (a login run by the signer)
-			// is returned as that operation reported it.
-			return err
-		}
-	case cl.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
-		ae = &restrict.APIError{Message: "the context ended", Err: cl.ctx.Err()}
-	case errors.Is(err, errTooLarge):
-		ae = &restrict.APIError{Class: restrict.ErrUnavailable, Message: errTooLarge.Error()}
-	case resp != nil && cl.answer != nil:
-		// The decoder failed without a provider error: the answer is
-		// unreadable.
-		ae = &restrict.APIError{Class: restrict.ErrUnavailable, Message: "unreadable answer: " + err.Error()}
-		if s := cut(cl.scrub(string(cl.answer[:min(len(cl.answer), 64<<10)])), snippetLen); s != "" {
-			ae.Message += ": " + s
-		}
-	default:
-		ae = &restrict.APIError{Class: restrict.ErrUnavailable, Message: "no answer", Err: stripURL(err)}
-	}
-	ae.Provider = c.cfg.Provider
-	ae.Operation = cl.op.Name
-	ae.Attempts = cl.sent
-	if resp != nil {
-		if ae.StatusCode == 0 {
-			ae.StatusCode = resp.StatusCode
-		}
-		if ae.RequestID == "" {
-			ae.RequestID = resp.Header.Get(c.cfg.RequestIDHeader)
-		}
-		if ae.RetryAfter == 0 {
-			ae.RetryAfter, _ = retryAfter(resp.Header, c.opts.Clock())
-		}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			ae.Class = restrict.ErrRateLimited
-		}
-	}
-	if ae.Class == nil && ae.StatusCode != 0 {
-		ae.Class = ClassForStatus(ae.StatusCode)
-	}
-	// Scrubbed whole, and only then cut: half a secret is not found.
-	ae.Message = cut(cl.scrub(ae.Message), maxMessageLen)
-	ae.Code = cut(cl.scrub(ae.Code), maxMessageLen)
-	ae.RequestID = cut(cl.scrub(ae.RequestID), maxMessageLen)
-	if len(ae.Fields) > 0 {
-		fields := make(map[string][]string, len(ae.Fields))
-		for k, vs := range ae.Fields {
-			clean := make([]string, len(vs))
-			for i, v := range vs {
-				clean[i] = cut(cl.scrub(v), maxMessageLen)
-			}
-			fields[cut(cl.scrub(k), maxMessageLen)] = clean
-		}
-		ae.Fields = fields
-	}
-	ae.Err = c.secrets.scrubError(ae.Err, cl.forms())
-	return ae
-}
-
-// maxMessageLen bounds each text of an error: a provider's message, code,
-// field or request ID.
-const maxMessageLen = 1000
-
-// stripURL drops the URL that net/http puts in its errors: errors report the
-// operation, not an address that could carry a secret.
-func stripURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 func drain(body io.ReadCloser) {
