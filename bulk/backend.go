@@ -68,6 +68,10 @@ type riverBackend[TTx any, TDriver riverdriver.Driver[TTx]] struct {
 	hard atomic.Pointer[hardStop]
 }
 
+// hardStopGrace is how long a hard stop leaves a worker's journal write to
+// finish.
+const hardStopGrace = 2 * time.Second
+
 type hardStop struct {
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -265,7 +269,10 @@ func (w *jobWorker[TTx, TDriver]) Work(ctx context.Context, job *river.Job[JobAr
 	// the answer would mean calling it again.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journalTimeout)
 	defer cancel()
-	defer context.AfterFunc(w.b.hardStopped(), cancel)()
+	// A hard stop leaves these writes a moment to finish (a call cut short
+	// by the stop is noted with its HTTP attempts), but never waits for a
+	// database that does not answer.
+	defer context.AfterFunc(w.b.hardStopped(), func() { time.AfterFunc(hardStopGrace, cancel) })()
 
 	switch at.verdict {
 	case snooze:

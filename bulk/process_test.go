@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -32,7 +33,8 @@ var childProviders = []string{"alpha", "beta", "gamma"}
 // counter is the providers' server: it answers every call after delay and
 // records it.
 type counter struct {
-	delay time.Duration
+	delay    time.Duration
+	inflight atomic.Int64 // requests being answered
 
 	mu          sync.Mutex
 	calls       map[string]int // provider/target -> calls
@@ -42,6 +44,8 @@ type counter struct {
 func newCounter(t *testing.T, delay time.Duration) (*counter, string) {
 	c := &counter{delay: delay, calls: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.inflight.Add(1)
+		defer c.inflight.Add(-1)
 		time.Sleep(c.delay)
 		c.mu.Lock()
 		now := time.Now()
@@ -245,7 +249,8 @@ func crash(t *testing.T, e *bulk.Engine, dsn, schema string) {
 	first := startChild(t, dsn, schema, url, "crash", 2)
 	require.Eventually(t, func() bool {
 		p, err := e.Progress(ctx, "crash")
-		return err == nil && p.All.Done() >= jobs/4
+		// Killed with a call in flight, so that its job is an orphan.
+		return err == nil && p.All.Done() >= jobs/4 && cnt.inflight.Load() > 0
 	}, time.Minute, 2*time.Millisecond, "the first child journaled too little:\n%s", first.out)
 	require.NoError(t, first.cmd.Process.Signal(syscall.SIGKILL))
 	_ = first.cmd.Wait()
