@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -51,7 +52,7 @@ func TestFakesAcceptOnlyTheirCredentials(t *testing.T) {
 			}
 			require.True(t, secretDiffers, "random credentials")
 
-			wrong := b.Values
+			wrong := maps.Clone(b.Values)
 			wrong["BASE_URL"] = a.Values["BASE_URL"]
 			c, err := p.New(wrong, restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
 			require.NoError(t, err)
