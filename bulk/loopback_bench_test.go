@@ -10,16 +10,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
-	"github.com/restrictkit/restrict/cryptomus"
-	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
-	"github.com/restrictkit/restrict/customerv2"
-	"github.com/restrictkit/restrict/customerv2/customerv2test"
-	"github.com/restrictkit/restrict/kpayment"
-	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
-	"github.com/restrictkit/restrict/purse"
-	"github.com/restrictkit/restrict/purse/pursetest"
-	"github.com/restrictkit/restrict/walletplatform"
-	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
+	"github.com/restrictkit/restrict/internal/fleet"
 )
 
 // loopbackRate is each provider's limit in BenchmarkLoopback, requests per
@@ -33,54 +24,21 @@ func fakeProviders(b *testing.B, n int) (map[string]restrict.Restrictor, map[str
 	b.Helper()
 	clients := map[string]restrict.Restrictor{}
 	ids := map[string][]string{}
-
-	ccreds := cryptomus.Credentials{MerchantID: "8b03432e-385b-4670-8d06-064591096795", PaymentKey: "bench-cryptomus-key"}
-	cm := cryptomustest.NewServer(ccreds)
-	b.Cleanup(cm.Close)
-	c1, err := cryptomus.New(ccreds, restrict.WithBaseURL(cm.BaseURL()))
-	require.NoError(b, err)
-	clients[cryptomus.Provider] = c1
-
-	kuna := customerv2.Credentials{APIKey: "bench-kunacore-key"}
-	cv := customerv2test.NewServer(kuna)
-	b.Cleanup(cv.Close)
-	c2, err := customerv2.New(kuna, restrict.WithBaseURL(cv.BaseURL()))
-	require.NoError(b, err)
-	clients[customerv2.Provider] = c2
-
-	kcreds := kpayment.Credentials{Username: "bench-subscriber", Password: "bench-kpayment-password"}
-	kp := kpaymenttest.NewServer(kcreds)
-	b.Cleanup(kp.Close)
-	c3, err := kpayment.New(kcreds, restrict.WithBaseURL(kp.BaseURL()))
-	require.NoError(b, err)
-	clients[kpayment.Provider] = c3
-
-	pcreds := purse.Credentials{Account: "0x00000000000000000000000000000000000000bb", Key: "bench-purse-key", Secret: "bench-purse-secret"}
-	ps := pursetest.NewServer(pcreds)
-	b.Cleanup(ps.Close)
-	c4, err := purse.New(pcreds, restrict.WithBaseURL(ps.BaseURL()))
-	require.NoError(b, err)
-	clients[purse.Provider] = c4
-
-	wcreds := walletplatform.Credentials{APIKey: "bench-sabi-key", Username: "bench@example.com", PassID: "bench-pass-id"}
-	wp := walletplatformtest.NewServer(wcreds)
-	b.Cleanup(wp.Close)
-	c5, err := walletplatform.New(wcreds, restrict.WithBaseURL(wp.BaseURL()))
-	require.NoError(b, err)
-	clients[walletplatform.Provider] = c5
-
-	for i := range n {
-		ids[cryptomus.Provider] = append(ids[cryptomus.Provider], cm.AddWallet(cryptomustest.Wallet{OrderID: fmt.Sprintf("bench-%d", i)}).UUID)
-		ids[customerv2.Provider] = append(ids[customerv2.Provider], cv.AddCustomer(customerv2.Customer{Email: fmt.Sprintf("c%d@example.com", i), FirstName: "Bench", LastName: "Mark", Country: "UA"}).ID)
-		ids[kpayment.Provider] = append(ids[kpayment.Provider], kp.AddCustomer(kpaymenttest.Customer{}).UUID)
-		ids[purse.Provider] = append(ids[purse.Provider], ps.AddCustomer(purse.Customer{Email: fmt.Sprintf("c%d@example.com", i), ExternalID: fmt.Sprintf("ext-%d", i)}).ID)
-		id := uuid()
-		wp.AddAccount(id)
-		ids[walletplatform.Provider] = append(ids[walletplatform.Provider], id)
+	for _, p := range fleet.Providers {
+		f := p.StartFake(nil)
+		b.Cleanup(f.Close)
+		c, err := f.Client()
+		require.NoError(b, err)
+		clients[p.Name] = c
+		for i := range n {
+			ids[p.Name] = append(ids[p.Name], f.Seed(i))
+		}
 	}
 	return clients, ids
 }
 
+// uuid is a random version 4 UUID, for the tests that need a well-formed
+// ID nobody holds.
 func uuid() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)

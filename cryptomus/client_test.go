@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 func TestNewValidates(t *testing.T) {
@@ -71,16 +72,16 @@ func TestCredentialsNeverPrintTheKey(t *testing.T) {
 func TestClientsAreIndependent(t *testing.T) {
 	t.Parallel()
 	mt := httpmock.NewMockTransport()
-	var rec recorder
+	var rec testkit.Recorder
 	mt.RegisterResponder(http.MethodPost, "https://api.cryptomus.com/v1/wallet/block-address",
-		rec.wrap(t, jsonResponder(200, `{"state":0,"result":{"uuid":"`+testWallet+`","status":"blocked"}}`)))
+		rec.Wrap(jsonResponder(200, `{"state":0,"result":{"uuid":"`+testWallet+`","status":"blocked"}}`)))
 	for _, creds := range []Credentials{{MerchantID: "m-a", PaymentKey: "key-a"}, {MerchantID: "m-b", PaymentKey: "key-b"}} {
 		c, err := New(creds, restrict.WithHTTPClient(&http.Client{Transport: mt}))
 		require.NoError(t, err)
 		_, err = c.BlockAddress(context.Background(), BlockAddressRequest{UUID: testWallet})
 		require.NoError(t, err)
 	}
-	reqs := rec.all()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 2)
 	for i, key := range []string{"key-a", "key-b"} {
 		require.Equal(t, []string{"m-a", "m-b"}[i], reqs[i].Header.Get("merchant"))

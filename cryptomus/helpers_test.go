@@ -2,9 +2,7 @@ package cryptomus
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,42 +19,6 @@ const (
 )
 
 var fastRetry = restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond})
-
-// captured is one request seen by httpmock.
-type captured struct {
-	Method string
-	Path   string
-	Query  string
-	Header http.Header
-	Body   []byte
-}
-
-// recorder collects the requests a responder sees.
-type recorder struct {
-	mu   sync.Mutex
-	reqs []captured
-}
-
-func (r *recorder) wrap(t *testing.T, next httpmock.Responder) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
-		var body []byte
-		if req.Body != nil {
-			b, err := io.ReadAll(req.Body)
-			require.NoError(t, err)
-			body = b
-		}
-		r.mu.Lock()
-		r.reqs = append(r.reqs, captured{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone(), body})
-		r.mu.Unlock()
-		return next(req)
-	}
-}
-
-func (r *recorder) all() []captured {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]captured(nil), r.reqs...)
-}
 
 // newMocked returns a client whose requests go to a fresh httpmock
 // transport, never to the network.

@@ -11,14 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 func TestBlockAddressWire(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t)
-	var rec recorder
+	var rec testkit.Recorder
 	mt.RegisterResponder(http.MethodPost, "https://api.cryptomus.com/v1/wallet/block-address",
-		rec.wrap(t, jsonResponder(200, `{"state":0,"result":{"uuid":"`+testWallet+`","status":"blocked"}}`)))
+		rec.Wrap(jsonResponder(200, `{"state":0,"result":{"uuid":"`+testWallet+`","status":"blocked"}}`)))
 
 	res, err := c.BlockAddress(context.Background(), BlockAddressRequest{OrderID: "1"})
 	require.NoError(t, err)
@@ -27,12 +28,12 @@ func TestBlockAddressWire(t *testing.T) {
 	require.Equal(t, 200, res.StatusCode)
 	require.Equal(t, 1, res.Attempts)
 
-	reqs := rec.all()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 1)
 	r := reqs[0]
 	require.Equal(t, http.MethodPost, r.Method)
-	require.Equal(t, "/v1/wallet/block-address", r.Path)
-	require.Empty(t, r.Query)
+	require.Equal(t, "/v1/wallet/block-address", r.URL.Path)
+	require.Empty(t, r.URL.RawQuery)
 	// Exact bytes: only the identifier given, and the golden signature
 	// over exactly these bytes.
 	require.Equal(t, `{"order_id":"1"}`, string(r.Body))
@@ -42,7 +43,7 @@ func TestBlockAddressWire(t *testing.T) {
 
 	_, err = c.BlockAddress(context.Background(), BlockAddressRequest{UUID: testWallet, IsForceRefund: true})
 	require.NoError(t, err)
-	requireJSON(t, `{"uuid":"`+testWallet+`","is_force_refund":true}`, rec.all()[1].Body)
+	requireJSON(t, `{"uuid":"`+testWallet+`","is_force_refund":true}`, rec.Requests()[1].Body)
 }
 
 // A body with "/" and non-ASCII text is signed exactly as sent: the bug
@@ -50,14 +51,14 @@ func TestBlockAddressWire(t *testing.T) {
 func TestSignedBytesAreSentBytes(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t)
-	var rec recorder
+	var rec testkit.Recorder
 	mt.RegisterResponder(http.MethodPost, "https://api.cryptomus.com/v1/wallet",
-		rec.wrap(t, jsonResponder(200, `{"state":0,"result":{"wallet_uuid":"w","uuid":"u","address":"a","network":"tron","currency":"USDT","url":"https://pay.cryptomus.com/wallet/u"}}`)))
+		rec.Wrap(jsonResponder(200, `{"state":0,"result":{"wallet_uuid":"w","uuid":"u","address":"a","network":"tron","currency":"USDT","url":"https://pay.cryptomus.com/wallet/u"}}`)))
 	_, err := c.CreateStaticWallet(context.Background(), CreateStaticWalletRequest{
 		Currency: "USDT", Network: "tron", OrderID: "заказ-1", URLCallback: "https://shop.example/cb?a=1&b=<2>", FromReferralCode: "ref/ü",
 	})
 	require.NoError(t, err)
-	r := rec.all()[0]
+	r := rec.Requests()[0]
 	requireJSON(t, `{"currency":"USDT","network":"tron","order_id":"заказ-1","url_callback":"https://shop.example/cb?a=1&b=<2>","from_referral_code":"ref/ü"}`, r.Body)
 	require.Equal(t, sign(r.Body, testKey), r.Header.Get("sign"))
 }
@@ -65,9 +66,9 @@ func TestSignedBytesAreSentBytes(t *testing.T) {
 func TestCreateStaticWalletWire(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t)
-	var rec recorder
+	var rec testkit.Recorder
 	mt.RegisterResponder(http.MethodPost, "https://api.cryptomus.com/v1/wallet",
-		rec.wrap(t, jsonResponder(200, `{"state":0,"result":{"wallet_uuid":"4e9ca8d2-a2b4-4b56-9a25-3bb6ed7f2bd3","uuid":"`+testWallet+`","address":"TK8Qa2qXnF3rBrSzrHgCHWvv8qXx5UbpYm","network":"tron","currency":"USDT","url":"https://pay.cryptomus.com/wallet/`+testWallet+`"}}`)))
+		rec.Wrap(jsonResponder(200, `{"state":0,"result":{"wallet_uuid":"4e9ca8d2-a2b4-4b56-9a25-3bb6ed7f2bd3","uuid":"`+testWallet+`","address":"TK8Qa2qXnF3rBrSzrHgCHWvv8qXx5UbpYm","network":"tron","currency":"USDT","url":"https://pay.cryptomus.com/wallet/`+testWallet+`"}}`)))
 	w, err := c.CreateStaticWallet(context.Background(), CreateStaticWalletRequest{Currency: "USDT", Network: "tron", OrderID: "1"})
 	require.NoError(t, err)
 	require.Equal(t, "4e9ca8d2-a2b4-4b56-9a25-3bb6ed7f2bd3", w.WalletUUID)
@@ -76,24 +77,24 @@ func TestCreateStaticWalletWire(t *testing.T) {
 	require.Equal(t, "tron", w.Network)
 	require.Equal(t, "USDT", w.Currency)
 	require.Equal(t, "https://pay.cryptomus.com/wallet/"+testWallet, w.URL)
-	r := rec.all()[0]
-	require.Equal(t, "/v1/wallet", r.Path)
+	r := rec.Requests()[0]
+	require.Equal(t, "/v1/wallet", r.URL.Path)
 	require.Equal(t, `{"currency":"USDT","network":"tron","order_id":"1"}`, string(r.Body))
 }
 
 func TestRefundBlockedAddressWire(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t)
-	var rec recorder
+	var rec testkit.Recorder
 	mt.RegisterResponder(http.MethodPost, "https://api.cryptomus.com/v1/wallet/blocked-address-refund",
-		rec.wrap(t, jsonResponder(200, `{"state":0,"result":{"commission":"0.50","amount":"9.50"}}`)))
+		rec.Wrap(jsonResponder(200, `{"state":0,"result":{"commission":"0.50","amount":"9.50"}}`)))
 	res, err := c.RefundBlockedAddress(context.Background(), RefundBlockedAddressRequest{UUID: testWallet, Address: "TK8Qa2qXnF3rBrSzrHgCHWvv8qXx5UbpYm"})
 	require.NoError(t, err)
 	require.Equal(t, "0.50", res.Commission)
 	require.Equal(t, "9.50", res.Amount)
 	require.Equal(t, 1, res.Attempts)
-	r := rec.all()[0]
-	require.Equal(t, "/v1/wallet/blocked-address-refund", r.Path)
+	r := rec.Requests()[0]
+	require.Equal(t, "/v1/wallet/blocked-address-refund", r.URL.Path)
 	require.Equal(t, `{"uuid":"`+testWallet+`","address":"TK8Qa2qXnF3rBrSzrHgCHWvv8qXx5UbpYm"}`, string(r.Body))
 	require.Equal(t, sign(r.Body, testKey), r.Header.Get("sign"))
 }
@@ -219,16 +220,16 @@ func TestRefundNotRetriedOn500(t *testing.T) {
 func TestBlockAddressRetriedOn503(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, fastRetry)
-	var rec recorder
+	var rec testkit.Recorder
 	mt.RegisterResponder(http.MethodPost, "https://api.cryptomus.com/v1/wallet/block-address",
-		rec.wrap(t, httpmock.ResponderFromMultipleResponses([]*http.Response{
+		rec.Wrap(httpmock.ResponderFromMultipleResponses([]*http.Response{
 			httpmock.NewStringResponse(503, `<html>Service Unavailable</html>`),
 			httpmock.NewStringResponse(200, `{"state":0,"result":{"uuid":"`+testWallet+`","status":"blocked"}}`),
 		})))
 	res, err := c.BlockAddress(context.Background(), BlockAddressRequest{UUID: testWallet})
 	require.NoError(t, err)
 	require.Equal(t, 2, res.Attempts)
-	reqs := rec.all()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 2)
 	// Every attempt carries the same bytes and their signature.
 	for _, r := range reqs {

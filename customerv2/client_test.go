@@ -11,12 +11,13 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 func TestNewRequiresBaseURL(t *testing.T) {
 	t.Parallel()
 	_, err := customerv2.New(keyCreds)
-	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 	require.Equal(t, "New", ae.Operation)
 	require.Contains(t, err.Error(), "KunaCore publishes no base URL")
 	require.Contains(t, err.Error(), "restrict.WithBaseURL")
@@ -46,7 +47,7 @@ func TestNewCredentials(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := customerv2.New(tc.creds, restrict.WithBaseURL(base))
-			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 			require.Equal(t, "New", ae.Operation)
 			require.Len(t, ae.Fields, 1)
 			require.Contains(t, ae.Fields, tc.field)
@@ -62,13 +63,13 @@ func TestNewCredentials(t *testing.T) {
 func TestNewRefusesPlainHTTPToRemoteHost(t *testing.T) {
 	t.Parallel()
 	_, err := customerv2.New(keyCreds, restrict.WithBaseURL("http://kuna.example"))
-	requireAPIError(t, err, restrict.ErrInvalidRequest)
+	testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {
 	t.Parallel()
 	_, err := customerv2.New(keyCreds, restrict.WithBaseURL(base), restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 0}))
-	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 	require.Contains(t, ae.Message, "MaxAttempts")
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 const detailsAnswer = `{"data":{
@@ -43,9 +44,9 @@ func TestCustomerDetailsOnTheWire(t *testing.T) {
 	require.Equal(t, time.Date(2024, 2, 26, 16, 36, 14, 499e6, time.UTC), res.CreatedAt.UTC())
 	require.Equal(t, restrict.Meta{StatusCode: http.StatusOK, Attempts: 1}, res.Meta)
 
-	reqs := rec.all()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 1)
-	require.Equal(t, "/v2/customer/details", reqs[0].Path)
+	require.Equal(t, "/v2/customer/details", reqs[0].URL.EscapedPath())
 	require.Equal(t, `{"id":"`+customerID+`"}`, string(reqs[0].Body))
 }
 
@@ -77,7 +78,7 @@ func TestFindCustomersOnTheWire(t *testing.T) {
 		"email":"alex@example.com","walletId":"w-1","phoneNumber":"+380991234567",
 		"fullName":"Alex Smith","comment":"vip","externalId":"ext-1","referralId":"ref-1",
 		"createdFrom":"2024-02-01T00:00:00Z","createdTo":"2024-03-01T00:00:00.5Z",
-		"take":10,"skip":20}`, rec.all()[0].Body)
+		"take":10,"skip":20}`, rec.Requests()[0].Body)
 }
 
 func TestFindCustomersSendsOnlyWhatIsSet(t *testing.T) {
@@ -87,11 +88,11 @@ func TestFindCustomersSendsOnlyWhatIsSet(t *testing.T) {
 	res, err := c.FindCustomers(bg(), customerv2.FindCustomersRequest{})
 	require.NoError(t, err)
 	require.Empty(t, res.Customers)
-	require.Equal(t, `{}`, string(rec.all()[0].Body))
+	require.Equal(t, `{}`, string(rec.Requests()[0].Body))
 
 	_, err = c.FindCustomers(bg(), customerv2.FindCustomersRequest{CreatedTo: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)})
 	require.NoError(t, err)
-	require.Equal(t, `{"createdTo":"2024-01-02T03:04:05Z"}`, string(rec.all()[1].Body))
+	require.Equal(t, `{"createdTo":"2024-01-02T03:04:05Z"}`, string(rec.Requests()[1].Body))
 }
 
 // KunaCore shows no find answer: a list is read, anything else is
@@ -110,7 +111,7 @@ func TestFindCustomersAnswerShapes(t *testing.T) {
 		c, mt, rec := newMock(t, keyCreds)
 		respond(mt, rec, "/v2/customer/find", http.StatusOK, body)
 		_, err := c.FindCustomers(bg(), customerv2.FindCustomersRequest{})
-		ae := requireAPIError(t, err, restrict.ErrUnavailable)
+		ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnavailable)
 		require.Contains(t, ae.Message, "unreadable answer", body)
 	}
 }
@@ -144,7 +145,7 @@ func TestCreateCustomerOnTheWire(t *testing.T) {
 	require.Equal(t, 1, res.Attempts)
 	requireJSON(t, `{"email":"alex@example.com","firstName":"Alex","lastName":"Smith","country":"UA",
 		"verificationDocumentId":"passport-123","residenceAddress":"Kyiv, Khreshchatyk 1",
-		"phoneNumber":"+380991234567","itn":"1234567890"}`, rec.all()[0].Body)
+		"phoneNumber":"+380991234567","itn":"1234567890"}`, rec.Requests()[0].Body)
 }
 
 func TestUpdateCustomerOnTheWire(t *testing.T) {
@@ -161,7 +162,7 @@ func TestUpdateCustomerOnTheWire(t *testing.T) {
 	require.Equal(t, customerID, res.ID)
 	require.Equal(t, "Alexander", res.FirstName)
 	require.Equal(t, http.StatusCreated, res.StatusCode)
-	require.Equal(t, `{"id":"`+customerID+`","firstName":"Alexander","comment":"","country":"IT"}`, string(rec.all()[0].Body))
+	require.Equal(t, `{"id":"`+customerID+`","firstName":"Alexander","comment":"","country":"IT"}`, string(rec.Requests()[0].Body))
 
 	// An answer of {"success":true} instead of the customer is accepted,
 	// with the customer's fields left empty.
@@ -270,7 +271,7 @@ func TestValidationSendsNothing(t *testing.T) {
 			t.Parallel()
 			c, mt, _ := newMock(t, keyCreds)
 			err := tc.call(c)
-			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 			require.Equal(t, tc.op, ae.Operation)
 			require.Contains(t, ae.Fields, tc.field)
 			require.Contains(t, err.Error(), tc.field)
@@ -293,7 +294,7 @@ func TestValidationInLoginModeSendsNoLogin(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newMock(t, loginCreds)
 	_, err := c.Suspend(bg(), customerv2.SuspendRequest{})
-	requireAPIError(t, err, restrict.ErrInvalidRequest)
+	testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 	require.Zero(t, mt.GetTotalCallCount())
 }
 
@@ -301,18 +302,17 @@ func TestSuspendRetriedOn503(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := newMock(t, keyCreds)
 	calls := 0
-	mt.RegisterResponder(http.MethodPost, base+"/v2/customer/suspend", func(req *http.Request) (*http.Response, error) {
-		rec.add(req)
+	mt.RegisterResponder(http.MethodPost, base+"/v2/customer/suspend", rec.Wrap(func(*http.Request) (*http.Response, error) {
 		calls++
 		if calls < 3 {
 			return httpmock.NewStringResponse(http.StatusServiceUnavailable, "busy"), nil
 		}
 		return httpmock.NewStringResponse(http.StatusOK, `{"data":{"success":true}}`), nil
-	})
+	}))
 	res, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: customerID})
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Attempts)
-	for _, r := range rec.all() {
+	for _, r := range rec.Requests() {
 		require.Equal(t, `{"id":"`+customerID+`"}`, string(r.Body), "the same bytes on every attempt")
 		require.Equal(t, string(keyCreds.APIKey), r.Header.Get("api-key"))
 	}
@@ -323,7 +323,7 @@ func TestCreateCustomerNamesEveryProblemAtOnce(t *testing.T) {
 	t.Parallel()
 	c, mt, _ := newMock(t, keyCreds)
 	_, err := c.CreateCustomer(bg(), customerv2.CreateCustomerRequest{Email: "a@example.com", LastName: " "})
-	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 	require.Equal(t, "CreateCustomer", ae.Operation)
 	require.Equal(t, map[string][]string{
 		"firstName":              {"is required"},
@@ -338,7 +338,7 @@ func TestCreateCustomerNamesEveryProblemAtOnce(t *testing.T) {
 	req.FirstName = ""
 	req.Country = "ua"
 	_, err = c.CreateCustomer(bg(), req)
-	ae = requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae = testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 	require.Equal(t, map[string][]string{
 		"firstName": {"is required"},
 		"country":   {"must be an ISO 3166-1 alpha-2 code in upper case, such as UA"},
@@ -346,7 +346,7 @@ func TestCreateCustomerNamesEveryProblemAtOnce(t *testing.T) {
 	require.Zero(t, mt.GetTotalCallCount())
 
 	_, err = c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: customerID, Email: restrict.Ptr(""), Country: restrict.Ptr("Ukraine")})
-	ae = requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae = testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 	require.Len(t, ae.Fields, 2)
 	require.Contains(t, ae.Fields, "email")
 	require.Contains(t, ae.Fields, "country")
@@ -369,7 +369,7 @@ func TestCreateCustomerCountries(t *testing.T) {
 				accepted[req.Country] = true
 				continue
 			}
-			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 			require.Contains(t, ae.Fields, "country")
 		}
 	}
@@ -380,5 +380,5 @@ func TestCreateCustomerCountries(t *testing.T) {
 	for _, code := range []string{"UK", "EU", "XK", "ZZ", "AA"} {
 		require.False(t, accepted[code], code)
 	}
-	require.Len(t, rec.all(), 249, "only accepted codes are sent")
+	require.Len(t, rec.Requests(), 249, "only accepted codes are sent")
 }

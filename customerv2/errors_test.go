@@ -8,6 +8,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
@@ -86,7 +87,7 @@ func TestErrorShapes(t *testing.T) {
 			respond(mt, rec, "/v2/customer/suspend", tc.status, tc.body)
 			res, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: customerID})
 			require.Nil(t, res)
-			ae := requireAPIError(t, err, tc.class)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, tc.class)
 			require.Equal(t, "customerv2", ae.Provider)
 			require.Equal(t, "Suspend", ae.Operation)
 			require.Equal(t, tc.status, ae.StatusCode)
@@ -117,10 +118,10 @@ func TestUnreadableAnswers(t *testing.T) {
 			c, mt, rec := newMock(t, keyCreds)
 			respond(mt, rec, "/v2/customer/suspend", http.StatusOK, body)
 			_, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: customerID})
-			ae := requireAPIError(t, err, restrict.ErrUnavailable)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnavailable)
 			require.Equal(t, http.StatusOK, ae.StatusCode)
 			require.Contains(t, ae.Message, "unreadable answer")
-			require.Len(t, rec.all(), 1, "an unreadable 200 is not retried")
+			require.Len(t, rec.Requests(), 1, "an unreadable 200 is not retried")
 		})
 	}
 }

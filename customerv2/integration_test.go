@@ -9,6 +9,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/internal/transport"
 	"github.com/restrictkit/restrict/restricttest"
 )
@@ -19,7 +20,7 @@ func TestFakeCustomerLifecycle(t *testing.T) {
 		mode := mode
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			clk := newClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
+			clk := testkit.NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
 			creds := fakeKeyCreds()
 			if mode == "login" {
 				creds = fakeLoginCreds()
@@ -40,7 +41,7 @@ func TestFakeCustomerLifecycle(t *testing.T) {
 			require.Equal(t, "ext-1", created.ExternalID)
 
 			_, err = c.CreateCustomer(bg(), req)
-			ae := requireAPIError(t, err, restrict.ErrConflict)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrConflict)
 			require.Equal(t, http.StatusConflict, ae.StatusCode)
 			require.Equal(t, "Customer with this email already exists", ae.Message)
 
@@ -81,10 +82,10 @@ func TestFakeCustomerLifecycle(t *testing.T) {
 			require.Equal(t, restrict.StateRestricted, res.State)
 
 			_, err = c.UpdateCustomer(bg(), customerv2.UpdateCustomerRequest{ID: created.ID, LastName: restrict.Ptr("X")})
-			requireAPIError(t, err, restrict.ErrConflict)
+			testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrConflict)
 
 			_, err = c.Suspend(bg(), customerv2.SuspendRequest{ID: unknownID})
-			ae = requireAPIError(t, err, restrict.ErrNotFound)
+			ae = testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrNotFound)
 			require.Equal(t, "Customer not found", ae.Message)
 		})
 	}
@@ -148,7 +149,7 @@ func TestFakeCreateValidation(t *testing.T) {
 	req := validCreate()
 	req.Email = "not-an-email"
 	_, err := c.CreateCustomer(bg(), req)
-	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 	require.Equal(t, []string{"email must be an email"}, ae.Fields["email"])
 	require.Empty(t, ae.Code, "the reason phrase is not a code")
 }
@@ -159,7 +160,7 @@ func TestFakeCreateNotRetriedOnceSent(t *testing.T) {
 	c := newFakeClient(t, srv, fakeKeyCreds())
 	srv.Inject(restricttest.Fault{Status: http.StatusBadGateway, Body: "<html>bad gateway</html>", Times: 1})
 	_, err := c.CreateCustomer(bg(), validCreate())
-	ae := requireAPIError(t, err, restrict.ErrUnavailable)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnavailable)
 	require.Equal(t, http.StatusBadGateway, ae.StatusCode)
 	require.Equal(t, "<html>bad gateway</html>", ae.Message)
 	require.Equal(t, 1, srv.Requests(), "a create that reached the server is not repeated")
@@ -189,7 +190,7 @@ func TestFakeRateLimit(t *testing.T) {
 	srv.Inject(restricttest.Fault{Status: http.StatusTooManyRequests, Header: restricttest.RetryAfter(120),
 		Body: `{"statusCode":429,"message":"ThrottlerException: Too Many Requests"}`})
 	_, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: unknownID})
-	ae := requireAPIError(t, err, restrict.ErrRateLimited)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrRateLimited)
 	require.Equal(t, 2*time.Minute, ae.RetryAfter)
 	require.Equal(t, 1, srv.Requests(), "a wait longer than MaxWait is reported, not slept")
 }
@@ -203,7 +204,7 @@ func TestFakeUnknownRoute(t *testing.T) {
 	c, err := customerv2.New(fakeKeyCreds(), restrict.WithBaseURL(srv.BaseURL()+"/api"))
 	require.NoError(t, err)
 	_, err = c.Restrict(bg(), restrict.Target{ID: id})
-	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 	require.Equal(t, http.StatusNotFound, ae.StatusCode)
 	require.Equal(t, transport.WrongAddress+" (the answer: Cannot POST /api/v2/customer/suspend)", ae.Message)
 	require.Empty(t, ae.Code)
@@ -229,6 +230,6 @@ func TestFakeStatus(t *testing.T) {
 		require.Empty(t, res.Action)
 	}
 	_, err := c.Status(bg(), restrict.Target{ID: unknownID})
-	ae := requireAPIError(t, err, restrict.ErrNotFound)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrNotFound)
 	require.Equal(t, "CustomerDetails", ae.Operation)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 func TestRestrictSuspends(t *testing.T) {
@@ -27,7 +28,7 @@ func TestRestrictSuspends(t *testing.T) {
 		Provider: "customerv2", Action: restrict.ActionSuspend, TargetID: customerID, State: restrict.StateRestricted,
 		Meta: restrict.Meta{StatusCode: http.StatusOK, Attempts: 1},
 	}, res)
-	require.Equal(t, `{"id":"`+customerID+`"}`, string(rec.all()[0].Body), "KunaCore has no field for the reason")
+	require.Equal(t, `{"id":"`+customerID+`"}`, string(rec.Requests()[0].Body), "KunaCore has no field for the reason")
 	require.Contains(t, logs.String(), "fraud case 17")
 	require.NotContains(t, logs.String(), string(keyCreds.APIKey))
 }
@@ -83,7 +84,7 @@ func TestRestrictAlreadySuspended(t *testing.T) {
 			respond(mt, rec, "/v2/customer/suspend", tc.status, tc.body)
 			res, err := c.Restrict(bg(), restrict.Target{ID: customerID})
 			require.Nil(t, res)
-			ae := requireAPIError(t, err, tc.class)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, tc.class)
 			require.Equal(t, "Suspend", ae.Operation)
 			require.Equal(t, tc.status, ae.StatusCode)
 		})
@@ -101,7 +102,7 @@ func TestRestrictAndStatusCheckTheID(t *testing.T) {
 		} {
 			res, err := call()
 			require.Nil(t, res)
-			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrInvalidRequest)
 			require.Equal(t, op, ae.Operation)
 			require.Equal(t, []string{"ID"}, fieldNames(ae))
 			require.Zero(t, ae.Attempts)
@@ -127,7 +128,7 @@ func TestLiftIsUnsupportedAndSendsNothing(t *testing.T) {
 		for _, target := range []restrict.Target{{ID: customerID}, {}} {
 			res, err := c.Lift(bg(), target)
 			require.Nil(t, res)
-			ae := requireAPIError(t, err, restrict.ErrUnsupported)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnsupported)
 			require.True(t, errors.Is(err, errors.ErrUnsupported))
 			require.Equal(t, "Lift", ae.Operation)
 			require.Equal(t, "customerv2", ae.Provider)
@@ -155,7 +156,7 @@ func TestStatusReadsDetails(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, &restrict.Result{Provider: "customerv2", TargetID: customerID, State: want,
 			Meta: restrict.Meta{StatusCode: http.StatusOK, Attempts: 1}}, res, status)
-		require.Equal(t, `{"id":"`+customerID+`"}`, string(rec.all()[0].Body))
+		require.Equal(t, `{"id":"`+customerID+`"}`, string(rec.Requests()[0].Body))
 	}
 }
 
@@ -165,7 +166,7 @@ func TestStatusFailure(t *testing.T) {
 	respond(mt, rec, "/v2/customer/details", http.StatusNotFound, `{"statusCode":404,"message":"Customer not found","error":"Not Found"}`)
 	res, err := c.Status(bg(), restrict.Target{ID: customerID})
 	require.Nil(t, res)
-	ae := requireAPIError(t, err, restrict.ErrNotFound)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrNotFound)
 	require.Equal(t, "CustomerDetails", ae.Operation)
 	require.Empty(t, ae.Code)
 }
@@ -175,7 +176,7 @@ func TestLoginModeLogsNoSecret(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, mt, rec := newMock(t, loginCreds, restrict.WithLogger(logger))
-	tok := jwt(farFuture, "1")
+	tok := testkit.JWT(farFuture, "1")
 	respond(mt, rec, "/v2/auth/login", http.StatusOK, `{"data":{"accessToken":"`+tok+`"}}`)
 	respond(mt, rec, "/v2/customer/suspend", http.StatusOK, `{"data":{"success":true}}`)
 	_, err := c.Restrict(bg(), restrict.Target{ID: customerID})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/restricttest"
 )
 
@@ -27,12 +28,12 @@ func TestAPIKeyModeOnTheWire(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.StatusCode)
 	require.Equal(t, 1, res.Attempts)
 
-	reqs := rec.all()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 1)
 	r := reqs[0]
 	require.Equal(t, http.MethodPost, r.Method)
-	require.Equal(t, "/v2/customer/suspend", r.Path)
-	require.Empty(t, r.Query)
+	require.Equal(t, "/v2/customer/suspend", r.URL.EscapedPath())
+	require.Empty(t, r.URL.RawQuery)
 	require.Equal(t, string(keyCreds.APIKey), r.Header.Get("api-key"))
 	require.Empty(t, r.Header.Get("Authorization"))
 	require.Empty(t, r.Header.Get("merchant_id"))
@@ -45,7 +46,7 @@ func TestAPIKeyModeOnTheWire(t *testing.T) {
 func TestLoginModeOnTheWire(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := newMock(t, loginCreds)
-	tok := jwt(farFuture, "1")
+	tok := testkit.JWT(farFuture, "1")
 	respond(mt, rec, "/v2/auth/login", http.StatusCreated, `{"data":{"accessToken":"`+tok+`"}}`)
 	respond(mt, rec, "/v2/customer/suspend", http.StatusOK, `{"data":{"success":true}}`)
 
@@ -54,16 +55,16 @@ func TestLoginModeOnTheWire(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	reqs := rec.all()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 3, "one login, two calls")
 	login := reqs[0]
-	require.Equal(t, "/v2/auth/login", login.Path)
+	require.Equal(t, "/v2/auth/login", login.URL.EscapedPath())
 	require.Equal(t, "m-42", login.Header.Get("merchant_id"))
 	require.Empty(t, login.Header.Get("Authorization"))
 	require.Empty(t, login.Header.Get("api-key"))
 	requireJSON(t, `{"email":"ops@example.com","password":"pw-0123456789abcdef"}`, login.Body)
 	for _, r := range reqs[1:] {
-		require.Equal(t, "/v2/customer/suspend", r.Path)
+		require.Equal(t, "/v2/customer/suspend", r.URL.EscapedPath())
 		require.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
 		require.Empty(t, r.Header.Get("merchant_id"), "merchant_id goes on the login call only")
 		require.Empty(t, r.Header.Get("api-key"))
@@ -75,12 +76,12 @@ func TestLoginModeOnTheWire(t *testing.T) {
 func TestLoginTokenWithBearerPrefix(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := newMock(t, loginCreds)
-	tok := jwt(farFuture, "1")
+	tok := testkit.JWT(farFuture, "1")
 	respond(mt, rec, "/v2/auth/login", http.StatusCreated, `{"data":{"accessToken":"Bearer `+tok+`"}}`)
 	respond(mt, rec, "/v2/customer/suspend", http.StatusOK, `{"data":{"success":true}}`)
 	_, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: customerID})
 	require.NoError(t, err)
-	require.Equal(t, "Bearer "+tok, rec.all()[1].Header.Get("Authorization"))
+	require.Equal(t, "Bearer "+tok, rec.Requests()[1].Header.Get("Authorization"))
 }
 
 func TestLoginRefusedIsUnauthorizedAndNotRepeated(t *testing.T) {
@@ -100,12 +101,12 @@ func TestLoginRefusedIsUnauthorizedAndNotRepeated(t *testing.T) {
 			respond(mt, rec, "/v2/customer/suspend", http.StatusOK, `{"data":{"success":true}}`)
 
 			_, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: customerID})
-			ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+			ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnauthorized)
 			require.Equal(t, "Login", ae.Operation)
 			require.Equal(t, tc.status, ae.StatusCode)
 			require.Empty(t, ae.Code, "KunaCore sends no error code")
 			require.NotContains(t, err.Error(), string(loginCreds.Password))
-			require.Len(t, rec.all(), 1, "one login, no call, no second login")
+			require.Len(t, rec.Requests(), 1, "one login, no call, no second login")
 		})
 	}
 }
@@ -116,22 +117,22 @@ func TestLoginWithoutTokenIsUnavailable(t *testing.T) {
 		c, mt, rec := newMock(t, loginCreds)
 		respond(mt, rec, "/v2/auth/login", http.StatusOK, body)
 		_, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: customerID})
-		ae := requireAPIError(t, err, restrict.ErrUnavailable)
+		ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnavailable)
 		require.Contains(t, ae.Message, "accessToken")
-		require.Len(t, rec.all(), 1)
+		require.Len(t, rec.Requests(), 1)
 	}
 }
 
 func TestTokenNeverInErrors(t *testing.T) {
 	t.Parallel()
 	c, mt, rec := newMock(t, loginCreds)
-	tok := jwt(farFuture, "1")
+	tok := testkit.JWT(farFuture, "1")
 	respond(mt, rec, "/v2/auth/login", http.StatusOK, `{"data":{"accessToken":"`+tok+`"}}`)
 	// A provider that echoes the request's credentials back.
 	respond(mt, rec, "/v2/customer/details", http.StatusNotFound,
 		`{"statusCode":404,"message":"no customer for token `+tok+` / password `+string(loginCreds.Password)+`","error":"Not Found"}`)
 	_, err := c.CustomerDetails(bg(), customerv2.CustomerDetailsRequest{ID: unknownID})
-	requireAPIError(t, err, restrict.ErrNotFound)
+	testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrNotFound)
 	require.NotContains(t, err.Error(), tok)
 	require.NotContains(t, err.Error(), strings.Split(tok, ".")[1])
 	require.NotContains(t, err.Error(), string(loginCreds.Password))
@@ -173,7 +174,7 @@ func TestConcurrentCallsShareOneLogin(t *testing.T) {
 
 func TestReloginBeforeExpiry(t *testing.T) {
 	t.Parallel()
-	clk := newClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	clk := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	srv := newFake(t, fakeLoginCreds())
 	srv.SetClock(clk.Now)
 	srv.SetTokenLifetime(10 * time.Minute)
@@ -208,8 +209,8 @@ func TestExpiredTokenRefusedByFakeRenewsOnce(t *testing.T) {
 	t.Parallel()
 	// The client's clock lags the fake's: it believes its token fresh, the
 	// fake finds it expired and answers 401, and the client logs in again.
-	clientClock := newClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	fakeClock := newClock(clientClock.Now())
+	clientClock := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	fakeClock := testkit.NewClock(clientClock.Now())
 	srv := newFake(t, fakeLoginCreds())
 	srv.SetClock(fakeClock.Now)
 	srv.SetTokenLifetime(10 * time.Minute)
@@ -255,7 +256,7 @@ func TestSecond401SurfacesAsUnauthorized(t *testing.T) {
 	// refused again.
 	srv.Inject(refuse, restricttest.Fault{Times: 1}, refuse)
 	_, err = c.Suspend(bg(), customerv2.SuspendRequest{ID: id})
-	ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnauthorized)
 	require.Equal(t, "Suspend", ae.Operation)
 	require.Equal(t, http.StatusUnauthorized, ae.StatusCode)
 	require.Equal(t, "Unauthorized", ae.Message)
@@ -272,7 +273,7 @@ func TestAPIKeyMode401IsNotRetried(t *testing.T) {
 	id := srv.AddCustomer(customerv2.Customer{}).ID
 	c := newFakeClient(t, srv, customerv2.Credentials{APIKey: "wrong-key-0123456789"})
 	_, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: id})
-	ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnauthorized)
 	require.Equal(t, 1, ae.Attempts)
 	require.Equal(t, 1, srv.Requests())
 	require.Equal(t, 0, srv.Logins())
@@ -286,13 +287,13 @@ func TestFakeAcceptsOnlyItsOwnKindOfCredentials(t *testing.T) {
 	keyed := newFake(t, fakeKeyCreds())
 	id := keyed.AddCustomer(customerv2.Customer{}).ID
 	_, err := newFakeClient(t, keyed, fakeLoginCreds()).Suspend(bg(), customerv2.SuspendRequest{ID: id})
-	ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnauthorized)
 	require.Equal(t, "Login", ae.Operation)
 
 	login := newFake(t, fakeLoginCreds())
 	id = login.AddCustomer(customerv2.Customer{}).ID
 	_, err = newFakeClient(t, login, fakeKeyCreds()).Suspend(bg(), customerv2.SuspendRequest{ID: id})
-	ae = requireAPIError(t, err, restrict.ErrUnauthorized)
+	ae = testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnauthorized)
 	require.Equal(t, "Suspend", ae.Operation)
 }
 
@@ -304,7 +305,7 @@ func TestWrongPasswordAgainstFake(t *testing.T) {
 	c := newFakeClient(t, srv, creds)
 	for i := 0; i < 2; i++ {
 		_, err := c.Suspend(bg(), customerv2.SuspendRequest{ID: unknownID})
-		ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+		ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnauthorized)
 		require.Equal(t, "Login", ae.Operation)
 		require.Equal(t, "Invalid credentials", ae.Message)
 		require.Empty(t, ae.Code)
@@ -348,7 +349,7 @@ func TestInBand401RenewsOnce(t *testing.T) {
 	// Refused again after the renewal: ErrUnauthorized, not a loop.
 	srv.Inject(inBand, restricttest.Fault{Times: 1}, inBand)
 	_, err = c.CustomerDetails(bg(), customerv2.CustomerDetailsRequest{ID: id})
-	ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+	ae := testkit.RequireAPIError(t, err, customerv2.Provider, restrict.ErrUnauthorized)
 	require.Equal(t, http.StatusOK, ae.StatusCode)
 	require.Equal(t, 3, srv.Logins())
 }

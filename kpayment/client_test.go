@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/kpayment"
 )
 
@@ -47,7 +48,7 @@ func TestNewValidatesCredentials(t *testing.T) {
 			t.Parallel()
 			c, err := kpayment.New(tt.creds)
 			require.Nil(t, c)
-			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 			require.Equal(t, "New", ae.Operation)
 			require.Len(t, ae.Fields, len(tt.fields))
 			for _, f := range tt.fields {
@@ -69,7 +70,7 @@ func TestNewStripsABearerPrefix(t *testing.T) {
 			c, _, rec := newMocked(t, kpayment.Credentials{Token: restrict.Secret(token)}, nil)
 			_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 			require.NoError(t, err)
-			require.Equal(t, "Bearer "+testToken, rec.requests()[0].req.Header.Get("Authorization"))
+			require.Equal(t, "Bearer "+testToken, rec.Requests()[0].Header.Get("Authorization"))
 		})
 	}
 }
@@ -86,11 +87,11 @@ func TestNewAcceptsEitherCredential(t *testing.T) {
 func TestNewRejectsBadOptions(t *testing.T) {
 	t.Parallel()
 	_, err := kpayment.New(basicCreds, restrict.WithBaseURL("http://example.com/payment"))
-	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 	require.Contains(t, ae.Message, "plain http")
 
 	_, err = kpayment.New(basicCreds, kpayment.WithRestrictRequest(kpayment.BlockCustomerRequest{CCLastFour: "12345"}))
-	ae = requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae = testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 	require.Equal(t, "New", ae.Operation)
 	require.Contains(t, ae.Message, "WithRestrictRequest")
 	require.Contains(t, ae.Message, "ccLastFour")
@@ -130,8 +131,8 @@ func TestTwoClientsSideBySide(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 	require.NoError(t, err)
-	require.Equal(t, testBasic, recA.requests()[0].req.Header.Get("Authorization"))
-	require.Equal(t, "Bearer "+testToken, recB.requests()[0].req.Header.Get("Authorization"))
+	require.Equal(t, testBasic, recA.Requests()[0].Header.Get("Authorization"))
+	require.Equal(t, "Bearer "+testToken, recB.Requests()[0].Header.Get("Authorization"))
 }
 
 // An option may be given to several clients at once and stays as it was.

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/kpayment"
 )
 
@@ -41,17 +42,17 @@ func TestBlockCustomerWireFormat(t *testing.T) {
 			require.Equal(t, 1, res.Attempts)
 			require.Empty(t, res.Warnings)
 
-			got := rec.requests()[0]
-			require.Equal(t, http.MethodPost, got.req.Method)
-			require.Equal(t, "https", got.req.URL.Scheme)
-			require.Equal(t, "api.mykaarma.com", got.req.URL.Host)
-			require.Equal(t, blockPath, got.req.URL.EscapedPath())
-			require.Empty(t, got.req.URL.RawQuery)
-			require.Equal(t, testBasic, got.req.Header.Get("Authorization"))
-			require.Equal(t, "application/json", got.req.Header.Get("Content-Type"))
-			require.Equal(t, "application/json", got.req.Header.Get("Accept"))
-			require.Equal(t, tt.want, string(got.body), "exact bytes")
-			require.JSONEq(t, tt.want, string(got.body))
+			got := rec.Requests()[0]
+			require.Equal(t, http.MethodPost, got.Method)
+			require.Equal(t, "https", got.URL.Scheme)
+			require.Equal(t, "api.mykaarma.com", got.URL.Host)
+			require.Equal(t, blockPath, got.URL.EscapedPath())
+			require.Empty(t, got.URL.RawQuery)
+			require.Equal(t, testBasic, got.Header.Get("Authorization"))
+			require.Equal(t, "application/json", got.Header.Get("Content-Type"))
+			require.Equal(t, "application/json", got.Header.Get("Accept"))
+			require.Equal(t, tt.want, string(got.Body), "exact bytes")
+			require.JSONEq(t, tt.want, string(got.Body))
 		})
 	}
 }
@@ -61,7 +62,7 @@ func TestBlockCustomerBaseURLKeepsPath(t *testing.T) {
 	c, _, rec := newMocked(t, basicCreds, nil, restrict.WithBaseURL("https://qa.example.test/payment/"))
 	_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 	require.NoError(t, err)
-	got := rec.requests()[0].req.URL
+	got := rec.Requests()[0].URL
 	require.Equal(t, "qa.example.test", got.Host)
 	require.Equal(t, blockPath, got.EscapedPath())
 }
@@ -89,12 +90,12 @@ func TestBlockCustomerEscapesTheUUID(t *testing.T) {
 			c, mt, rec := newMocked(t, basicCreds, nil)
 			_, err := c.BlockCustomer(context.Background(), in, kpayment.BlockCustomerRequest{})
 			if want == "" {
-				requireAPIError(t, err, restrict.ErrInvalidRequest)
+				testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 				require.Zero(t, mt.GetTotalCallCount())
 				return
 			}
 			require.NoError(t, err)
-			require.Equal(t, "/payment/kpayment/v1/customer/"+want+"/block", rec.requests()[0].req.URL.EscapedPath())
+			require.Equal(t, "/payment/kpayment/v1/customer/"+want+"/block", rec.Requests()[0].URL.EscapedPath())
 		})
 	}
 }
@@ -107,7 +108,7 @@ func TestBlockCustomerRefusesPathInjection(t *testing.T) {
 			c, mt, _ := newMocked(t, basicCreds, nil)
 			res, err := c.BlockCustomer(context.Background(), id, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
 			require.Nil(t, res)
-			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 			require.Contains(t, ae.Fields, "customerUuid")
 			require.Equal(t, "BlockCustomer", ae.Operation)
 			require.Zero(t, ae.Attempts)
@@ -123,7 +124,7 @@ func TestBlockCustomerValidatesCCLastFour(t *testing.T) {
 			t.Parallel()
 			c, mt, _ := newMocked(t, basicCreds, nil)
 			_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{CCLastFour: v})
-			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 			require.Contains(t, ae.Fields, "ccLastFour")
 			require.Contains(t, err.Error(), "ccLastFour")
 			require.Zero(t, mt.GetTotalCallCount())
@@ -135,33 +136,33 @@ func TestBlockCustomerRetriesOnlyWhatIsSafe(t *testing.T) {
 	t.Parallel()
 	t.Run("503 then 500 then success", func(t *testing.T) {
 		t.Parallel()
-		c, mt, rec := newMocked(t, basicCreds, []answer{
-			{status: 503, body: "busy"},
-			{status: 500, body: `{"errors":[{"errorCode":100007,"errorTitle":"INTERNAL_SERVER_ERROR"}]}`},
-			{status: 200, body: "{}"},
+		c, mt, rec := newMocked(t, basicCreds, []testkit.Answer{
+			{Status: 503, Body: "busy"},
+			{Status: 500, Body: `{"errors":[{"errorCode":100007,"errorTitle":"INTERNAL_SERVER_ERROR"}]}`},
+			{Status: 200, Body: "{}"},
 		}, fastRetry)
 		res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
 		require.NoError(t, err)
 		require.Equal(t, 3, res.Attempts)
 		require.Equal(t, 3, mt.GetTotalCallCount())
-		for _, s := range rec.requests() {
-			require.Equal(t, `{"onlinePayment":true}`, string(s.body), "every attempt sends the same bytes")
-			require.Equal(t, testBasic, s.req.Header.Get("Authorization"))
+		for _, s := range rec.Requests() {
+			require.Equal(t, `{"onlinePayment":true}`, string(s.Body), "every attempt sends the same bytes")
+			require.Equal(t, testBasic, s.Header.Get("Authorization"))
 		}
 	})
 	t.Run("400 is not retried", func(t *testing.T) {
 		t.Parallel()
-		c, mt, _ := newMocked(t, basicCreds, []answer{{status: 400, body: `{"errors":[{"errorCode":100006}]}`}}, fastRetry)
+		c, mt, _ := newMocked(t, basicCreds, []testkit.Answer{{Status: 400, Body: `{"errors":[{"errorCode":100006}]}`}}, fastRetry)
 		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-		ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+		ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 		require.Equal(t, 1, ae.Attempts)
 		require.Equal(t, 1, mt.GetTotalCallCount())
 	})
 	t.Run("retries run out", func(t *testing.T) {
 		t.Parallel()
-		c, mt, _ := newMocked(t, basicCreds, []answer{{status: 503, body: `{"errors":[{"errorCode":100005,"errorTitle":"INTERNAL_SERVER_EXCEPTION","errorMessage":"down"}]}`}}, fastRetry)
+		c, mt, _ := newMocked(t, basicCreds, []testkit.Answer{{Status: 503, Body: `{"errors":[{"errorCode":100005,"errorTitle":"INTERNAL_SERVER_EXCEPTION","errorMessage":"down"}]}`}}, fastRetry)
 		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-		ae := requireAPIError(t, err, restrict.ErrUnavailable)
+		ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrUnavailable)
 		require.Equal(t, 3, ae.Attempts)
 		require.Equal(t, 503, ae.StatusCode)
 		require.Equal(t, "100005", ae.Code)

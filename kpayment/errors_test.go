@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/kpayment"
 )
 
@@ -188,11 +189,11 @@ func TestErrorShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, _, _ := newMocked(t, basicCreds, []answer{{status: tt.status, body: tt.body, contentType: tt.contentType}},
+			c, _, _ := newMocked(t, basicCreds, []testkit.Answer{{Status: tt.status, Body: tt.body, ContentType: tt.contentType}},
 				restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
 			res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 			require.Nil(t, res)
-			ae := requireAPIError(t, err, tt.class)
+			ae := testkit.RequireAPIError(t, err, kpayment.Provider, tt.class)
 			require.Equal(t, "BlockCustomer", ae.Operation)
 			require.Equal(t, tt.status, ae.StatusCode)
 			require.Equal(t, tt.code, ae.Code)
@@ -245,10 +246,10 @@ func TestEveryDocumentedCode(t *testing.T) {
 		} {
 			t.Run(body.json, func(t *testing.T) {
 				t.Parallel()
-				c, _, _ := newMocked(t, basicCreds, []answer{{status: http.StatusConflict, body: body.json, contentType: "*/*"}},
+				c, _, _ := newMocked(t, basicCreds, []testkit.Answer{{Status: http.StatusConflict, Body: body.json, ContentType: "*/*"}},
 					restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
 				_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-				ae := requireAPIError(t, err, e.class)
+				ae := testkit.RequireAPIError(t, err, kpayment.Provider, e.class)
 				require.Equal(t, body.code, ae.Code)
 				if e.class != restrict.ErrConflict || body.code == e.name {
 					require.Contains(t, ae.Message, e.name, "the message names the code")
@@ -269,10 +270,10 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 		{kpayment.Credentials{Token: testToken}, []string{testToken}},
 	} {
 		for _, echoed := range tc.echo {
-			c, _, _ := newMocked(t, tc.creds, []answer{{status: 401, body: `{"errors":[{"errorCode":100003,"errorTitle":"WRONG_CREDENTIAL","errorMessage":"bad ` +
+			c, _, _ := newMocked(t, tc.creds, []testkit.Answer{{Status: 401, Body: `{"errors":[{"errorCode":100003,"errorTitle":"WRONG_CREDENTIAL","errorMessage":"bad ` +
 				echoed + `","errorDescription":"Authorization: Basic ` + echoed + `"}]}`}})
 			_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-			ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+			ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrUnauthorized)
 			require.NotContains(t, err.Error(), echoed)
 			require.NotContains(t, ae.Message, echoed)
 			require.Contains(t, ae.Message, "[REDACTED]")
@@ -298,7 +299,7 @@ func TestSuccessWarnings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, _, _ := newMocked(t, basicCreds, []answer{{status: 200, body: tt.body, contentType: "application/json"}})
+			c, _, _ := newMocked(t, basicCreds, []testkit.Answer{{Status: 200, Body: tt.body, ContentType: "application/json"}})
 			res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 			require.NoError(t, err)
 			require.Equal(t, tt.want, res.Warnings)
@@ -316,7 +317,7 @@ func TestSuccessWarningsAreScrubbed(t *testing.T) {
 		testPass, basic, url.QueryEscape(testPass))
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, _, _ := newMocked(t, basicCreds, []answer{{status: 200, body: body}, {status: 200, body: body}}, restrict.WithLogger(logger))
+	c, _, _ := newMocked(t, basicCreds, []testkit.Answer{{Status: 200, Body: body}, {Status: 200, Body: body}}, restrict.WithLogger(logger))
 	res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 	require.NoError(t, err)
 	_, err = c.Restrict(context.Background(), restrict.Target{ID: custUUID})
@@ -334,9 +335,9 @@ func TestUnreadableSuccess(t *testing.T) {
 	for _, body := range []string{"", "null", "[]", `"ok"`, "{", "<html>ok</html>", `{"warnings":"x"}`} {
 		t.Run(body, func(t *testing.T) {
 			t.Parallel()
-			c, _, _ := newMocked(t, basicCreds, []answer{{status: 200, body: body}}, restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
+			c, _, _ := newMocked(t, basicCreds, []testkit.Answer{{Status: 200, Body: body}}, restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1}))
 			_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-			ae := requireAPIError(t, err, restrict.ErrUnavailable)
+			ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrUnavailable)
 			require.Equal(t, 200, ae.StatusCode)
 			require.Contains(t, ae.Message, "unreadable answer")
 		})

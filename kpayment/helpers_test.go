@@ -1,10 +1,8 @@
 package kpayment_test
 
 import (
-	"io"
 	"net/http"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/kpayment"
 	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 )
@@ -34,65 +33,13 @@ var basicCreds = kpayment.Credentials{Username: testUser, Password: testPass}
 // fastRetry keeps retry tests in milliseconds.
 var fastRetry = restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond})
 
-// sent is one request the mock transport received, with its body read.
-type sent struct {
-	req  *http.Request
-	body []byte
-}
-
-// recorder answers every request with the next queued answer (the last one
-// repeats) and keeps what it received.
-type recorder struct {
-	mu      sync.Mutex
-	answers []answer
-	got     []sent
-}
-
-type answer struct {
-	status      int
-	body        string
-	contentType string
-	header      http.Header
-}
-
-func (r *recorder) respond(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.got = append(r.got, sent{req: req, body: body})
-	a := answer{status: 200, body: "{}", contentType: "application/json"}
-	if len(r.answers) > 0 {
-		a = r.answers[0]
-		if len(r.answers) > 1 {
-			r.answers = r.answers[1:]
-		}
-	}
-	res := httpmock.NewStringResponse(a.status, a.body)
-	for k, vs := range a.header {
-		res.Header[k] = vs
-	}
-	if a.contentType != "" {
-		res.Header.Set("Content-Type", a.contentType)
-	}
-	return res, nil
-}
-
-func (r *recorder) requests() []sent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]sent(nil), r.got...)
-}
-
 // newMocked returns a client whose HTTP goes to a per-test mock transport
 // that answers with answers in turn (200 {} when none).
-func newMocked(t *testing.T, creds kpayment.Credentials, answers []answer, opts ...restrict.Option) (*kpayment.Client, *httpmock.MockTransport, *recorder) {
+func newMocked(t *testing.T, creds kpayment.Credentials, answers []testkit.Answer, opts ...restrict.Option) (*kpayment.Client, *httpmock.MockTransport, *testkit.Recorder) {
 	t.Helper()
 	mt := httpmock.NewMockTransport()
-	rec := &recorder{answers: answers}
-	mt.RegisterNoResponder(rec.respond)
+	rec := testkit.NewRecorder(answers...)
+	mt.RegisterNoResponder(rec.Respond)
 	opts = append([]restrict.Option{restrict.WithHTTPClient(&http.Client{Transport: mt})}, opts...)
 	c, err := kpayment.New(creds, opts...)
 	require.NoError(t, err)
@@ -109,18 +56,6 @@ func newFake(t *testing.T, creds kpayment.Credentials, opts ...restrict.Option) 
 	c, err := kpayment.New(creds, opts...)
 	require.NoError(t, err)
 	return c, fake
-}
-
-// requireAPIError asserts err is a *restrict.APIError of class and returns
-// it.
-func requireAPIError(t *testing.T, err error, class error) *restrict.APIError {
-	t.Helper()
-	require.Error(t, err)
-	require.ErrorIs(t, err, class)
-	var ae *restrict.APIError
-	require.ErrorAs(t, err, &ae)
-	require.Equal(t, kpayment.Provider, ae.Provider)
-	return ae
 }
 
 // keys returns the field names of an error, sorted.

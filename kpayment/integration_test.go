@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/kpayment"
 	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 	"github.com/restrictkit/restrict/restricttest"
@@ -50,7 +51,7 @@ func TestIntegrationWrongCredentials(t *testing.T) {
 		c, srv := newFake(t, creds)
 		cust := srv.AddCustomer(kpaymenttest.Customer{})
 		_, err := c.Restrict(context.Background(), restrict.Target{ID: cust.UUID})
-		ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+		ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrUnauthorized)
 		require.Equal(t, "100003", ae.Code)
 		require.Equal(t, http.StatusUnauthorized, ae.StatusCode)
 		require.Contains(t, ae.Message, "WRONG_CREDENTIAL")
@@ -66,7 +67,7 @@ func TestIntegrationStringCodedErrors(t *testing.T) {
 		c, srv := newFake(t, kpayment.Credentials{Username: testUser, Password: "nope"})
 		srv.SetErrorShape(shape)
 		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-		ae := requireAPIError(t, err, restrict.ErrUnauthorized)
+		ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrUnauthorized)
 		require.Contains(t, []string{"WRONG_CREDENTIAL", "100003"}, ae.Code)
 		require.Contains(t, ae.Message, "WRONG_CREDENTIAL")
 
@@ -74,7 +75,7 @@ func TestIntegrationStringCodedErrors(t *testing.T) {
 		c2, err := kpayment.New(basicCreds, restrict.WithBaseURL(srv.BaseURL()))
 		require.NoError(t, err)
 		_, err = c2.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-		requireAPIError(t, err, restrict.ErrForbidden)
+		testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrForbidden)
 	}
 }
 
@@ -133,7 +134,7 @@ func TestIntegrationWrongBasePath(t *testing.T) {
 	c, err := kpayment.New(basicCreds, restrict.WithBaseURL(strings.TrimSuffix(srv.BaseURL(), kpaymenttest.BasePath)), fastRetry)
 	require.NoError(t, err)
 	_, err = c.Restrict(context.Background(), restrict.Target{ID: custUUID})
-	ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+	ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 	require.NotErrorIs(t, err, restrict.ErrNotFound)
 	require.Equal(t, http.StatusNotFound, ae.StatusCode)
 	require.Empty(t, ae.Code)
@@ -167,7 +168,7 @@ func TestIntegrationFaults(t *testing.T) {
 		srv.Inject(restricttest.Fault{Status: 429, Header: restricttest.RetryAfter(120)})
 		start := time.Now()
 		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-		ae := requireAPIError(t, err, restrict.ErrRateLimited)
+		ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrRateLimited)
 		require.Equal(t, 120*time.Second, ae.RetryAfter)
 		require.Less(t, time.Since(start), 5*time.Second)
 		require.Equal(t, 1, srv.Requests())
@@ -177,7 +178,7 @@ func TestIntegrationFaults(t *testing.T) {
 		c, srv := newFake(t, basicCreds)
 		srv.Inject(restricttest.Fault{Status: 200, Body: `{"warn`})
 		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-		requireAPIError(t, err, restrict.ErrUnavailable)
+		testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrUnavailable)
 	})
 	t.Run("slow answer and a context deadline", func(t *testing.T) {
 		t.Parallel()
@@ -196,7 +197,7 @@ func TestIntegrationFaults(t *testing.T) {
 		c, srv := newFake(t, basicCreds)
 		srv.Inject(restricttest.Fault{Status: 400, ContentType: "*/*", Body: `{"errors":[{"errorCode":100006,"errorTitle":"INVALID_REQUEST_DATA"}]}`})
 		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
-		ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+		ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 		require.Equal(t, "100006", ae.Code)
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/kpayment"
 )
 
@@ -27,10 +28,10 @@ func TestRestrictBlocksOnlinePayment(t *testing.T) {
 		Meta:     restrict.Meta{StatusCode: 200, Attempts: 1},
 	}, res)
 	require.Equal(t, 1, mt.GetTotalCallCount())
-	got := rec.requests()[0]
-	require.Equal(t, "POST", got.req.Method)
-	require.Equal(t, blockPath, got.req.URL.EscapedPath())
-	require.Equal(t, `{"onlinePayment":true}`, string(got.body), "the reason has no field at myKaarma")
+	got := rec.Requests()[0]
+	require.Equal(t, "POST", got.Method)
+	require.Equal(t, blockPath, got.URL.EscapedPath())
+	require.Equal(t, `{"onlinePayment":true}`, string(got.Body), "the reason has no field at myKaarma")
 }
 
 func TestRestrictSendsTheConfiguredBody(t *testing.T) {
@@ -58,8 +59,8 @@ func TestRestrictSendsTheConfiguredBody(t *testing.T) {
 				_, err := c.Restrict(context.Background(), restrict.Target{ID: custUUID})
 				require.NoError(t, err)
 			}
-			for _, s := range rec.requests() {
-				require.Equal(t, tt.want, string(s.body), "every Restrict sends the same body")
+			for _, s := range rec.Requests() {
+				require.Equal(t, tt.want, string(s.Body), "every Restrict sends the same body")
 			}
 		})
 	}
@@ -73,7 +74,7 @@ func TestWithRestrictRequestIsCopied(t *testing.T) {
 	notify = false // the caller's variable changes after New
 	_, err := c.Restrict(context.Background(), restrict.Target{ID: custUUID})
 	require.NoError(t, err)
-	require.Equal(t, `{"onlinePayment":true,"sendBlockNotification":true}`, string(rec.requests()[0].body))
+	require.Equal(t, `{"onlinePayment":true,"sendBlockNotification":true}`, string(rec.Requests()[0].Body))
 }
 
 func TestCheckTargetID(t *testing.T) {
@@ -87,7 +88,7 @@ func TestCheckTargetID(t *testing.T) {
 		"4f1c0b7e-2a9d-4c1e-9a52-0d6e8b3f7a1g", "../../admin", "a/b", strings.Repeat("9", 300), "x\x00y",
 	} {
 		err := kpayment.CheckTargetID(id)
-		ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+		ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 		require.Equal(t, "CheckTargetID", ae.Operation, "%q", id)
 		require.Equal(t, []string{"ID"}, keys(ae.Fields), "%q", id)
 	}
@@ -103,7 +104,7 @@ func TestRestrictRefusesBadIDs(t *testing.T) {
 			c, mt, _ := newMocked(t, basicCreds, nil)
 			res, err := c.Restrict(context.Background(), restrict.Target{ID: id})
 			require.Nil(t, res)
-			ae := requireAPIError(t, err, restrict.ErrInvalidRequest)
+			ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrInvalidRequest)
 			require.Equal(t, "Restrict", ae.Operation)
 			require.Equal(t, []string{"ID"}, keys(ae.Fields))
 			require.Zero(t, ae.Attempts)
@@ -114,10 +115,10 @@ func TestRestrictRefusesBadIDs(t *testing.T) {
 
 func TestRestrictReturnsProviderErrors(t *testing.T) {
 	t.Parallel()
-	c, _, _ := newMocked(t, basicCreds, []answer{{status: 401, body: `{"errors":[{"errorCode":100011,"errorTitle":"INVALID_SCOPE_DEALER"}]}`}})
+	c, _, _ := newMocked(t, basicCreds, []testkit.Answer{{Status: 401, Body: `{"errors":[{"errorCode":100011,"errorTitle":"INVALID_SCOPE_DEALER"}]}`}})
 	res, err := c.Restrict(context.Background(), restrict.Target{ID: custUUID})
 	require.Nil(t, res)
-	ae := requireAPIError(t, err, restrict.ErrForbidden)
+	ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrForbidden)
 	require.Equal(t, "BlockCustomer", ae.Operation, "the call that failed")
 	require.Equal(t, "100011", ae.Code)
 }
@@ -132,7 +133,7 @@ func TestLiftAndStatusAreUnsupported(t *testing.T) {
 		for _, id := range []string{custUUID, "", "../x"} {
 			res, err := call(context.Background(), restrict.Target{ID: id})
 			require.Nil(t, res)
-			ae := requireAPIError(t, err, restrict.ErrUnsupported)
+			ae := testkit.RequireAPIError(t, err, kpayment.Provider, restrict.ErrUnsupported)
 			require.ErrorIs(t, err, errors.ErrUnsupported)
 			require.Equal(t, name, ae.Operation)
 			require.Equal(t, "unsupported", restrict.ClassName(err))
@@ -147,9 +148,9 @@ func TestRestrictLogsWithoutSecrets(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, _, _ := newMocked(t, basicCreds, []answer{
-		{status: 503, body: "x"},
-		{status: 200, body: `{"warnings":[{"warningCode":150000,"warningTitle":"NO_PREFERRED_DEALER_ID"}]}`},
+	c, _, _ := newMocked(t, basicCreds, []testkit.Answer{
+		{Status: 503, Body: "x"},
+		{Status: 200, Body: `{"warnings":[{"warningCode":150000,"warningTitle":"NO_PREFERRED_DEALER_ID"}]}`},
 	}, restrict.WithLogger(logger), fastRetry)
 	_, err := c.Restrict(context.Background(), restrict.Target{ID: custUUID, Reason: "fraud ring"})
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/kpayment"
 )
 
@@ -25,7 +26,7 @@ func TestBasicHeader(t *testing.T) {
 		c, _, rec := newMocked(t, tt.creds, nil)
 		_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 		require.NoError(t, err)
-		require.Equal(t, tt.want, rec.requests()[0].req.Header.Get("Authorization"))
+		require.Equal(t, tt.want, rec.Requests()[0].Header.Get("Authorization"))
 	}
 }
 
@@ -34,7 +35,7 @@ func TestBearerHeader(t *testing.T) {
 	c, _, rec := newMocked(t, kpayment.Credentials{Token: testToken}, nil)
 	_, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{})
 	require.NoError(t, err)
-	got := rec.requests()[0].req.Header
+	got := rec.Requests()[0].Header
 	require.Equal(t, []string{"Bearer " + testToken}, got.Values("Authorization"))
 }
 
@@ -43,7 +44,7 @@ func TestBearerHeader(t *testing.T) {
 func TestEveryAttemptIsSigned(t *testing.T) {
 	t.Parallel()
 	for _, creds := range []kpayment.Credentials{basicCreds, {Token: testToken}} {
-		c, mt, rec := newMocked(t, creds, []answer{{status: 503, body: "busy"}, {status: 502, body: "bad gateway"}, {status: 200, body: "{}"}}, fastRetry)
+		c, mt, rec := newMocked(t, creds, []testkit.Answer{{Status: 503, Body: "busy"}, {Status: 502, Body: "bad gateway"}, {Status: 200, Body: "{}"}}, fastRetry)
 		res, err := c.BlockCustomer(context.Background(), custUUID, kpayment.BlockCustomerRequest{OnlinePayment: restrict.Ptr(true)})
 		require.NoError(t, err)
 		require.Equal(t, 3, res.Attempts)
@@ -52,9 +53,9 @@ func TestEveryAttemptIsSigned(t *testing.T) {
 		if creds.Token != "" {
 			want = "Bearer " + testToken
 		}
-		for _, s := range rec.requests() {
-			require.Equal(t, want, s.req.Header.Get("Authorization"))
-			require.Equal(t, `{"onlinePayment":true}`, string(s.body))
+		for _, s := range rec.Requests() {
+			require.Equal(t, want, s.Header.Get("Authorization"))
+			require.Equal(t, `{"onlinePayment":true}`, string(s.Body))
 		}
 	}
 }

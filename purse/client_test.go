@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/purse"
 )
 
@@ -50,10 +51,10 @@ func TestNewRejectsBadOptions(t *testing.T) {
 
 func TestNewDefaultsToThePublishedHost(t *testing.T) {
 	t.Parallel()
-	c, _, rec := newMocked(t, []answer{{Status: 200, Body: customerJSON}})
+	c, _, rec := newMocked(t, []testkit.Answer{{Status: 200, Body: customerJSON}})
 	_, err := c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: custID})
 	require.NoError(t, err)
-	require.Equal(t, purse.DefaultBaseURL+"/api/v1/customer-purse/customer/get", rec.requests()[0].URL)
+	require.Equal(t, purse.DefaultBaseURL+"/api/v1/customer-purse/customer/get", rec.Requests()[0].URL.String())
 	require.Equal(t, "purse.Client{host: api.calypso.finance}", fmt.Sprint(c))
 }
 
@@ -81,12 +82,12 @@ func TestSecretsNeverPrinted(t *testing.T) {
 // must not leak the key, the secret or the signature through the error.
 func TestErrorMessagesCarryNoSecret(t *testing.T) {
 	t.Parallel()
-	c, _, rec := newMocked(t, []answer{{Status: 400, Body: `{"errorCode":"003","message":"Wrong sign for key ` + testKey + ` secret ` + testSecret + `"}`}})
+	c, _, rec := newMocked(t, []testkit.Answer{{Status: 400, Body: `{"errorCode":"003","message":"Wrong sign for key ` + testKey + ` secret ` + testSecret + `"}`}})
 	_, err := c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: custID})
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
 	require.NotContains(t, err.Error(), testKey)
 	require.NotContains(t, err.Error(), testSecret)
-	require.NotContains(t, err.Error(), rec.requests()[0].Header.Get("Sign"))
+	require.NotContains(t, err.Error(), rec.Requests()[0].Header.Get("Sign"))
 	require.Contains(t, err.Error(), "[REDACTED]")
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/purse"
 )
 
@@ -73,11 +74,11 @@ func TestCustomerWire(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, _, rec := newMocked(t, []answer{{Status: 200, Body: tc.answer}})
+			c, _, rec := newMocked(t, []testkit.Answer{{Status: 200, Body: tc.answer}})
 			got, err := tc.call(c)
 			require.NoError(t, err)
 			require.Equal(t, &tc.want, got)
-			reqs := rec.requests()
+			reqs := rec.Requests()
 			require.Len(t, reqs, 1)
 			requireSignedEnvelope(t, reqs[0], tc.path, tc.payload)
 		})
@@ -125,7 +126,7 @@ func TestCustomerValidationSendsNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, mt, _ := newMocked(t, []answer{{Status: 200, Body: customerJSON}})
+			c, mt, _ := newMocked(t, []testkit.Answer{{Status: 200, Body: customerJSON}})
 			requireFieldError(t, tc.call(c), tc.op, tc.field)
 			require.Zero(t, mt.GetTotalCallCount())
 		})
@@ -149,7 +150,7 @@ func TestCreateAndUpdateAreNotRepeated(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			for _, status := range []int{500, 502, 503} {
-				c, mt, _ := newMocked(t, []answer{{Status: status, Body: `{"errorCode":"000","message":"Internal server error"}`}}, fastRetry)
+				c, mt, _ := newMocked(t, []testkit.Answer{{Status: status, Body: `{"errorCode":"000","message":"Internal server error"}`}}, fastRetry)
 				require.ErrorIs(t, call(c), restrict.ErrUnavailable)
 				require.Equal(t, 1, mt.GetTotalCallCount(), "HTTP %d", status)
 			}
@@ -160,7 +161,7 @@ func TestCreateAndUpdateAreNotRepeated(t *testing.T) {
 // TestBlockIsRetried: blocking is safe to repeat, so a 500 is retried.
 func TestBlockIsRetried(t *testing.T) {
 	t.Parallel()
-	c, mt, _ := newMocked(t, []answer{
+	c, mt, _ := newMocked(t, []testkit.Answer{
 		{Status: 500, Body: `{"errorCode":"000","message":"Internal server error"}`},
 		{Status: 200, Body: blockedJSON},
 	}, fastRetry)

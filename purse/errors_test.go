@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/purse"
 )
 
@@ -59,7 +60,7 @@ func TestErrorCodes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, _, _ := newMocked(t, []answer{{Status: tc.status, Body: tc.body}}, noRetry)
+			c, _, _ := newMocked(t, []testkit.Answer{{Status: tc.status, Body: tc.body}}, noRetry)
 			cust, err := c.BlockCustomer(ctx(), purse.BlockCustomerRequest{CustomerID: custID})
 			require.Nil(t, cust)
 			require.ErrorIs(t, err, tc.class)
@@ -85,7 +86,7 @@ func TestErrorCodes(t *testing.T) {
 
 func TestRetriesRunOutKeepTheLastAnswer(t *testing.T) {
 	t.Parallel()
-	c, mt, _ := newMocked(t, []answer{{Status: 503, Body: `{"errorCode":"000","message":"Internal server error"}`}}, fastRetry)
+	c, mt, _ := newMocked(t, []testkit.Answer{{Status: 503, Body: `{"errorCode":"000","message":"Internal server error"}`}}, fastRetry)
 	_, err := c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: custID})
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 	var ae *restrict.APIError
@@ -98,7 +99,7 @@ func TestRetriesRunOutKeepTheLastAnswer(t *testing.T) {
 
 func TestRetryAfterBeyondMaxWaitIsReported(t *testing.T) {
 	t.Parallel()
-	c, mt, _ := newMocked(t, []answer{{Status: 429, Body: `{"errorCode":"001","message":"slow down"}`, Header: http.Header{"Retry-After": {"3600"}}}}, fastRetry)
+	c, mt, _ := newMocked(t, []testkit.Answer{{Status: 429, Body: `{"errorCode":"001","message":"slow down"}`, Header: http.Header{"Retry-After": {"3600"}}}}, fastRetry)
 	_, err := c.BlockCustomer(ctx(), purse.BlockCustomerRequest{CustomerID: custID})
 	require.ErrorIs(t, err, restrict.ErrRateLimited)
 	var ae *restrict.APIError

@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/purse"
 	"github.com/restrictkit/restrict/purse/pursetest"
 )
@@ -58,58 +57,18 @@ var noRetry = restrict.WithRetry(restrict.RetryPolicy{MaxAttempts: 1})
 
 func ctx() context.Context { return context.Background() }
 
-// sent is one request as the mock saw it.
-type sent struct {
-	Method string
-	URL    string
-	Header http.Header
-	Body   []byte
-}
-
-// answer is a canned reply.
-type answer struct {
-	Status int
-	Body   string
-	Header http.Header
-}
-
-// recorder answers requests in order (repeating the last) and keeps them.
-type recorder struct {
-	mu      sync.Mutex
-	reqs    []sent
-	answers []answer
-}
-
-func (r *recorder) respond(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.reqs = append(r.reqs, sent{Method: req.Method, URL: req.URL.String(), Header: req.Header.Clone(), Body: body})
-	a := r.answers[min(len(r.reqs), len(r.answers))-1]
-	resp := httpmock.NewStringResponse(a.Status, a.Body)
-	for k, v := range a.Header {
-		resp.Header[k] = v
-	}
-	resp.Header.Set("Content-Type", "application/json")
-	return resp, nil
-}
-
-func (r *recorder) requests() []sent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]sent(nil), r.reqs...)
-}
-
 // newMocked returns a client whose every request is answered by answers,
 // in order, through a per-test mock transport, on the fixed clock.
-func newMocked(t *testing.T, answers []answer, opts ...restrict.Option) (*purse.Client, *httpmock.MockTransport, *recorder) {
+func newMocked(t *testing.T, answers []testkit.Answer, opts ...restrict.Option) (*purse.Client, *httpmock.MockTransport, *testkit.Recorder) {
 	t.Helper()
 	mt := httpmock.NewMockTransport()
-	rec := &recorder{answers: answers}
-	mt.RegisterNoResponder(rec.respond)
+	for i := range answers {
+		if answers[i].ContentType == "" {
+			answers[i].ContentType = "application/json"
+		}
+	}
+	rec := testkit.NewRecorder(answers...)
+	mt.RegisterNoResponder(rec.Respond)
 	all := append([]restrict.Option{restrict.WithHTTPClient(&http.Client{Transport: mt}), restrict.WithClock(fixedClock())}, opts...)
 	c, err := purse.New(testCreds, all...)
 	require.NoError(t, err)
@@ -149,10 +108,10 @@ func parse(t *testing.T, body []byte) envelope {
 
 // requireSignedEnvelope checks one request: a POST to path with Key, a
 // Sign over its exact bytes, and the envelope around payload.
-func requireSignedEnvelope(t *testing.T, r sent, path, payload string) {
+func requireSignedEnvelope(t *testing.T, r testkit.Request, path, payload string) {
 	t.Helper()
 	require.Equal(t, http.MethodPost, r.Method)
-	require.Equal(t, apiBase+path, r.URL)
+	require.Equal(t, apiBase+path, r.URL.String())
 	require.JSONEq(t, `{"account":"`+testAccount+`","timestamp":1700000000000,"payload":`+payload+`}`, string(r.Body))
 	require.Equal(t, testKey, r.Header.Get("Key"))
 	require.Equal(t, hmacHex(testSecret, r.Body), r.Header.Get("Sign"))

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/purse"
 )
 
@@ -35,28 +36,28 @@ func TestGetPursesWire(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, _, rec := newMocked(t, []answer{{Status: 200, Body: tc.answer}})
+			c, _, rec := newMocked(t, []testkit.Answer{{Status: 200, Body: tc.answer}})
 			got, err := c.GetPurses(ctx(), purse.GetPursesRequest{CustomerID: custID})
 			require.NoError(t, err)
 			require.Equal(t, &purse.Purses{Purses: tc.want, Meta: ok}, got)
-			requireSignedEnvelope(t, rec.requests()[0], "/purse/get-all", `{"customerId":"`+custID+`"}`)
+			requireSignedEnvelope(t, rec.Requests()[0], "/purse/get-all", `{"customerId":"`+custID+`"}`)
 		})
 	}
 }
 
 func TestGetAddressWire(t *testing.T) {
 	t.Parallel()
-	c, _, rec := newMocked(t, []answer{{Status: 200, Body: `{"address":"TXYZ","currency":"USDT","purseId":"p-1","customerId":"` + custID + `"}`}})
+	c, _, rec := newMocked(t, []testkit.Answer{{Status: 200, Body: `{"address":"TXYZ","currency":"USDT","purseId":"p-1","customerId":"` + custID + `"}`}})
 	got, err := c.GetAddress(ctx(), purse.GetAddressRequest{PurseID: "p-1"})
 	require.NoError(t, err)
 	require.Equal(t, &purse.Address{Address: "TXYZ", Currency: "USDT", PurseID: "p-1", CustomerID: custID,
 		Meta: restrict.Meta{StatusCode: 200, Attempts: 1}}, got)
-	requireSignedEnvelope(t, rec.requests()[0], "/address/get", `{"purseId":"p-1"}`)
+	requireSignedEnvelope(t, rec.Requests()[0], "/address/get", `{"purseId":"p-1"}`)
 }
 
 func TestPurseValidationSendsNothing(t *testing.T) {
 	t.Parallel()
-	c, mt, _ := newMocked(t, []answer{{Status: 200, Body: `[]`}})
+	c, mt, _ := newMocked(t, []testkit.Answer{{Status: 200, Body: `[]`}})
 	_, err := c.GetPurses(ctx(), purse.GetPursesRequest{CustomerID: "not-a-uuid"})
 	requireFieldError(t, err, "GetPurses", "customerId")
 	_, err = c.GetAddress(ctx(), purse.GetAddressRequest{})
@@ -69,7 +70,7 @@ func TestPurseValidationSendsNothing(t *testing.T) {
 func TestPurseAnswersWithoutTheirObject(t *testing.T) {
 	t.Parallel()
 	for name, body := range map[string]string{"Object": `{}`, "Null": `null`, "Wrapped": `{"data":[{"id":"p-1"}]}`} {
-		c, _, _ := newMocked(t, []answer{{Status: 200, Body: body}}, noRetry)
+		c, _, _ := newMocked(t, []testkit.Answer{{Status: 200, Body: body}}, noRetry)
 		_, err := c.GetPurses(ctx(), purse.GetPursesRequest{CustomerID: custID})
 		require.ErrorIs(t, err, restrict.ErrUnavailable, name)
 		require.Contains(t, err.Error(), "unreadable answer: no result", name)

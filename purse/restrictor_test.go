@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/purse"
 	"github.com/restrictkit/restrict/restricttest"
 )
@@ -26,7 +27,7 @@ func TestCheckTargetID(t *testing.T) {
 // CheckTargetID first, report their own operation, and send nothing.
 func TestContractRefusesBadIDs(t *testing.T) {
 	t.Parallel()
-	c, mt, _ := newMocked(t, []answer{{Status: 200, Body: customerJSON}})
+	c, mt, _ := newMocked(t, []testkit.Answer{{Status: 200, Body: customerJSON}})
 	calls := map[string]func(context.Context, restrict.Target) (*restrict.Result, error){"Restrict": c.Restrict, "Lift": c.Lift, "Status": c.Status}
 	for op, call := range calls {
 		for _, id := range []string{"", "user-1", "../customer/unblock"} {
@@ -69,11 +70,11 @@ func TestContractWire(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, _, rec := newMocked(t, []answer{{Status: 200, Body: tc.answer}})
+			c, _, rec := newMocked(t, []testkit.Answer{{Status: 200, Body: tc.answer}})
 			res, err := tc.call(c)
 			require.NoError(t, err)
 			require.Equal(t, &tc.want, res)
-			reqs := rec.requests()
+			reqs := rec.Requests()
 			require.Len(t, reqs, 1)
 			requireSignedEnvelope(t, reqs[0], tc.path, `{"customerId":"`+custID+`"}`)
 		})
@@ -84,7 +85,7 @@ func TestContractWire(t *testing.T) {
 // the native call that met it, with Calypso's code.
 func TestContractErrorsNameTheNativeCall(t *testing.T) {
 	t.Parallel()
-	c, _, _ := newMocked(t, []answer{{Status: 400, Body: `{"errorCode":"004","message":"Not found"}`}}, noRetry)
+	c, _, _ := newMocked(t, []testkit.Answer{{Status: 400, Body: `{"errorCode":"004","message":"Not found"}`}}, noRetry)
 	for op, call := range map[string]func(context.Context, restrict.Target) (*restrict.Result, error){
 		"BlockCustomer": c.Restrict, "UnblockCustomer": c.Lift, "GetCustomer": c.Status,
 	} {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/purse"
 )
 
@@ -30,10 +31,10 @@ func TestSignDocumentedVector(t *testing.T) {
 // included (computed with python3 hmac).
 func TestWireBlockCustomerGolden(t *testing.T) {
 	t.Parallel()
-	c, _, rec := newMocked(t, []answer{{Status: 200, Body: blockedJSON}})
+	c, _, rec := newMocked(t, []testkit.Answer{{Status: 200, Body: blockedJSON}})
 	_, err := c.BlockCustomer(ctx(), purse.BlockCustomerRequest{CustomerID: custID})
 	require.NoError(t, err)
-	reqs := rec.requests()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 1)
 	require.Equal(t, `{"account":"0x00000000000000000000000000000000000000aa","timestamp":1700000000000,"payload":{"customerId":"7b5c1f0e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"}}`, string(reqs[0].Body))
 	require.Equal(t, "fa4a1974e2be530b5108358030035cab888f64f59a1bac4294cda87542943a4b"+
@@ -44,10 +45,10 @@ func TestWireBlockCustomerGolden(t *testing.T) {
 // "<", "&", non-ASCII) is signed exactly as it is sent.
 func TestSignedBytesAreSentBytes(t *testing.T) {
 	t.Parallel()
-	c, _, rec := newMocked(t, []answer{{Status: 200, Body: customerJSON}})
+	c, _, rec := newMocked(t, []testkit.Answer{{Status: 200, Body: customerJSON}})
 	_, err := c.GetCustomerByExternalID(ctx(), purse.GetCustomerByExternalIDRequest{ExternalID: `a/b <c> & "é"`})
 	require.NoError(t, err)
-	r := rec.requests()[0]
+	r := rec.Requests()[0]
 	require.Equal(t, hmacHex(testSecret, r.Body), r.Header.Get("Sign"))
 	require.JSONEq(t, `{"externalId":"a/b <c> & \"é\""}`, string(parse(t, r.Body).Payload))
 }
@@ -59,14 +60,14 @@ func TestRetryRenewsTimestampAndSignature(t *testing.T) {
 	var ticks atomic.Int64
 	// Every read of the clock is a minute later than the one before.
 	clock := func() time.Time { return epoch.Add(time.Duration(ticks.Add(1)) * time.Minute) }
-	c, _, rec := newMocked(t, []answer{
+	c, _, rec := newMocked(t, []testkit.Answer{
 		{Status: 503, Body: `{"errorCode":"000","message":"Internal server error"}`},
 		{Status: 200, Body: blockedJSON},
 	}, fastRetry, restrict.WithClock(clock))
 	cust, err := c.BlockCustomer(ctx(), purse.BlockCustomerRequest{CustomerID: custID})
 	require.NoError(t, err)
 	require.Equal(t, 2, cust.Attempts)
-	reqs := rec.requests()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 2)
 	first, second := parse(t, reqs[0].Body), parse(t, reqs[1].Body)
 	require.Greater(t, second.Timestamp, first.Timestamp)
@@ -86,7 +87,7 @@ const invalidTimestamp = `{"errorCode":"011","message":"Invalid timestamp"}`
 func TestClockSkewIsCorrectedOnce(t *testing.T) {
 	t.Parallel()
 	server := epoch.Add(10 * time.Minute)
-	c, _, rec := newMocked(t, []answer{
+	c, _, rec := newMocked(t, []testkit.Answer{
 		{Status: 400, Body: invalidTimestamp, Header: dateHeader(server)},
 		{Status: 200, Body: blockedJSON},
 	}, noRetry)
@@ -95,7 +96,7 @@ func TestClockSkewIsCorrectedOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, cust.Attempts)
 	require.Equal(t, 10*time.Minute, c.ClockOffset())
-	reqs := rec.requests()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 2)
 	require.Equal(t, epoch.UnixMilli(), parse(t, reqs[0].Body).Timestamp)
 	require.Equal(t, server.UnixMilli(), parse(t, reqs[1].Body).Timestamp)
@@ -104,7 +105,7 @@ func TestClockSkewIsCorrectedOnce(t *testing.T) {
 	// Later calls are dated right from the start.
 	_, err = c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: custID})
 	require.NoError(t, err)
-	reqs = rec.requests()
+	reqs = rec.Requests()
 	require.Len(t, reqs, 3)
 	require.Equal(t, server.UnixMilli(), parse(t, reqs[2].Body).Timestamp)
 }
@@ -114,7 +115,7 @@ func TestClockSkewIsCorrectedOnce(t *testing.T) {
 // refused it before acting), and never more than once.
 func TestClockSkewRetriedOnlyOnce(t *testing.T) {
 	t.Parallel()
-	c, mt, _ := newMocked(t, []answer{
+	c, mt, _ := newMocked(t, []testkit.Answer{
 		{Status: 400, Body: invalidTimestamp, Header: dateHeader(epoch.Add(-10 * time.Minute))},
 		{Status: 400, Body: invalidTimestamp, Header: dateHeader(epoch.Add(-10 * time.Minute))},
 	}, noRetry)
@@ -138,7 +139,7 @@ func TestSmallOrUnknownSkewIsNotRetried(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c, mt, _ := newMocked(t, []answer{{Status: 400, Body: invalidTimestamp, Header: h}}, noRetry)
+			c, mt, _ := newMocked(t, []testkit.Answer{{Status: 400, Body: invalidTimestamp, Header: h}}, noRetry)
 			_, err := c.BlockCustomer(ctx(), purse.BlockCustomerRequest{CustomerID: custID})
 			require.ErrorIs(t, err, restrict.ErrInvalidRequest)
 			require.Contains(t, err.Error(), "clock is off")
@@ -150,7 +151,7 @@ func TestSmallOrUnknownSkewIsNotRetried(t *testing.T) {
 
 func TestSkewOnOtherCodesIsIgnored(t *testing.T) {
 	t.Parallel()
-	c, mt, _ := newMocked(t, []answer{{Status: 400, Body: `{"errorCode":"003","message":"Wrong sign"}`,
+	c, mt, _ := newMocked(t, []testkit.Answer{{Status: 400, Body: `{"errorCode":"003","message":"Wrong sign"}`,
 		Header: dateHeader(epoch.Add(time.Hour))}}, noRetry)
 	_, err := c.BlockCustomer(ctx(), purse.BlockCustomerRequest{CustomerID: custID})
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
@@ -162,7 +163,7 @@ func TestSkewOnOtherCodesIsIgnored(t *testing.T) {
 // again, a learned offset is dropped the same way it was learned.
 func TestClockOffsetIsUnlearned(t *testing.T) {
 	t.Parallel()
-	c, _, rec := newMocked(t, []answer{
+	c, _, rec := newMocked(t, []testkit.Answer{
 		{Status: 400, Body: invalidTimestamp, Header: dateHeader(epoch.Add(10 * time.Minute))},
 		{Status: 200, Body: customerJSON},
 		{Status: 400, Body: invalidTimestamp, Header: dateHeader(epoch)},
@@ -174,7 +175,7 @@ func TestClockOffsetIsUnlearned(t *testing.T) {
 	_, err = c.GetCustomer(ctx(), purse.GetCustomerRequest{CustomerID: custID})
 	require.NoError(t, err)
 	require.Zero(t, c.ClockOffset())
-	reqs := rec.requests()
+	reqs := rec.Requests()
 	require.Len(t, reqs, 4)
 	require.Equal(t, epoch.UnixMilli(), parse(t, reqs[3].Body).Timestamp)
 }
@@ -185,7 +186,7 @@ func TestClockOffsetIsUnlearned(t *testing.T) {
 // not sent again and the offset stays.
 func TestClockSkewWithinAMinuteOfTheLearnedOffset(t *testing.T) {
 	t.Parallel()
-	c, mt, _ := newMocked(t, []answer{
+	c, mt, _ := newMocked(t, []testkit.Answer{
 		{Status: 400, Body: invalidTimestamp, Header: dateHeader(epoch.Add(10 * time.Minute))},
 		{Status: 200, Body: customerJSON},
 		{Status: 400, Body: invalidTimestamp, Header: dateHeader(epoch.Add(10*time.Minute + 30*time.Second))},

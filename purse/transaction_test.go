@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/purse"
 )
 
@@ -21,13 +22,13 @@ var wantTransaction = purse.Transaction{ID: txID, Amount: "12.345678", AddressFr
 
 func TestGetTransactionWire(t *testing.T) {
 	t.Parallel()
-	c, _, rec := newMocked(t, []answer{{Status: 200, Body: transactionJSON}})
+	c, _, rec := newMocked(t, []testkit.Answer{{Status: 200, Body: transactionJSON}})
 	got, err := c.GetTransaction(ctx(), purse.GetTransactionRequest{TransactionID: txID})
 	require.NoError(t, err)
 	want := wantTransaction
 	want.Meta = restrict.Meta{StatusCode: 200, Attempts: 1}
 	require.Equal(t, &want, got)
-	requireSignedEnvelope(t, rec.requests()[0], "/transaction/get", `{"transactionId":"`+txID+`"}`)
+	requireSignedEnvelope(t, rec.Requests()[0], "/transaction/get", `{"transactionId":"`+txID+`"}`)
 }
 
 func TestFindTransactionsWire(t *testing.T) {
@@ -63,12 +64,12 @@ func TestFindTransactionsWire(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, _, rec := newMocked(t, []answer{{Status: 200, Body: tc.answer}})
+			c, _, rec := newMocked(t, []testkit.Answer{{Status: 200, Body: tc.answer}})
 			got, err := c.FindTransactions(ctx(), tc.req)
 			require.NoError(t, err)
 			tc.want.Meta = restrict.Meta{StatusCode: 200, Attempts: 1}
 			require.Equal(t, &tc.want, got)
-			requireSignedEnvelope(t, rec.requests()[0], "/transaction/find", tc.payload)
+			requireSignedEnvelope(t, rec.Requests()[0], "/transaction/find", tc.payload)
 		})
 	}
 }
@@ -106,7 +107,7 @@ func TestTransactionValidationSendsNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, mt, _ := newMocked(t, []answer{{Status: 200, Body: transactionJSON}})
+			c, mt, _ := newMocked(t, []testkit.Answer{{Status: 200, Body: transactionJSON}})
 			requireFieldError(t, tc.call(c), tc.op, tc.field)
 			require.Zero(t, mt.GetTotalCallCount())
 		})
@@ -118,17 +119,17 @@ func TestTransactionValidationSendsNothing(t *testing.T) {
 // errorCode sent with 200 is Calypso's error.
 func TestTransactionAnswersWithoutTheirObject(t *testing.T) {
 	t.Parallel()
-	c, _, _ := newMocked(t, []answer{{Status: 200, Body: `{"data":` + transactionJSON + `}`}}, noRetry)
+	c, _, _ := newMocked(t, []testkit.Answer{{Status: 200, Body: `{"data":` + transactionJSON + `}`}}, noRetry)
 	_, err := c.GetTransaction(ctx(), purse.GetTransactionRequest{TransactionID: txID})
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 	require.Contains(t, err.Error(), "unreadable answer: no transaction id")
 
-	c, _, _ = newMocked(t, []answer{{Status: 200, Body: `{"page":0,"size":20}`}}, noRetry)
+	c, _, _ = newMocked(t, []testkit.Answer{{Status: 200, Body: `{"page":0,"size":20}`}}, noRetry)
 	_, err = c.FindTransactions(ctx(), purse.FindTransactionsRequest{})
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
 	require.Contains(t, err.Error(), "unreadable answer: no result")
 
-	c, _, _ = newMocked(t, []answer{{Status: 200, Body: `{"errorCode":"004","message":"Not found"}`}}, noRetry)
+	c, _, _ = newMocked(t, []testkit.Answer{{Status: 200, Body: `{"errorCode":"004","message":"Not found"}`}}, noRetry)
 	_, err = c.FindTransactions(ctx(), purse.FindTransactionsRequest{})
 	require.ErrorIs(t, err, restrict.ErrNotFound)
 	var ae *restrict.APIError

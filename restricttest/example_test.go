@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/jarcoal/httpmock"
-	"github.com/stretchr/testify/mock"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/purse"
@@ -50,27 +49,6 @@ func ExampleFake() {
 	// not found somewhere: true
 	// cryptomus wallet: restricted
 	// calls at purse: 1
-}
-
-// A consumer's test written with the Mock: exact expectations, checked at
-// the end.
-func ExampleMock() {
-	var t printT // in a test: the *testing.T
-	crypto, purse := new(restricttest.Mock), new(restricttest.Mock)
-	crypto.On("Restrict", mock.Anything, restrict.Target{ID: "order-17", Reason: "sanctions hit"}).
-		Return(&restrict.Result{Provider: "cryptomus", State: restrict.StateRestricted}, nil).Once()
-	purse.On("Restrict", mock.Anything, restrict.Target{ID: "cust-9", Reason: "sanctions hit"}).
-		Return(&restrict.Result{Provider: "purse", State: restrict.StateRestricted}, nil).Once()
-
-	err := stopCustomer(context.Background(),
-		map[string]restrict.Restrictor{"cryptomus": crypto, "purse": purse},
-		map[string]string{"cryptomus": "order-17", "purse": "cust-9"})
-
-	fmt.Println("error:", err)
-	fmt.Println("expectations met:", crypto.AssertExpectations(t) && purse.AssertExpectations(t))
-	// Output:
-	// error: <nil>
-	// expectations met: true
 }
 
 // Route a provider client through httpmock: one option, and every request

@@ -2,7 +2,6 @@ package restricttest_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
@@ -76,20 +74,6 @@ func TestFakeIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	require.Len(t, f.Calls(), 50)
-}
-
-func TestMock(t *testing.T) {
-	t.Parallel()
-	m := new(restricttest.Mock)
-	m.On("Restrict", mock.Anything, restrict.Target{ID: "c1"}).Return(&restrict.Result{TargetID: "c1"}, nil).Once()
-	m.On("Lift", mock.Anything, restrict.Target{ID: "c1"}).Return(nil, restrict.ErrUnsupported).Once()
-	res, err := m.Restrict(context.Background(), restrict.Target{ID: "c1"})
-	require.NoError(t, err)
-	require.Equal(t, "c1", res.TargetID)
-	res, err = m.Lift(context.Background(), restrict.Target{ID: "c1"})
-	require.Nil(t, res)
-	require.True(t, errors.Is(err, restrict.ErrUnsupported))
-	m.AssertExpectations(t)
 }
 
 func TestFaults(t *testing.T) {
@@ -182,16 +166,6 @@ func TestFakeStatus(t *testing.T) {
 	f.NoStatus = true
 	_, err = f.Status(ctx, restrict.Target{ID: "c1"})
 	require.ErrorIs(t, err, restrict.ErrUnsupported)
-}
-
-func TestMockStatus(t *testing.T) {
-	t.Parallel()
-	m := new(restricttest.Mock)
-	m.On("Status", mock.Anything, restrict.Target{ID: "c1"}).Return(&restrict.Result{State: restrict.StateRestricted}, nil)
-	res, err := m.Status(context.Background(), restrict.Target{ID: "c1"})
-	require.NoError(t, err)
-	require.Equal(t, restrict.StateRestricted, res.State)
-	m.AssertExpectations(t)
 }
 
 func TestFakeAppliesAnIDRule(t *testing.T) {

@@ -9,20 +9,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/walletplatform"
 )
 
 func TestFreezeAccountWire(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, staticCreds())
-	var s seen
-	mt.RegisterResponder(http.MethodPost, freezeAt, s.wrap(answer(http.StatusOK, jsonCT,
+	var s testkit.Recorder
+	mt.RegisterResponder(http.MethodPost, freezeAt, s.Wrap(answer(http.StatusOK, jsonCT,
 		`{"status":true,"statusCode":0,"message":"Account freeze successful","data":{"accountId":"acc/1 ü"},"errors":[]}`)))
 
 	res, err := freeze(context.Background(), c, "acc/1 ü")
 	require.NoError(t, err)
-	require.Equal(t, 1, s.count())
-	req := s.reqs[0]
+	require.Equal(t, 1, s.Count())
+	req := s.Requests()[0]
 	require.Equal(t, http.MethodPost, req.Method)
 	require.Equal(t, "/platform/wallets/accounts/freeze-unfreeze", req.URL.Path)
 	// The documentation's curl examples are labelled the other way round;
@@ -32,7 +33,7 @@ func TestFreezeAccountWire(t *testing.T) {
 	require.Equal(t, "Bearer "+staticTk, req.Header.Get("Authorization"))
 	require.Equal(t, "application/json", req.Header.Get("Content-Type"))
 	require.Equal(t, "application/json", req.Header.Get("Accept"))
-	require.Equal(t, `{"accountId":"acc/1 ü"}`, s.body[0], "a body field is not a path: any text goes")
+	require.Equal(t, `{"accountId":"acc/1 ü"}`, string(s.Requests()[0].Body), "a body field is not a path: any text goes")
 
 	require.Equal(t, &walletplatform.FreezeAccountResult{
 		Meta:    restrict.Meta{StatusCode: http.StatusOK, Attempts: 1},
@@ -46,14 +47,14 @@ func TestFreezeAccountWire(t *testing.T) {
 func TestUnfreezeAccountWire(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, staticCreds())
-	var s seen
-	mt.RegisterResponder(http.MethodPost, freezeAt, s.wrap(answer(http.StatusOK, jsonCT,
+	var s testkit.Recorder
+	mt.RegisterResponder(http.MethodPost, freezeAt, s.Wrap(answer(http.StatusOK, jsonCT,
 		`{"status":true,"statusCode":0,"message":"Account unfreeze successful","data":{},"errors":[]}`)))
 
 	res, err := unfreeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
-	require.Equal(t, "action=UNFREEZE", s.reqs[0].URL.RawQuery)
-	require.Equal(t, `{"accountId":"acc-1"}`, s.body[0])
+	require.Equal(t, "action=UNFREEZE", s.Requests()[0].URL.RawQuery)
+	require.Equal(t, `{"accountId":"acc-1"}`, string(s.Requests()[0].Body))
 	require.Equal(t, &walletplatform.UnfreezeAccountResult{
 		Meta:    restrict.Meta{StatusCode: http.StatusOK, Attempts: 1},
 		Message: "Account unfreeze successful",
@@ -64,17 +65,17 @@ func TestUnfreezeAccountWire(t *testing.T) {
 func TestGetAccountWire(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, staticCreds())
-	var s seen
+	var s testkit.Recorder
 	const data = `{"_id":"64d66cfad65d553ad6090bcb","uuid":"6b1f-uuid","accountNumber":9012345678,"status":"ACTIVE","balance":{"amount":"10.50"}}`
 	mt.RegisterResponder(http.MethodGet, baseURL+"/accounts/6b1f-uuid",
-		s.wrap(answer(http.StatusOK, jsonCT, `{"status":true,"statusCode":0,"message":"ok","data":`+data+`,"errors":[]}`)))
+		s.Wrap(answer(http.StatusOK, jsonCT, `{"status":true,"statusCode":0,"message":"ok","data":`+data+`,"errors":[]}`)))
 
 	acc, err := c.GetAccount(context.Background(), "6b1f-uuid")
 	require.NoError(t, err)
-	req := s.reqs[0]
+	req := s.Requests()[0]
 	require.Equal(t, http.MethodGet, req.Method)
 	require.Empty(t, req.URL.RawQuery)
-	require.Empty(t, s.body[0])
+	require.Empty(t, string(s.Requests()[0].Body))
 	require.Equal(t, apiKey, req.Header.Get("apiKey"))
 	require.Equal(t, "Bearer "+staticTk, req.Header.Get("Authorization"))
 
@@ -90,12 +91,12 @@ func TestGetAccountWire(t *testing.T) {
 func TestGetAccountEscapesPath(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, staticCreds())
-	var s seen
-	mt.RegisterNoResponder(s.wrap(answer(http.StatusOK, jsonCT, okJSON)))
+	var s testkit.Recorder
+	mt.RegisterNoResponder(s.Wrap(answer(http.StatusOK, jsonCT, okJSON)))
 	_, err := c.GetAccount(context.Background(), "a b?c")
 	require.NoError(t, err)
-	require.Equal(t, "/platform/wallets/accounts/a%20b%3Fc", s.reqs[0].URL.EscapedPath())
-	require.Empty(t, s.reqs[0].URL.RawQuery)
+	require.Equal(t, "/platform/wallets/accounts/a%20b%3Fc", s.Requests()[0].URL.EscapedPath())
+	require.Empty(t, s.Requests()[0].URL.RawQuery)
 }
 
 func TestXMLAccountData(t *testing.T) {
@@ -206,7 +207,7 @@ func TestLocalValidationSendsNothing(t *testing.T) {
 	check := func(err error, op, field string) {
 		t.Helper()
 		require.ErrorIs(t, err, restrict.ErrInvalidRequest)
-		ae := apiError(t, err)
+		ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 		require.Equal(t, op, ae.Operation)
 		require.Contains(t, ae.Fields, field)
 		require.Contains(t, err.Error(), field)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/walletplatform"
 )
 
@@ -44,7 +45,7 @@ func TestNewValidatesCredentials(t *testing.T) {
 			c, err := walletplatform.New(tc.creds, restrict.WithBaseURL(baseURL))
 			require.Nil(t, c)
 			require.ErrorIs(t, err, restrict.ErrInvalidRequest)
-			ae := apiError(t, err)
+			ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 			require.Equal(t, walletplatform.Provider, ae.Provider)
 			require.Equal(t, "New", ae.Operation)
 			require.Contains(t, ae.Fields, tc.field)
@@ -104,16 +105,16 @@ func TestUsersURLInsecureRule(t *testing.T) {
 func TestUsersURLOption(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, loginCreds(), walletplatform.WithUsersURL("https://users.example.com/gateway"))
-	var logins seen
+	var logins testkit.Recorder
 	mt.RegisterResponder(http.MethodPost, "https://users.example.com/gateway/api/v1/users/login/platform/public",
-		logins.wrap(answer(http.StatusCreated, jsonCT, `{"data":{"accessToken":"tok-from-users-service"}}`)))
+		logins.Wrap(answer(http.StatusCreated, jsonCT, `{"data":{"accessToken":"tok-from-users-service"}}`)))
 	mt.RegisterResponder(http.MethodPost, freezeAt, func(req *http.Request) (*http.Response, error) {
 		require.Equal(t, "Bearer tok-from-users-service", req.Header.Get("Authorization"))
 		return httpmock.NewStringResponse(http.StatusOK, okJSON), nil
 	})
 	_, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
-	require.Equal(t, 1, logins.count())
+	require.Equal(t, 1, logins.Count())
 	require.Equal(t, 2, mt.GetTotalCallCount())
 }
 
@@ -121,11 +122,11 @@ func TestUsersURLOption(t *testing.T) {
 func TestTokenWithBearerPrefix(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, walletplatform.Credentials{APIKey: apiKey, Token: " bearer " + staticTk})
-	var s seen
-	mt.RegisterResponder(http.MethodPost, freezeAt, s.wrap(answer(http.StatusOK, jsonCT, okJSON)))
+	var s testkit.Recorder
+	mt.RegisterResponder(http.MethodPost, freezeAt, s.Wrap(answer(http.StatusOK, jsonCT, okJSON)))
 	_, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
-	require.Equal(t, "Bearer "+staticTk, s.reqs[0].Header.Get("Authorization"))
+	require.Equal(t, "Bearer "+staticTk, s.Requests()[0].Header.Get("Authorization"))
 }
 
 func TestCredentialsDoNotPrintSecrets(t *testing.T) {

@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/internal/transport"
+	"github.com/restrictkit/restrict/walletplatform"
 )
 
 // The documentation's own XML examples, verbatim.
@@ -110,7 +112,7 @@ func TestErrorAnswers(t *testing.T) {
 			res, err := freeze(context.Background(), c, "acc-1")
 			require.Nil(t, res)
 			require.ErrorIs(t, err, tc.class)
-			ae := apiError(t, err)
+			ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 			require.Equal(t, "walletplatform", ae.Provider)
 			require.Equal(t, "FreezeAccount", ae.Operation)
 			require.Equal(t, tc.status, ae.StatusCode)
@@ -148,7 +150,7 @@ func TestUnreadableSuccess(t *testing.T) {
 			mt.RegisterResponder(http.MethodPost, freezeAt, answer(http.StatusOK, tc.ct, tc.body))
 			_, err := freeze(context.Background(), c, "acc-1")
 			require.ErrorIs(t, err, restrict.ErrUnavailable)
-			ae := apiError(t, err)
+			ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 			require.Equal(t, http.StatusOK, ae.StatusCode)
 			require.Contains(t, ae.Message, "unreadable answer")
 			require.Contains(t, ae.Message, tc.want)
@@ -190,16 +192,17 @@ func TestErrorsAreScrubbed(t *testing.T) {
 func TestRetries(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, staticCreds())
-	var s seen
-	mt.RegisterResponder(http.MethodPost, freezeAt, s.wrap(
+	var s testkit.Recorder
+	mt.RegisterResponder(http.MethodPost, freezeAt, s.Wrap(
 		answer(http.StatusServiceUnavailable, "text/html", "<h1>down</h1>").Times(1).
 			Then(answer(http.StatusInternalServerError, jsonCT, `{"status":false,"statusCode":500,"message":"oops"}`).Times(1)).
 			Then(answer(http.StatusOK, jsonCT, okJSON))))
 	res, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Attempts)
-	require.Equal(t, 3, s.count())
-	for _, b := range s.body {
+	require.Equal(t, 3, s.Count())
+	for _, r := range s.Requests() {
+		b := string(r.Body)
 		require.Equal(t, `{"accountId":"acc-1"}`, b)
 	}
 
@@ -207,7 +210,7 @@ func TestRetries(t *testing.T) {
 	mt.RegisterResponder(http.MethodPost, freezeAt, answer(http.StatusServiceUnavailable, "", ""))
 	_, err = freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
-	require.Equal(t, 3, apiError(t, err).Attempts)
+	require.Equal(t, 3, testkit.RequireAPIError(t, err, walletplatform.Provider, nil).Attempts)
 	require.Equal(t, 3, mt.GetTotalCallCount())
 
 	c, mt = newMocked(t, staticCreds())

@@ -2,11 +2,7 @@ package walletplatform_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -66,63 +62,6 @@ const (
 
 const okJSON = `{"status":true,"statusCode":0,"message":"Account freeze successful","data":{},"errors":[]}`
 
-// seen records the requests a responder received, with their bodies.
-type seen struct {
-	mu   sync.Mutex
-	reqs []*http.Request
-	body []string
-}
-
-func (s *seen) wrap(r httpmock.Responder) httpmock.Responder {
-	return func(req *http.Request) (*http.Response, error) {
-		var b []byte
-		if req.Body != nil {
-			b, _ = io.ReadAll(req.Body)
-		}
-		s.mu.Lock()
-		s.reqs = append(s.reqs, req)
-		s.body = append(s.body, string(b))
-		s.mu.Unlock()
-		return r(req)
-	}
-}
-
-func (s *seen) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.reqs)
-}
-
-// jwt builds an unsigned JWT-shaped token expiring at exp; the client
-// reads exp without verifying.
-func jwt(t *testing.T, sub string, exp time.Time) string {
-	t.Helper()
-	claims, err := json.Marshal(map[string]any{"sub": sub, "exp": exp.Unix()})
-	require.NoError(t, err)
-	enc := base64.RawURLEncoding.EncodeToString
-	return enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc(claims) + ".c2ln"
-}
-
-// clock is a settable clock, safe for concurrent use.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // fakeCreds are the credentials fakeClient starts its fake with, and
 // logs in with.
 var fakeCreds = walletplatform.Credentials{APIKey: walletplatformtest.APIKey, Username: walletplatformtest.Username, PassID: walletplatformtest.PassID}
@@ -155,11 +94,4 @@ func requireNoSecret(t *testing.T, err error, secrets ...string) {
 	for _, s := range append([]string{apiKey, staticTk, passID}, secrets...) {
 		require.NotContains(t, err.Error(), s)
 	}
-}
-
-func apiError(t *testing.T, err error) *restrict.APIError {
-	t.Helper()
-	var ae *restrict.APIError
-	require.ErrorAs(t, err, &ae)
-	return ae
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/restricttest"
 	"github.com/restrictkit/restrict/walletplatform"
 	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
@@ -94,7 +95,7 @@ func TestRepeatsAreIdempotent(t *testing.T) {
 			// The native call reports the refusal as the platform said it.
 			_, err := unfreeze(ctx, c, "acc-1")
 			require.ErrorIs(t, err, restrict.ErrInvalidRequest)
-			require.Equal(t, "Account already unfrozen", apiError(t, err).Message)
+			require.Equal(t, "Account already unfrozen", testkit.RequireAPIError(t, err, walletplatform.Provider, nil).Message)
 		}
 	}
 }
@@ -108,7 +109,7 @@ func TestFakeErrors(t *testing.T) {
 
 		_, err := c.Restrict(ctx, restrict.Target{ID: "no-such-account"})
 		require.ErrorIs(t, err, restrict.ErrNotFound)
-		ae := apiError(t, err)
+		ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 		require.Equal(t, "FreezeAccount", ae.Operation)
 		require.Equal(t, http.StatusNotFound, ae.StatusCode)
 		require.Empty(t, ae.Code)
@@ -119,7 +120,7 @@ func TestFakeErrors(t *testing.T) {
 
 		_, err = freeze(ctx, c, "not a valid id!")
 		require.ErrorIs(t, err, restrict.ErrInvalidRequest)
-		ae = apiError(t, err)
+		ae = testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 		require.Equal(t, http.StatusBadRequest, ae.StatusCode)
 		require.Equal(t, "Invalid account id", ae.Message)
 		require.Equal(t, 1, ae.Attempts)
@@ -163,7 +164,7 @@ func TestFakeFaults(t *testing.T) {
 	srv.Inject(restricttest.Fault{Status: http.StatusTooManyRequests, Header: restricttest.RetryAfter(30)})
 	_, err = freeze(ctx, c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrRateLimited)
-	ae := apiError(t, err)
+	ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 	require.Equal(t, 30*time.Second, ae.RetryAfter)
 	require.Equal(t, 1, ae.Attempts, "a wait longer than MaxWait is reported, not slept")
 	srv.Clear()

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/walletplatform"
 )
 
@@ -25,7 +26,7 @@ func TestCheckTargetID(t *testing.T) {
 	for _, id := range []string{"", "   ", "a\nb", "a\x00b", "a\x7fb", strings.Repeat("9", 257), "a/b", `a\b`, "..", ".", "../admin", "a..b"} {
 		err := walletplatform.CheckTargetID(id)
 		require.ErrorIs(t, err, restrict.ErrInvalidRequest, "%q", id)
-		ae := apiError(t, err)
+		ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 		require.Equal(t, walletplatform.Provider, ae.Provider)
 		require.Equal(t, "CheckTargetID", ae.Operation)
 		require.Len(t, ae.Fields, 1)
@@ -47,7 +48,7 @@ func TestContractRefusesBadIDsBeforeSending(t *testing.T) {
 			res, err := call(ctx, restrict.Target{ID: id})
 			require.Nil(t, res)
 			require.ErrorIs(t, err, restrict.ErrInvalidRequest, "%s %q", op, id)
-			ae := apiError(t, err)
+			ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 			require.Equal(t, op, ae.Operation)
 			require.Contains(t, ae.Fields, "ID")
 			require.Zero(t, ae.Attempts)
@@ -59,8 +60,8 @@ func TestContractRefusesBadIDsBeforeSending(t *testing.T) {
 func TestRestrictAndLiftWire(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, staticCreds())
-	var s seen
-	mt.RegisterResponder(http.MethodPost, freezeAt, s.wrap(answer(http.StatusOK, jsonCT, okJSON)))
+	var s testkit.Recorder
+	mt.RegisterResponder(http.MethodPost, freezeAt, s.Wrap(answer(http.StatusOK, jsonCT, okJSON)))
 	ctx := context.Background()
 
 	res, err := c.Restrict(ctx, restrict.Target{ID: "acc-1", Reason: "chargeback"})
@@ -72,9 +73,10 @@ func TestRestrictAndLiftWire(t *testing.T) {
 	require.Equal(t, &restrict.Result{Provider: "walletplatform", Action: restrict.ActionUnfreeze, TargetID: "acc-1",
 		State: restrict.StateActive, Meta: restrict.Meta{StatusCode: http.StatusOK, Attempts: 1}}, res)
 
-	require.Equal(t, "action=FREEZE", s.reqs[0].URL.RawQuery)
-	require.Equal(t, "action=UNFREEZE", s.reqs[1].URL.RawQuery)
-	for _, b := range s.body {
+	require.Equal(t, "action=FREEZE", s.Requests()[0].URL.RawQuery)
+	require.Equal(t, "action=UNFREEZE", s.Requests()[1].URL.RawQuery)
+	for _, r := range s.Requests() {
+		b := string(r.Body)
 		require.Equal(t, `{"accountId":"acc-1"}`, b, "the reason has no field")
 	}
 }
@@ -162,14 +164,14 @@ func TestStatusStates(t *testing.T) {
 		t.Run(data, func(t *testing.T) {
 			t.Parallel()
 			c, mt := newMocked(t, staticCreds())
-			var s seen
-			mt.RegisterResponder(http.MethodGet, baseURL+"/accounts/acc-1", s.wrap(answer(http.StatusOK, jsonCT,
+			var s testkit.Recorder
+			mt.RegisterResponder(http.MethodGet, baseURL+"/accounts/acc-1", s.Wrap(answer(http.StatusOK, jsonCT,
 				`{"status":true,"statusCode":0,"message":"ok","data":{`+data+`},"errors":[]}`)))
 			res, err := c.Status(context.Background(), restrict.Target{ID: "acc-1"})
 			require.NoError(t, err)
 			require.Equal(t, &restrict.Result{Provider: walletplatform.Provider, TargetID: "acc-1", State: want,
 				Meta: restrict.Meta{StatusCode: http.StatusOK, Attempts: 1}}, res)
-			require.Equal(t, http.MethodGet, s.reqs[0].Method)
+			require.Equal(t, http.MethodGet, s.Requests()[0].Method)
 		})
 	}
 }
@@ -184,7 +186,7 @@ func TestStatusErrors(t *testing.T) {
 
 	_, err := c.Status(context.Background(), restrict.Target{ID: "acc-1"})
 	require.ErrorIs(t, err, restrict.ErrNotFound)
-	require.Equal(t, "GetAccount", apiError(t, err).Operation)
+	require.Equal(t, "GetAccount", testkit.RequireAPIError(t, err, walletplatform.Provider, nil).Operation)
 
 	_, err = c.Status(context.Background(), restrict.Target{ID: "acc-2"})
 	require.ErrorIs(t, err, restrict.ErrInvalidRequest, "a route the service does not have: the address is wrong")

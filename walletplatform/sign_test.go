@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/restricttest"
 	"github.com/restrictkit/restrict/walletplatform"
 	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
@@ -20,17 +21,17 @@ import (
 // The token is kept until a minute before its JWT exp, then renewed.
 func TestLoginIsCachedUntilExpiry(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := testkit.NewClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
 	c, mt := newMocked(t, loginCreds(), restrict.WithClock(clk.Now))
-	var logins seen
+	var logins testkit.Recorder
 	n := 0
-	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(func(*http.Request) (*http.Response, error) {
+	mt.RegisterResponder(http.MethodPost, loginAt, logins.Wrap(func(*http.Request) (*http.Response, error) {
 		n++
-		tok := jwt(t, fmt.Sprint(n), clk.Now().Add(time.Hour))
+		tok := testkit.JWT(clk.Now().Add(time.Hour), fmt.Sprint(n))
 		return httpmock.NewStringResponse(http.StatusCreated, `{"data":{"accessToken":"`+tok+`"}}`), nil
 	}))
-	var calls seen
-	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(answer(http.StatusOK, jsonCT, okJSON)))
+	var calls testkit.Recorder
+	mt.RegisterResponder(http.MethodPost, freezeAt, calls.Wrap(answer(http.StatusOK, jsonCT, okJSON)))
 	ctx := context.Background()
 	freeze := func() {
 		t.Helper()
@@ -40,32 +41,32 @@ func TestLoginIsCachedUntilExpiry(t *testing.T) {
 
 	freeze()
 	freeze()
-	require.Equal(t, 1, logins.count())
+	require.Equal(t, 1, logins.Count())
 	clk.Advance(58 * time.Minute)
 	freeze()
-	require.Equal(t, 1, logins.count(), "two minutes before expiry the token is still used")
+	require.Equal(t, 1, logins.Count(), "two minutes before expiry the token is still used")
 	clk.Advance(time.Minute + time.Second)
 	freeze()
-	require.Equal(t, 2, logins.count(), "within a minute of expiry it is renewed")
+	require.Equal(t, 2, logins.Count(), "within a minute of expiry it is renewed")
 	freeze()
-	require.Equal(t, 2, logins.count())
+	require.Equal(t, 2, logins.Count())
 
-	require.Equal(t, calls.reqs[0].Header.Get("Authorization"), calls.reqs[2].Header.Get("Authorization"))
-	require.NotEqual(t, calls.reqs[2].Header.Get("Authorization"), calls.reqs[3].Header.Get("Authorization"))
+	require.Equal(t, calls.Requests()[0].Header.Get("Authorization"), calls.Requests()[2].Header.Get("Authorization"))
+	require.NotEqual(t, calls.Requests()[2].Header.Get("Authorization"), calls.Requests()[3].Header.Get("Authorization"))
 }
 
 // A token without a readable exp is kept until the provider rejects it.
 func TestOpaqueTokenIsKeptUntilRejected(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, loginCreds())
-	var logins seen
-	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(answer(http.StatusCreated, jsonCT, `{"token":"opaque-token-1234"}`)))
+	var logins testkit.Recorder
+	mt.RegisterResponder(http.MethodPost, loginAt, logins.Wrap(answer(http.StatusCreated, jsonCT, `{"token":"opaque-token-1234"}`)))
 	mt.RegisterResponder(http.MethodPost, freezeAt, answer(http.StatusOK, jsonCT, okJSON))
 	for i := 0; i < 5; i++ {
 		_, err := freeze(context.Background(), c, "acc-1")
 		require.NoError(t, err)
 	}
-	require.Equal(t, 1, logins.count())
+	require.Equal(t, 1, logins.Count())
 }
 
 // Many calls at once, before any token exists, share one login.
@@ -128,17 +129,17 @@ func TestReloginOn401(t *testing.T) {
 func TestReloginOn401OnlyOnce(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, loginCreds())
-	var logins, calls seen
-	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"always-refused-token"}}`)))
-	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(answer(http.StatusUnauthorized, jsonCT,
+	var logins, calls testkit.Recorder
+	mt.RegisterResponder(http.MethodPost, loginAt, logins.Wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"always-refused-token"}}`)))
+	mt.RegisterResponder(http.MethodPost, freezeAt, calls.Wrap(answer(http.StatusUnauthorized, jsonCT,
 		`{"status":false,"statusCode":401,"message":"Unauthorized","errors":[{"message":"Unauthorized","descriptiveMessage":"jwt malformed"}]}`)))
 	_, err := freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
-	ae := apiError(t, err)
+	ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 	require.Equal(t, "FreezeAccount", ae.Operation)
 	require.Equal(t, 2, ae.Attempts)
-	require.Equal(t, 2, logins.count())
-	require.Equal(t, 2, calls.count())
+	require.Equal(t, 2, logins.Count())
+	require.Equal(t, 2, calls.Count())
 	requireNoSecret(t, err, "always-refused-token")
 }
 
@@ -181,7 +182,7 @@ func TestLoginRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
-	ae := apiError(t, err)
+	ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 	require.Equal(t, "Login", ae.Operation)
 	require.Equal(t, http.StatusUnauthorized, ae.StatusCode)
 	require.Equal(t, "Invalid credentials", ae.Message)
@@ -195,7 +196,7 @@ func TestLoginRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.GetAccount(context.Background(), "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
-	require.Equal(t, "Invalid api key", apiError(t, err).Message)
+	require.Equal(t, "Invalid api key", testkit.RequireAPIError(t, err, walletplatform.Provider, nil).Message)
 	requireNoSecret(t, err, "wrong-key-000000")
 }
 
@@ -229,7 +230,7 @@ func TestLoginErrorClasses(t *testing.T) {
 			mt.RegisterResponder(http.MethodPost, loginAt, answer(tc.status, "", tc.body))
 			_, err := freeze(context.Background(), c, "acc-1")
 			require.ErrorIs(t, err, tc.class)
-			ae := apiError(t, err)
+			ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 			require.Equal(t, "Login", ae.Operation)
 			require.Equal(t, tc.status, ae.StatusCode)
 			requireNoSecret(t, err)
@@ -259,7 +260,7 @@ func TestLoginAnswerWithoutToken(t *testing.T) {
 	srv.SetTokenPath("data.jwt")
 	_, err := freeze(context.Background(), c, "acc-1")
 	require.ErrorIs(t, err, restrict.ErrUnavailable)
-	ae := apiError(t, err)
+	ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 	require.Equal(t, "Login", ae.Operation)
 	require.Equal(t, http.StatusCreated, ae.StatusCode)
 	require.Contains(t, ae.Message, "no token at data.accessToken, data.token, accessToken or token")
@@ -317,50 +318,50 @@ func TestReloginOnInBand401(t *testing.T) {
 	t.Parallel()
 	inBand := `{"status":false,"statusCode":401,"message":"Unauthorized","errors":[{"message":"Unauthorized","descriptiveMessage":"jwt expired"}]}`
 	c, mt := newMocked(t, loginCreds())
-	var logins, calls seen
-	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"in-band-token"}}`)))
-	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(httpmock.ResponderFromMultipleResponses([]*http.Response{
+	var logins, calls testkit.Recorder
+	mt.RegisterResponder(http.MethodPost, loginAt, logins.Wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"in-band-token"}}`)))
+	mt.RegisterResponder(http.MethodPost, freezeAt, calls.Wrap(httpmock.ResponderFromMultipleResponses([]*http.Response{
 		httpmock.NewStringResponse(http.StatusOK, inBand),
 		httpmock.NewStringResponse(http.StatusOK, okJSON),
 	})))
 	res, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 	require.Equal(t, 2, res.Attempts)
-	require.Equal(t, 2, logins.count())
+	require.Equal(t, 2, logins.Count())
 
 	c, mt = newMocked(t, loginCreds())
-	logins, calls = seen{}, seen{}
-	mt.RegisterResponder(http.MethodPost, loginAt, logins.wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"in-band-token"}}`)))
-	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(answer(http.StatusOK, jsonCT, inBand)))
+	logins, calls = testkit.Recorder{}, testkit.Recorder{}
+	mt.RegisterResponder(http.MethodPost, loginAt, logins.Wrap(answer(http.StatusCreated, jsonCT, `{"data":{"token":"in-band-token"}}`)))
+	mt.RegisterResponder(http.MethodPost, freezeAt, calls.Wrap(answer(http.StatusOK, jsonCT, inBand)))
 	_, err = freeze(context.Background(), c, "acc-1")
-	ae := apiError(t, err)
+	ae := testkit.RequireAPIError(t, err, walletplatform.Provider, nil)
 	require.ErrorIs(t, err, restrict.ErrUnauthorized)
 	require.Equal(t, http.StatusOK, ae.StatusCode)
-	require.Equal(t, 2, logins.count(), "one renewal, not a loop")
-	require.Equal(t, 2, calls.count())
+	require.Equal(t, 2, logins.Count(), "one renewal, not a loop")
+	require.Equal(t, 2, calls.Count())
 }
 func TestLoginWire(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, loginCreds())
-	var logins, calls seen
+	var logins, calls testkit.Recorder
 	mt.RegisterResponder(http.MethodPost, loginAt,
-		logins.wrap(answer(http.StatusCreated, jsonCT, `{"status":true,"statusCode":201,"message":"ok","data":{"accessToken":"tok-123456789"}}`)))
-	mt.RegisterResponder(http.MethodPost, freezeAt, calls.wrap(answer(http.StatusOK, jsonCT, okJSON)))
+		logins.Wrap(answer(http.StatusCreated, jsonCT, `{"status":true,"statusCode":201,"message":"ok","data":{"accessToken":"tok-123456789"}}`)))
+	mt.RegisterResponder(http.MethodPost, freezeAt, calls.Wrap(answer(http.StatusOK, jsonCT, okJSON)))
 
 	_, err := freeze(context.Background(), c, "acc-1")
 	require.NoError(t, err)
 
-	require.Equal(t, 1, logins.count())
-	req := logins.reqs[0]
+	require.Equal(t, 1, logins.Count())
+	req := logins.Requests()[0]
 	require.Equal(t, http.MethodPost, req.Method)
 	require.Equal(t, "/api/v1/users/login/platform/public", req.URL.Path, "the users service sits on the base URL's host, not under its path")
 	require.Equal(t, apiKey, req.Header.Get("apiKey"))
 	require.Empty(t, req.Header.Get("Authorization"), "the login carries no token")
 	require.Equal(t, "application/json", req.Header.Get("Content-Type"))
-	require.JSONEq(t, `{"username":"tech@example.com","passId":"`+passID+`"}`, logins.body[0])
+	require.JSONEq(t, `{"username":"tech@example.com","passId":"`+passID+`"}`, string(logins.Requests()[0].Body))
 
-	require.Equal(t, "Bearer tok-123456789", calls.reqs[0].Header.Get("Authorization"))
-	require.Equal(t, apiKey, calls.reqs[0].Header.Get("apiKey"))
+	require.Equal(t, "Bearer tok-123456789", calls.Requests()[0].Header.Get("Authorization"))
+	require.Equal(t, apiKey, calls.Requests()[0].Header.Get("apiKey"))
 }
 
 // Where the token sits in the login answer is undocumented: every place
@@ -395,15 +396,15 @@ func TestLoginTokenPlaces(t *testing.T) {
 func TestStaticTokenSigning(t *testing.T) {
 	t.Parallel()
 	c, mt := newMocked(t, staticCreds())
-	var s seen
-	mt.RegisterNoResponder(s.wrap(answer(http.StatusOK, jsonCT, okJSON)))
+	var s testkit.Recorder
+	mt.RegisterNoResponder(s.Wrap(answer(http.StatusOK, jsonCT, okJSON)))
 	ctx := context.Background()
 	_, err := freeze(ctx, c, "acc-1")
 	require.NoError(t, err)
 	_, err = c.GetAccount(ctx, "acc-1")
 	require.NoError(t, err)
-	require.Equal(t, 2, s.count())
-	for _, req := range s.reqs {
+	require.Equal(t, 2, s.Count())
+	for _, req := range s.Requests() {
 		require.Equal(t, apiKey, req.Header.Get("apiKey"))
 		require.Equal(t, "Bearer "+staticTk, req.Header.Get("Authorization"))
 		require.NotContains(t, req.URL.Path, "login")

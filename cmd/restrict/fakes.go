@@ -3,14 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,71 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/restrictkit/restrict"
-	"github.com/restrictkit/restrict/cryptomus"
-	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
-	"github.com/restrictkit/restrict/customerv2"
-	"github.com/restrictkit/restrict/customerv2/customerv2test"
 	"github.com/restrictkit/restrict/internal/fleet"
-	"github.com/restrictkit/restrict/kpayment"
-	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
-	"github.com/restrictkit/restrict/purse"
-	"github.com/restrictkit/restrict/purse/pursetest"
-	"github.com/restrictkit/restrict/walletplatform"
-	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
 )
-
-// fake is one provider's fake as the fakes command serves it.
-type fake struct {
-	name    string
-	handler http.Handler
-	base    string       // the fake's own BaseURL, for its base path
-	vars    fleet.Values // the settings a client needs, but BASE_URL
-	seed    func(i int) string
-	close   func()
-}
-
-// startFakes starts the five fakes with fresh random credentials.
-func startFakes() []*fake {
-	cred := func(prefix string) string { return prefix + "-" + randomHex(12) }
-
-	cc := cryptomus.Credentials{MerchantID: randomUUID(), PaymentKey: restrict.Secret(cred("cryptomus-key"))}
-	cs := cryptomustest.NewServer(cc)
-
-	kc := customerv2.Credentials{APIKey: restrict.Secret(cred("kunacore-key"))}
-	ks := customerv2test.NewServer(kc)
-
-	mc := kpayment.Credentials{Username: cred("subscriber"), Password: restrict.Secret(cred("kpayment-password"))}
-	ms := kpaymenttest.NewServer(mc)
-
-	pc := purse.Credentials{Account: "0x" + randomHex(20), Key: restrict.Secret(cred("purse-key")), Secret: restrict.Secret(cred("purse-secret"))}
-	ps := pursetest.NewServer(pc)
-
-	wc := walletplatform.Credentials{APIKey: restrict.Secret(cred("sabi-key")), Username: cred("ops") + "@example.com", PassID: restrict.Secret(cred("pass"))}
-	ws := walletplatformtest.NewServer(wc)
-
-	return []*fake{
-		{name: cryptomus.Provider, handler: cs.Handler(), base: cs.BaseURL(), close: cs.Close,
-			vars: fleet.Values{"MERCHANT_ID": cc.MerchantID, "PAYMENT_KEY": string(cc.PaymentKey)},
-			seed: func(i int) string { return cs.AddWallet(cryptomustest.Wallet{OrderID: fmt.Sprintf("seed-%d", i)}).UUID }},
-		{name: customerv2.Provider, handler: ks.Handler(), base: ks.BaseURL(), close: ks.Close,
-			vars: fleet.Values{"API_KEY": string(kc.APIKey)},
-			seed: func(i int) string {
-				return ks.AddCustomer(customerv2.Customer{Email: fmt.Sprintf("subject-%d@example.com", i), FirstName: "Subject", LastName: strconv.Itoa(i), Country: "UA"}).ID
-			}},
-		{name: kpayment.Provider, handler: ms.Handler(), base: ms.BaseURL(), close: ms.Close,
-			vars: fleet.Values{"USERNAME": mc.Username, "PASSWORD": string(mc.Password)},
-			seed: func(int) string { return ms.AddCustomer(kpaymenttest.Customer{}).UUID }},
-		{name: purse.Provider, handler: ps.Handler(), base: ps.BaseURL(), close: ps.Close,
-			vars: fleet.Values{"ACCOUNT": pc.Account, "KEY": string(pc.Key), "SECRET": string(pc.Secret)},
-			seed: func(i int) string {
-				return ps.AddCustomer(purse.Customer{Email: fmt.Sprintf("subject-%d@example.com", i), ExternalID: fmt.Sprintf("subject-%d", i)}).ID
-			}},
-		{name: walletplatform.Provider, handler: ws.Handler(), base: ws.BaseURL(), close: ws.Close,
-			vars: fleet.Values{"API_KEY": string(wc.APIKey), "USERNAME": wc.Username, "PASS_ID": string(wc.PassID)},
-			seed: func(int) string { id := randomUUID(); ws.AddAccount(id); return id }},
-	}
-}
 
 func (a *app) fakesCommand() *cobra.Command {
 	var listen, subjects string
@@ -132,16 +66,17 @@ func (a *app) fakes(ctx context.Context, listen string, seed int, subjects strin
 	if err != nil {
 		return usagef("--listen %q: %v", listen, err)
 	}
-	fakes := startFakes()
+	fakes := fleet.StartFakes()
 	defer func() {
 		for _, f := range fakes {
-			f.close()
+			f.Close()
 		}
 	}()
 	mux := http.NewServeMux()
 	root := "http://" + ln.Addr().String()
 	for _, f := range fakes {
-		mux.Handle("/"+f.name+"/", http.StripPrefix("/"+f.name, f.handler))
+		name := f.Provider.Name
+		mux.Handle("/"+name+"/", http.StripPrefix("/"+name, f.Server.Handler()))
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	serveErr := make(chan error, 1)
@@ -162,19 +97,10 @@ func (a *app) fakes(ctx context.Context, listen string, seed int, subjects strin
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "# restrict fakes on %s: five fake providers; source this file, or pass it with --env-file\n", root)
 	for _, f := range fakes {
-		p, _ := fleet.Lookup(f.name)
-		base, err := url.Parse(f.base)
+		p := f.Provider
+		vars, err := f.MountedValues(root + "/" + p.Name)
 		if err != nil {
 			return err
-		}
-		vars := fleet.Values{"BASE_URL": root + "/" + f.name + base.Path}
-		for k, v := range f.vars {
-			vars[k] = v
-		}
-		if f.name == walletplatform.Provider {
-			// The login lives at the host's root in SABI's docs; here
-			// it is under the fake's path.
-			vars["USERS_URL"] = root + "/" + f.name
 		}
 		for _, vr := range p.Vars {
 			if v, ok := vars[vr.Name]; ok {
@@ -203,7 +129,7 @@ func (a *app) fakes(ctx context.Context, listen string, seed int, subjects strin
 
 // writeSeed creates n customers at every fake and writes them as a
 // subjects CSV, whole or not at all.
-func writeSeed(path string, n int, fakes []*fake) error {
+func writeSeed(path string, n int, fakes []*fleet.Fake) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
 	if err != nil {
 		return usagef("--subjects: %v", err)
@@ -212,7 +138,7 @@ func writeSeed(path string, n int, fakes []*fake) error {
 	w := csv.NewWriter(tmp)
 	header := []string{"subject"}
 	for _, f := range fakes {
-		header = append(header, f.name)
+		header = append(header, f.Provider.Name)
 	}
 	_ = w.Write(header)
 	row := make([]string, len(header))
@@ -220,7 +146,7 @@ func writeSeed(path string, n int, fakes []*fake) error {
 	for i := 1; i <= n; i++ {
 		row[0] = fmt.Sprintf("subject-%0*d", width, i)
 		for j, f := range fakes {
-			row[j+1] = f.seed(i)
+			row[j+1] = f.Seed(i)
 		}
 		_ = w.Write(row)
 	}
@@ -233,18 +159,4 @@ func writeSeed(path string, n int, fakes []*fake) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read does not fail on supported platforms
-	return hex.EncodeToString(b)
-}
-
-func randomUUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -3,8 +3,8 @@
 // restriction with restrict.LiftAll where the provider allows it.
 //
 // With no environment variables it needs no account: it starts a fake of
-// every provider on loopback, creates the customer, wallet or account each
-// one needs (through the provider's own API where it has one), and works
+// every provider on loopback (through internal/fleet, as restrict fakes
+// does), gives each the customer, wallet or account it needs, and works
 // against those.
 //
 //	go run ./examples/quickstart       # warnings only on stderr
@@ -81,6 +81,7 @@ import (
 	"time"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/fleet"
 )
 
 const reason = "restrict quickstart"
@@ -125,10 +126,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 
 	var bindings []restrict.Binding
 	var where []string // "fake" or the real host, per binding
-	for _, setup := range []func(context.Context, func(string) string, *slog.Logger) (*provider, error){
-		setupCryptomus, setupCustomerV2, setupKPayment, setupPurse, setupWalletPlatform,
-	} {
-		p, err := setup(ctx, getenv, logger)
+	for _, fp := range fleet.Providers {
+		p, err := setup(fp, getenv, logger)
 		if err != nil {
 			fmt.Fprintf(stderr, "quickstart: %v\n", err)
 			if errors.Is(err, errConfig) {

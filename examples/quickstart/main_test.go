@@ -9,6 +9,7 @@ import (
 	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
 	"github.com/restrictkit/restrict/customerv2"
 	"github.com/restrictkit/restrict/customerv2/customerv2test"
+	"github.com/restrictkit/restrict/internal/fleet"
 	"github.com/restrictkit/restrict/kpayment"
 	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 	"github.com/restrictkit/restrict/purse"
@@ -17,15 +18,21 @@ import (
 	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
 )
 
-var providers = []string{"cryptomus", "customerv2", "kpayment", "purse", "walletplatform"}
+var providers = fleet.Names()
 
-// fakeSecrets are every credential the quickstart's fakes accept; none may
-// appear in anything it prints.
-var fakeSecrets = []string{
-	fakeCryptomusKey, fakeKPaymentPassword, fakePurseKey, fakePurseSecret,
-	customerv2test.APIKey,
-	string(walletplatformtest.APIKey), string(walletplatformtest.PassID),
-}
+// fakeSecrets are every secret credential the quickstart's fakes accept;
+// none may appear in anything it prints.
+var fakeSecrets = func() []string {
+	var out []string
+	for _, p := range fleet.Providers {
+		for _, v := range p.Vars {
+			if v.Secret && p.FakeCredentials[v.Name] != "" {
+				out = append(out, p.FakeCredentials[v.Name])
+			}
+		}
+	}
+	return out
+}()
 
 // env builds a getenv from a map, so a test sees no variable of the
 // machine it runs on.

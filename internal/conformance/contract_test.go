@@ -13,6 +13,7 @@ import (
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/cryptomus"
 	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/internal/fleet"
 	"github.com/restrictkit/restrict/kpayment"
 	"github.com/restrictkit/restrict/purse"
 	"github.com/restrictkit/restrict/walletplatform"
@@ -27,13 +28,16 @@ var readBack = map[string]bool{
 	walletplatform.Provider: true,
 }
 
-// checkTargetID is each provider's exported ID rule.
-var checkTargetID = map[string]func(string) error{
-	cryptomus.Provider:      cryptomus.CheckTargetID,
-	customerv2.Provider:     customerv2.CheckTargetID,
-	kpayment.Provider:       kpayment.CheckTargetID,
-	purse.Provider:          purse.CheckTargetID,
-	walletplatform.Provider: walletplatform.CheckTargetID,
+// TestSuiteCoversTheFleet holds the suite to every provider internal/fleet
+// knows: a provider added to the fleet's table without its part here fails.
+func TestSuiteCoversTheFleet(t *testing.T) {
+	t.Parallel()
+	var names []string
+	for _, s := range subjects {
+		names = append(names, s.name)
+	}
+	require.Equal(t, fleet.Names(), names)
+	require.Len(t, suite, len(fleet.Providers), "the suite knows a provider the fleet does not")
 }
 
 // Status reads back what Restrict and Lift did, from the provider's state;
@@ -121,7 +125,8 @@ func TestCheckTargetIDIsTheRuleRestrictApplies(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			e := s.start(t)
-			check := checkTargetID[s.name]
+			p, _ := fleet.Lookup(s.name)
+			check := p.CheckTargetID
 			require.NotNil(t, check)
 			require.NoError(t, check(e.target.ID))
 			c, err := e.newClient(restrict.WithRetry(fastRetry))

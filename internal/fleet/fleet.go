@@ -1,21 +1,29 @@
 // Package fleet knows all five providers by name: which RESTRICT_<PROVIDER>_*
-// variables configure each, how to build its client from them, and its ID
-// rule. The operator's command (cmd/restrict) and the quickstart share it,
-// so a provider is configured the same way everywhere. Like them, it is the
-// only kind of package that imports every provider.
+// variables configure each, how to build its client from them, its ID
+// rule, and how to start and seed its fake. The operator's command
+// (cmd/restrict), the quickstart, bulk's loopback benchmark and the
+// conformance suite share it, so a provider is configured, and faked, the
+// same way everywhere, and adding one touches the one table, Providers.
+// Like them, it is the only kind of package that imports every provider.
 package fleet
 
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/cryptomus"
+	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
 	"github.com/restrictkit/restrict/customerv2"
+	"github.com/restrictkit/restrict/customerv2/customerv2test"
 	"github.com/restrictkit/restrict/kpayment"
+	"github.com/restrictkit/restrict/kpayment/kpaymenttest"
 	"github.com/restrictkit/restrict/purse"
+	"github.com/restrictkit/restrict/purse/pursetest"
 	"github.com/restrictkit/restrict/walletplatform"
+	"github.com/restrictkit/restrict/walletplatform/walletplatformtest"
 )
 
 // Client is what a provider's client is to the fleet: it restricts, lifts
@@ -43,7 +51,11 @@ type Provider struct {
 	DefaultBaseURL string
 	// CheckTargetID is the provider package's ID rule.
 	CheckTargetID func(id string) error
-	build         func(p Provider, v Values, opts []restrict.Option) (Client, error)
+	// FakeCredentials are fixed, made-up credentials for StartFake, for
+	// programs whose tests check that no credential is ever printed.
+	FakeCredentials Values
+	build           func(p Provider, v Values, opts []restrict.Option) (Client, error)
+	fake            fakeKit
 }
 
 // Values are one provider's variables that are set, by Var.Name.
@@ -110,7 +122,17 @@ var Providers = []Provider{
 			if err := p.require(v, "MERCHANT_ID", "PAYMENT_KEY"); err != nil {
 				return nil, err
 			}
-			return cryptomus.New(cryptomus.Credentials{MerchantID: v["MERCHANT_ID"], PaymentKey: restrict.Secret(v["PAYMENT_KEY"])}, opts...)
+			return cryptomus.New(cryptomusCredentials(v), opts...)
+		},
+		FakeCredentials: Values{"MERCHANT_ID": "8b03432e-385b-4670-8d06-064591096795", "PAYMENT_KEY": "fake-cryptomus-payment-key"},
+		fake: fakeKit{
+			random: func() Values {
+				return Values{"MERCHANT_ID": randomUUID(), "PAYMENT_KEY": randomCredential("cryptomus-key")}
+			},
+			start: func(v Values) (FakeServer, func(int) string) {
+				s := cryptomustest.NewServer(cryptomusCredentials(v))
+				return s, func(i int) string { return s.AddWallet(cryptomustest.Wallet{OrderID: fmt.Sprintf("seed-%d", i)}).UUID }
+			},
 		},
 	},
 	{
@@ -136,6 +158,17 @@ var Providers = []Provider{
 			}
 			return customerv2.New(customerv2.Credentials{MerchantID: v["MERCHANT_ID"], Email: v["EMAIL"], Password: restrict.Secret(v["PASSWORD"])}, opts...)
 		},
+		FakeCredentials: Values{"API_KEY": customerv2test.APIKey},
+		fake: fakeKit{
+			random: func() Values { return Values{"API_KEY": randomCredential("kunacore-key")} },
+			start: func(v Values) (FakeServer, func(int) string) {
+				s := customerv2test.NewServer(customerv2.Credentials{APIKey: restrict.Secret(v["API_KEY"]),
+					MerchantID: v["MERCHANT_ID"], Email: v["EMAIL"], Password: restrict.Secret(v["PASSWORD"])})
+				return s, func(i int) string {
+					return s.AddCustomer(customerv2.Customer{Email: fmt.Sprintf("subject-%d@example.com", i), FirstName: "Subject", LastName: strconv.Itoa(i), Country: "UA"}).ID
+				}
+			},
+		},
 	},
 	{
 		Name: kpayment.Provider,
@@ -157,6 +190,16 @@ var Providers = []Provider{
 			}
 			return kpayment.New(kpayment.Credentials{Username: v["USERNAME"], Password: restrict.Secret(v["PASSWORD"])}, opts...)
 		},
+		FakeCredentials: Values{"USERNAME": "quickstart-subscriber", "PASSWORD": "fake-kpayment-password"},
+		fake: fakeKit{
+			random: func() Values {
+				return Values{"USERNAME": randomCredential("subscriber"), "PASSWORD": randomCredential("kpayment-password")}
+			},
+			start: func(v Values) (FakeServer, func(int) string) {
+				s := kpaymenttest.NewServer(kpayment.Credentials{Username: v["USERNAME"], Password: restrict.Secret(v["PASSWORD"]), Token: restrict.Secret(v["TOKEN"])})
+				return s, func(int) string { return s.AddCustomer(kpaymenttest.Customer{}).UUID }
+			},
+		},
 	},
 	{
 		Name: purse.Provider,
@@ -173,7 +216,19 @@ var Providers = []Provider{
 			if err := p.require(v, "ACCOUNT", "KEY", "SECRET"); err != nil {
 				return nil, err
 			}
-			return purse.New(purse.Credentials{Account: v["ACCOUNT"], Key: restrict.Secret(v["KEY"]), Secret: restrict.Secret(v["SECRET"])}, opts...)
+			return purse.New(purseCredentials(v), opts...)
+		},
+		FakeCredentials: Values{"ACCOUNT": "0x00000000000000000000000000000000000000aa", "KEY": "fake-purse-public-key", "SECRET": "fake-purse-secret"},
+		fake: fakeKit{
+			random: func() Values {
+				return Values{"ACCOUNT": "0x" + randomHex(20), "KEY": randomCredential("purse-key"), "SECRET": randomCredential("purse-secret")}
+			},
+			start: func(v Values) (FakeServer, func(int) string) {
+				s := pursetest.NewServer(purseCredentials(v))
+				return s, func(i int) string {
+					return s.AddCustomer(purse.Customer{Email: fmt.Sprintf("subject-%d@example.com", i), ExternalID: fmt.Sprintf("subject-%d", i)}).ID
+				}
+			},
 		},
 	},
 	{
@@ -208,7 +263,29 @@ var Providers = []Provider{
 			}
 			return walletplatform.New(creds, opts...)
 		},
+		FakeCredentials: Values{"API_KEY": string(walletplatformtest.APIKey), "USERNAME": walletplatformtest.Username, "PASS_ID": string(walletplatformtest.PassID)},
+		fake: fakeKit{
+			random: func() Values {
+				return Values{"API_KEY": randomCredential("sabi-key"), "USERNAME": randomCredential("ops") + "@example.com", "PASS_ID": randomCredential("pass")}
+			},
+			start: func(v Values) (FakeServer, func(int) string) {
+				s := walletplatformtest.NewServer(walletplatform.Credentials{APIKey: restrict.Secret(v["API_KEY"]), Token: restrict.Secret(v["TOKEN"]),
+					Username: v["USERNAME"], PassID: restrict.Secret(v["PASS_ID"])})
+				return s, func(int) string { id := randomUUID(); s.AddAccount(id); return id }
+			},
+			// SABI's docs put the login at the host's root; a mounted
+			// fake has it under its own path.
+			mounted: func(v Values, root string) { v["USERS_URL"] = root },
+		},
 	},
+}
+
+func cryptomusCredentials(v Values) cryptomus.Credentials {
+	return cryptomus.Credentials{MerchantID: v["MERCHANT_ID"], PaymentKey: restrict.Secret(v["PAYMENT_KEY"])}
+}
+
+func purseCredentials(v Values) purse.Credentials {
+	return purse.Credentials{Account: v["ACCOUNT"], Key: restrict.Secret(v["KEY"]), Secret: restrict.Secret(v["SECRET"])}
 }
 
 // Lookup returns the provider of that package name.

@@ -1,4 +1,8 @@
-package restricttest
+// Package restrictmock is a testify mock of the contract, for tests that
+// assert exactly which calls code makes. It lives apart from restricttest
+// so that a program importing restricttest (or a provider's fake) does not
+// link testify.
+package restrictmock
 
 import (
 	"context"
@@ -8,37 +12,36 @@ import (
 	"github.com/restrictkit/restrict"
 )
 
-// Mock is a testify mock of restrict.Restrictor, for tests that assert
-// exactly which calls code makes:
+// Restrictor is a testify mock of restrict.Restrictor and restrict.Checker:
 //
-//	m := new(restricttest.Mock)
+//	m := new(restrictmock.Restrictor)
 //	m.On("Restrict", mock.Anything, restrict.Target{ID: "c1"}).Return(&restrict.Result{State: restrict.StateRestricted}, nil)
 //	... code under test ...
 //	m.AssertExpectations(t)
-type Mock struct {
+type Restrictor struct {
 	mock.Mock
 }
 
 var (
-	_ restrict.Restrictor = (*Mock)(nil)
-	_ restrict.Checker    = (*Mock)(nil)
+	_ restrict.Restrictor = (*Restrictor)(nil)
+	_ restrict.Checker    = (*Restrictor)(nil)
 )
 
 // Restrict records the call and returns what On(...).Return(result, err)
 // set up.
-func (m *Mock) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+func (m *Restrictor) Restrict(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	return results(m.Called(ctx, t))
 }
 
 // Lift records the call and returns what On(...).Return(result, err) set
 // up.
-func (m *Mock) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+func (m *Restrictor) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	return results(m.Called(ctx, t))
 }
 
 // Status records the call and returns what On(...).Return(result, err)
 // set up.
-func (m *Mock) Status(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
+func (m *Restrictor) Status(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	return results(m.Called(ctx, t))
 }
 
