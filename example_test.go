@@ -44,6 +44,33 @@ func ExampleRestrictAll() {
 	// no lift at cryptomus
 }
 
+// Call one Restrictor the way RestrictAll does, in a loop of your own: Do
+// checks the operation and the restrictor, turns a panic or a result-less
+// answer into an error, and says when the provider cannot read a state.
+func ExampleDo() {
+	ctx := context.Background()
+	purse := &restricttest.Fake{Provider: "purse"}
+	target := restrict.Target{ID: "cust-1", Reason: "court order 2026/117"}
+
+	for _, op := range []restrict.Op{restrict.OpRestrict, restrict.OpStatus} {
+		res, err := restrict.Do(ctx, purse, op, target)
+		if err != nil {
+			fmt.Println(op, "failed:", err)
+			continue
+		}
+		fmt.Println(op, res.Action, res.State)
+	}
+
+	// A Restrictor that is not a Checker has no status to read.
+	var restrictOnly restrict.Restrictor = struct{ restrict.Restrictor }{purse}
+	_, err := restrict.Do(ctx, restrictOnly, restrict.OpStatus, target)
+	fmt.Println(errors.Is(err, restrict.ErrUnsupported))
+	// Output:
+	// restrict block restricted
+	// status  restricted
+	// true
+}
+
 // A report marshals to an audit record: one object per binding, with its
 // target, what was asked and what the provider did, the HTTP proof, and for
 // a failure its class, code and message.

@@ -4,20 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"reflect"
-	"runtime/debug"
 	"sync"
 	"time"
-)
-
-// The contract's three actions, as an Outcome and the audit record name
-// them. A Result's Action says instead what the provider did, in its own
-// words (ActionBlock, ActionFreeze, ...).
-const (
-	ActionRestrict Action = "restrict"
-	ActionLift     Action = "lift"
-	ActionStatus   Action = "status"
 )
 
 // Binding is one provider and what to restrict there: the provider's own ID
@@ -34,7 +22,7 @@ type Binding struct {
 type Outcome struct {
 	Name     string
 	Target   Target
-	Action   Action  // ActionRestrict, ActionLift or ActionStatus
+	Op       Op      // what was asked: OpRestrict, OpLift or OpStatus
 	Result   *Result // nil when Err is set
 	Err      error
 	Duration time.Duration
@@ -54,6 +42,10 @@ func (o Outcome) Failed() bool { return o.Err != nil && !o.Unsupported() }
 //	 "action":"restrict","provider_action":"block","state":"restricted",
 //	 "status_code":200,"request_id":"","attempts":1,"duration_ms":3,"error":null}
 //
+// action is the Op that was asked for; provider_action is what the
+// provider did, in its words (the Result's Action), "" where it did
+// nothing. docs/audit-record.schema.json is the record's JSON Schema.
+//
 // For a failure state is "unknown" and error is the APIError's record
 // (see APIError.MarshalJSON); an error of another type is written as its
 // class and message, the class named as APIError.MarshalJSON names it
@@ -64,7 +56,7 @@ func (o Outcome) MarshalJSON() ([]byte, error) {
 		Provider:   o.Name,
 		Target:     o.Target.ID,
 		Reason:     o.Target.Reason,
-		Action:     o.Action,
+		Action:     o.Op,
 		State:      StateUnknown,
 		DurationMS: o.Duration.Milliseconds(),
 	}
@@ -92,7 +84,7 @@ type outcomeRecord struct {
 	Provider       string `json:"provider"`
 	Target         string `json:"target"`
 	Reason         string `json:"reason"`
-	Action         Action `json:"action"`
+	Action         Op     `json:"action"`
 	ProviderAction Action `json:"provider_action"`
 	State          State  `json:"state"`
 	StatusCode     int    `json:"status_code"`
@@ -164,32 +156,18 @@ func (e *BindingError) Error() string { return e.Name + ": " + e.Err.Error() }
 // Unwrap returns the binding's error.
 func (e *BindingError) Unwrap() error { return e.Err }
 
-// PanicError is a binding's error when its Restrictor panicked: the panic is
-// contained to that binding, never a crash of the caller.
-type PanicError struct {
-	Value any    // what was passed to panic
-	Stack []byte // the panicking goroutine's stack
-}
-
-// Error reports the panic value.
-func (e *PanicError) Error() string { return fmt.Sprintf("restrict: restrictor panicked: %v", e.Value) }
-
-// RestrictAll calls Restrict on every binding concurrently within ctx. It
-// never stops at the first failure: the report has an outcome for each
-// binding, and takes about as long as the slowest one.
+// RestrictAll calls Restrict on every binding concurrently within ctx,
+// each through Do. It never stops at the first failure: the report has an
+// outcome for each binding, and takes about as long as the slowest one.
 func RestrictAll(ctx context.Context, bindings ...Binding) *Report {
-	return fanOut(ctx, bindings, ActionRestrict, func(ctx context.Context, b Binding) (*Result, error) {
-		return b.Restrictor.Restrict(ctx, b.Target)
-	})
+	return fanOut(ctx, bindings, OpRestrict)
 }
 
 // LiftAll calls Lift on every binding concurrently within ctx, as
 // RestrictAll does. A provider with no lift has an outcome matching
 // ErrUnsupported, which Report.Err leaves out.
 func LiftAll(ctx context.Context, bindings ...Binding) *Report {
-	return fanOut(ctx, bindings, ActionLift, func(ctx context.Context, b Binding) (*Result, error) {
-		return b.Restrictor.Lift(ctx, b.Target)
-	})
+	return fanOut(ctx, bindings, OpLift)
 }
 
 // StatusAll reads every binding's state back concurrently within ctx, as
@@ -197,61 +175,23 @@ func LiftAll(ctx context.Context, bindings ...Binding) *Report {
 // Restrictor is not a Checker, or whose provider has no read, has an
 // outcome matching ErrUnsupported.
 func StatusAll(ctx context.Context, bindings ...Binding) *Report {
-	return fanOut(ctx, bindings, ActionStatus, func(ctx context.Context, b Binding) (*Result, error) {
-		c, ok := b.Restrictor.(Checker)
-		if !ok {
-			return nil, NewUnsupportedError(b.Name, "Status", fmt.Sprintf("%T does not implement restrict.Checker", b.Restrictor))
-		}
-		return c.Status(ctx, b.Target)
-	})
+	return fanOut(ctx, bindings, OpStatus)
 }
 
-func fanOut(ctx context.Context, bindings []Binding, action Action, call func(context.Context, Binding) (*Result, error)) *Report {
+func fanOut(ctx context.Context, bindings []Binding, op Op) *Report {
 	report := &Report{Outcomes: make([]Outcome, len(bindings))}
 	var wg sync.WaitGroup
 	for i, b := range bindings {
-		wg.Add(1)
-		go func(o *Outcome, b Binding) {
-			defer wg.Done()
+		wg.Go(func() {
+			o := &report.Outcomes[i]
 			start := time.Now()
-			o.Name, o.Target, o.Action = b.Name, b.Target, action
-			o.Result, o.Err = callSafely(ctx, b, call)
+			o.Name, o.Target, o.Op = b.Name, b.Target, op
+			// The binding's name stands for the provider in the errors Do
+			// makes itself, so that Report.Err says where.
+			o.Result, o.Err = do(ctx, b.Name, b.Restrictor, op, b.Target)
 			o.Duration = time.Since(start)
-			if o.Err != nil {
-				o.Result = nil
-			}
-		}(&report.Outcomes[i], b)
+		})
 	}
 	wg.Wait()
 	return report
-}
-
-// isNil reports a nil Restrictor, also one that holds a nil pointer (a
-// (*purse.Client)(nil)), map, slice, func or channel: a method that needs
-// its value would panic on it.
-func isNil(r Restrictor) bool {
-	if r == nil {
-		return true
-	}
-	switch v := reflect.ValueOf(r); v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
-		return v.IsNil()
-	}
-	return false
-}
-
-func callSafely(ctx context.Context, b Binding, call func(context.Context, Binding) (*Result, error)) (res *Result, err error) {
-	if isNil(b.Restrictor) {
-		return nil, NewFieldError(b.Name, "", "Restrictor", "is nil")
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			res, err = nil, &PanicError{Value: p, Stack: debug.Stack()}
-		}
-	}()
-	res, err = call(ctx, b)
-	if err == nil && res == nil {
-		err = &APIError{Provider: b.Name, Class: ErrUnavailable, Message: "the restrictor returned neither a result nor an error"}
-	}
-	return res, err
 }

@@ -138,7 +138,7 @@ func TestStatusAllReadsEveryCheckerAndSaysWhichCannot(t *testing.T) {
 	)
 	require.NoError(t, report.Err())
 	require.Equal(t, restrict.StateRestricted, report.Outcomes[0].Result.State)
-	require.Equal(t, restrict.ActionStatus, report.Outcomes[0].Action)
+	require.Equal(t, restrict.OpStatus, report.Outcomes[0].Op)
 	require.ErrorIs(t, report.Outcomes[1].Err, restrict.ErrUnsupported)
 	require.Contains(t, report.Outcomes[1].Err.Error(), "plain Status")
 	require.Len(t, report.Unsupported(), 1)

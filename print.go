@@ -22,7 +22,7 @@ func (o Outcome) String() string {
 	var b strings.Builder
 	b.WriteString(printable(o.Name))
 	b.WriteByte(' ')
-	b.WriteString(printable(string(o.Action)))
+	b.WriteString(printable(string(o.Op)))
 	b.WriteByte(' ')
 	b.WriteString(strconv.Quote(o.Target.ID))
 	if o.Target.Reason != "" {
@@ -99,7 +99,7 @@ func appendMeta(facts []string, status int, requestID string, attempts int, zero
 func (o Outcome) LogValue() slog.Value {
 	attrs := []slog.Attr{
 		slog.String("name", o.Name),
-		slog.String("action", string(o.Action)),
+		slog.String("action", string(o.Op)),
 		slog.String("target", o.Target.ID),
 	}
 	if o.Target.Reason != "" {

@@ -16,17 +16,17 @@ import (
 
 func sampleReport() *restrict.Report {
 	return &restrict.Report{Outcomes: []restrict.Outcome{
-		{Name: "purse", Action: restrict.ActionRestrict, Target: restrict.Target{ID: "c1", Reason: "court order"},
+		{Name: "purse", Op: restrict.OpRestrict, Target: restrict.Target{ID: "c1", Reason: "court order"},
 			Result: &restrict.Result{Provider: "purse", Action: restrict.ActionBlock, TargetID: "c1", State: restrict.StateRestricted,
 				Meta: restrict.Meta{StatusCode: 200, RequestID: "req-1", Attempts: 1}},
 			Duration: 3200 * time.Microsecond},
-		{Name: "cryptomus", Action: restrict.ActionRestrict, Target: restrict.Target{ID: "w\n1"},
+		{Name: "cryptomus", Op: restrict.OpRestrict, Target: restrict.Target{ID: "w\n1"},
 			Err: &restrict.APIError{Provider: "cryptomus", Operation: "BlockAddress", StatusCode: 404, Message: "Not found\nFORGED line",
 				Attempts: 3, Class: restrict.ErrNotFound},
 			Duration: 2 * time.Millisecond},
-		{Name: "kpayment", Action: restrict.ActionLift, Target: restrict.Target{ID: "k1"},
+		{Name: "kpayment", Op: restrict.OpLift, Target: restrict.Target{ID: "k1"},
 			Err: restrict.NewUnsupportedError("kpayment", "Lift", "no unblock call")},
-		{Name: "slow", Action: restrict.ActionRestrict, Target: restrict.Target{ID: "s1"}, Err: context.DeadlineExceeded},
+		{Name: "slow", Op: restrict.OpRestrict, Target: restrict.Target{ID: "s1"}, Err: context.DeadlineExceeded},
 	}}
 }
 

@@ -36,11 +36,42 @@ type Target struct {
 	Reason string
 }
 
-// Action is what a provider did, in the provider's own terms.
+// Op names one of the contract's three operations: what a caller asks of
+// a Restrictor, whatever the provider calls it. Outcomes, audit records and
+// bulk runs say which operation they are with an Op; a Result's Action says
+// instead what the provider did, in its own words.
+type Op string
+
+// The contract's operations. Their values are the words audit records write.
+const (
+	OpRestrict Op = "restrict" // Restrictor.Restrict
+	OpLift     Op = "lift"     // Restrictor.Lift
+	OpStatus   Op = "status"   // Checker.Status
+)
+
+// Valid reports whether op is OpRestrict, OpLift or OpStatus: the only
+// values Do accepts, so that a word read from a flag or a database can be
+// checked before anything is queued.
+func (op Op) Valid() bool { return op == OpRestrict || op == OpLift || op == OpStatus }
+
+// method is the Go method op calls, as errors name the operation.
+func (op Op) method() string {
+	switch op {
+	case OpRestrict:
+		return "Restrict"
+	case OpLift:
+		return "Lift"
+	case OpStatus:
+		return "Status"
+	}
+	return ""
+}
+
+// Action is what a provider did, in the provider's own terms: block,
+// suspend, freeze. The operation that was asked for is an Op.
 type Action string
 
-// The actions providers perform, in their own words. Restrict, Lift and
-// Status are the contract's actions; these say what the provider did.
+// The actions providers perform, in their own words.
 const (
 	ActionSuspend  Action = "suspend"
 	ActionBlock    Action = "block"
