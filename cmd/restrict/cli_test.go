@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 func TestLimitFlags(t *testing.T) {
@@ -113,4 +114,27 @@ func TestEnvFile(t *testing.T) {
 	_, err = a.readEnvFile(context.Background(), bad)
 	require.ErrorContains(t, err, "not a dotenv file")
 	require.NotContains(t, err.Error(), "unterminated")
+}
+
+// The terminal display redraws its bars in place, shows the operator's
+// notes under them, and clears a note's line once it is gone.
+func TestTTYViewRedrawsInPlaceWithNotes(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	a := &app{io: streams{errTTY: true, width: 80}, stderr: &out}
+	v := a.progressView(false)
+	p := &bulk.Progress{Providers: []bulk.Counts{{Provider: "purse", Total: 10, OK: 4, Pending: 6}}, All: bulk.Counts{Total: 10, OK: 4, Pending: 6}}
+	at := time.Unix(100, 0)
+	v.update(p, nil, at)
+	v.update(p, []string{"the database is unavailable since 10:00:00 (\x1b[31mEOF)"}, at.Add(time.Second))
+	p.Providers[0].OK, p.Providers[0].Pending, p.All.OK, p.All.Pending = 10, 0, 10, 0
+	v.update(p, nil, at.Add(2*time.Second))
+	raw := out.String()
+	require.Contains(t, raw, "\x1b[2A", "the second drawing went back over the first")
+	require.Contains(t, raw, "\x1b[3A", "the third went back over the bars and the note")
+	require.NotContains(t, raw, "\x1b[31m", "the note's own escape codes are not sent")
+	screen := strings.Join(testkit.Screen(raw), "\n")
+	require.Contains(t, screen, "purse           [")
+	require.Contains(t, screen, " 10/10 ")
+	require.NotContains(t, screen, "database is unavailable", "the note's line was cleared")
 }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 // These tests build the command and run the binary where only a process
@@ -402,7 +404,7 @@ func TestProgressDisplayInATerminal(t *testing.T) {
 	raw := out.String()
 	require.Contains(t, raw, "\x1b[6A", "the bars were redrawn in place")
 
-	screen := replay(raw)
+	screen := testkit.Screen(raw)
 	final := strings.Join(screen, "\n")
 	for _, p := range append(providers, "all") {
 		want := " 20/20 "
@@ -419,66 +421,6 @@ func TestProgressDisplayInATerminal(t *testing.T) {
 	require.Contains(t, final, "PROVIDER        OK   FAILED  UNSUPPORTED  PENDING  TOTAL")
 	require.Contains(t, final, "full report: restrict report --name tty")
 	require.Equal(t, 1, strings.Count(final, "walletplatform  ["), "one bar per provider on the final screen, not one per redraw")
-}
-
-// replay plays terminal output onto a screen: printable characters, CR,
-// LF, cursor up (ESC [ n A) and erase line (ESC [ 2 K, ESC [ K); the
-// display uses nothing else.
-func replay(out string) []string {
-	var screen [][]rune
-	row, col := 0, 0
-	put := func(r rune) {
-		for len(screen) <= row {
-			screen = append(screen, nil)
-		}
-		for len(screen[row]) <= col {
-			screen[row] = append(screen[row], ' ')
-		}
-		screen[row][col] = r
-		col++
-	}
-	rs := []rune(out)
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; {
-		case r == '\r':
-			col = 0
-		case r == '\n':
-			row++
-		case r == 0x1b && i+1 < len(rs) && rs[i+1] == '[':
-			j := i + 2
-			for j < len(rs) && (rs[j] >= '0' && rs[j] <= '9' || rs[j] == ';' || rs[j] == '?') {
-				j++
-			}
-			if j == len(rs) {
-				i = j
-				break
-			}
-			n := 1
-			if params := string(rs[i+2 : j]); params != "" && params != "?25" {
-				_, _ = fmt.Sscanf(params, "%d", &n)
-			}
-			switch rs[j] {
-			case 'A':
-				row = max(0, row-n)
-			case 'K':
-				if row < len(screen) {
-					if n == 2 {
-						screen[row] = nil
-					} else if col < len(screen[row]) {
-						screen[row] = screen[row][:col]
-					}
-				}
-			}
-			i = j
-		case r >= ' ':
-			put(r)
-		}
-	}
-	lines := make([]string, len(screen))
-	for i, l := range screen {
-		lines[i] = strings.TrimRight(string(l), " ")
-	}
-	return lines
 }
 
 func lineStarting(screen []string, prefix string) string {
