@@ -243,7 +243,13 @@ func (a *app) workRun(ctx context.Context, e *bulk.Engine, pr *prepared, o runOp
 	}
 	a.logger.Info("working", "run", pr.plan.Run, "providers", strings.Join(pr.sf.providers, ","))
 	p, werr := a.work(ctx, e, pr.plan.Run, o)
-	stopCtx, cancel := context.WithTimeout(db, stopWait)
+	wait := stopWait
+	if errors.Is(werr, errDatabaseGone) {
+		// No call in flight can be journaled: letting them finish would
+		// only delay the exit. Their jobs are taken again on resume.
+		wait = 0
+	}
+	stopCtx, cancel := context.WithTimeout(db, wait)
 	defer cancel()
 	if err := e.Stop(stopCtx); err != nil {
 		a.logger.Warn("stopping the workers", "error", err)

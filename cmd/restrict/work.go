@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/restrictkit/restrict/bulk"
 )
+
+// errDatabaseGone ends a run whose database stayed unavailable past
+// --db-timeout.
+var errDatabaseGone = errors.New("the database has been unavailable")
 
 // orphanCheck is how often a run being worked looks for jobs left taken
 // by a process that is gone.
@@ -47,8 +52,8 @@ func (a *app) work(ctx context.Context, e *bulk.Engine, name string, o runOption
 				a.logger.Info("the database is unavailable", "error", err)
 			}
 			if now.Sub(downSince) > o.dbTimeout {
-				return last, fmt.Errorf("the database has been unavailable since %s (%v); gave up after --db-timeout %s. Outcomes already journaled are kept; run the same command to resume",
-					downSince.Format(time.TimeOnly), err, o.dbTimeout)
+				return last, fmt.Errorf("%w since %s (%v); gave up after --db-timeout %s. Outcomes already journaled are kept; run the same command to resume",
+					errDatabaseGone, downSince.Format(time.TimeOnly), err, o.dbTimeout)
 			}
 			notes = append(notes, fmt.Sprintf("the database is unavailable since %s (%s): waiting for it, up to --db-timeout %s",
 				downSince.Format(time.TimeOnly), terminalSafe(downErr.Error()), o.dbTimeout))
