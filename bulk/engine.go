@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
 
 	"github.com/restrictkit/restrict"
 )
 
+// provider is a registered restrictor, its limits and its limiter.
 type provider struct {
 	name    string
 	r       restrict.Restrictor
