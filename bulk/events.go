@@ -1,6 +1,9 @@
 package bulk
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // EventKind says what an Event reports.
 type EventKind string
@@ -33,24 +36,38 @@ type Event struct {
 // from now on, holding up to buffer events, and a function that ends the
 // subscription and closes the channel.
 func (e *Engine) Subscribe(buffer int) (<-chan Event, func()) {
+	return e.events.subscribe(buffer)
+}
+
+// events is the sink the worker sends its events to, and the subscribers
+// it hands them on to.
+type events struct {
+	mu   sync.Mutex
+	subs map[chan Event]struct{}
+}
+
+func (s *events) subscribe(buffer int) (<-chan Event, func()) {
 	ch := make(chan Event, max(buffer, 1))
-	e.mu.Lock()
-	e.subs[ch] = struct{}{}
-	e.mu.Unlock()
+	s.mu.Lock()
+	if s.subs == nil {
+		s.subs = make(map[chan Event]struct{})
+	}
+	s.subs[ch] = struct{}{}
+	s.mu.Unlock()
 	return ch, func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if _, ok := e.subs[ch]; ok {
-			delete(e.subs, ch)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if _, ok := s.subs[ch]; ok {
+			delete(s.subs, ch)
 			close(ch)
 		}
 	}
 }
 
-func (e *Engine) emit(ev Event) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for ch := range e.subs {
+func (s *events) emit(ev Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ch := range s.subs {
 		select {
 		case ch <- ev:
 		default: // the subscriber is behind: drop, never block a worker

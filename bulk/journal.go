@@ -13,41 +13,9 @@ import (
 	"github.com/restrictkit/restrict"
 )
 
-// dialect is what differs between SQLite and Postgres in the journal's SQL:
-// placeholders, the timestamp type, and the schema prefix. The statements
-// are otherwise the same text for both, written with "?" placeholders.
-type dialect struct {
-	postgres bool
-	prefix   string // `"schema".` or ""
-}
-
-func (d dialect) bind(q string) string {
-	q = strings.ReplaceAll(q, "{p}", d.prefix)
-	if !d.postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// schema is the journal's DDL, run idempotently on every Open. Times are
-// timestamptz in Postgres; SQLite has no time type, and a column declared
-// TIMESTAMP is read back as a time.Time by modernc.org/sqlite.
-func (d dialect) schema() []string {
-	ts := "TIMESTAMP"
-	if d.postgres {
-		ts = "TIMESTAMPTZ"
-	}
+// journalSchema is the journal's DDL, run idempotently on every Open; ts
+// is the database's timestamp type.
+func journalSchema(ts string) []string {
 	return []string{
 		`CREATE TABLE IF NOT EXISTS {p}restrict_bulk_run (
 			name         TEXT PRIMARY KEY,
@@ -93,41 +61,33 @@ func (d dialect) schema() []string {
 	}
 }
 
-// migrateColumns adds the columns that later versions put in the journal to
-// a database created before them, idempotently: SQLite has no ADD COLUMN
-// IF NOT EXISTS, so the column is looked up first, in the transaction that
-// adds it.
+// migrateJournal creates the journal's tables in tx (ts is the database's
+// timestamp type) and adds the columns that later versions put in the
+// journal to a database created before them, idempotently: SQLite has no
+// ADD COLUMN IF NOT EXISTS, so hasKnown looks the column up first, in the
+// transaction that adds it.
 //
 // http_attempts_known counts the job attempts that reported their HTTP
 // attempts. Rows written before it existed get it from what they show: a
 // row with at least one HTTP attempt per job attempt is taken as complete,
 // any other as a lower bound.
-func (d dialect) migrateColumns(ctx context.Context, tx execer, schema string) error {
-	q := `SELECT name, type FROM pragma_table_info('restrict_bulk_outcome') WHERE name = 'http_attempts_known'`
-	args := []any{}
-	if d.postgres {
-		q = `SELECT column_name::text, data_type::text FROM information_schema.columns
-			WHERE table_schema = COALESCE(NULLIF(?::text, ''), current_schema()) AND table_name = 'restrict_bulk_outcome' AND column_name = 'http_attempts_known'`
-		args = append(args, schema)
+func migrateJournal(ctx context.Context, tx execer, sq journalSQL, ts string, hasKnown func() (bool, error)) error {
+	for _, q := range journalSchema(ts) {
+		if _, err := tx.exec(ctx, sq.bind(q)); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
 	}
-	got, err := keys(ctx, tx, d.bind(q), args...)
-	if err != nil || len(got) > 0 {
-		return err
+	has, err := hasKnown()
+	if err == nil && !has {
+		_, err = tx.exec(ctx, sq.bind(`ALTER TABLE {p}restrict_bulk_outcome ADD COLUMN http_attempts_known INTEGER NOT NULL DEFAULT 0`))
+		if err == nil {
+			_, err = tx.exec(ctx, sq.bind(`UPDATE {p}restrict_bulk_outcome SET http_attempts_known = job_attempts WHERE http_attempts >= job_attempts`))
+		}
 	}
-	if _, err := tx.exec(ctx, d.bind(`ALTER TABLE {p}restrict_bulk_outcome ADD COLUMN http_attempts_known INTEGER NOT NULL DEFAULT 0`)); err != nil {
-		return err
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
 	}
-	_, err = tx.exec(ctx, d.bind(`UPDATE {p}restrict_bulk_outcome SET http_attempts_known = job_attempts WHERE http_attempts >= job_attempts`))
-	return err
-}
-
-// execer is a transaction of either driver, reduced to what the journal
-// needs: pgx.Tx and *sql.Tx both fit behind it.
-type execer interface {
-	exec(ctx context.Context, q string, args ...any) (int64, error)
-	// query runs a query and calls row for each row it returns, with the
-	// row's Scan.
-	query(ctx context.Context, q string, args []any, row func(scan func(dest ...any) error) error) error
+	return nil
 }
 
 // keys runs a query returning two text columns, such as (subject,
@@ -145,60 +105,29 @@ func keys(ctx context.Context, tx execer, q string, args ...any) (map[[2]string]
 	return out, err
 }
 
-// pendingRow is one journal row created at submission.
-type pendingRow struct {
-	subject, provider, target string
+// targetsScanner is the map storedTargets returns, and the row function
+// that fills it from (subject, provider, target) rows.
+func targetsScanner() (map[string]map[string]string, func(scan func(...any) error) error) {
+	out := make(map[string]map[string]string)
+	return out, func(scan func(...any) error) error {
+		var subject, provider, target string
+		if err := scan(&subject, &provider, &target); err != nil {
+			return err
+		}
+		if out[subject] == nil {
+			out[subject] = make(map[string]string)
+		}
+		out[subject][provider] = target
+		return nil
+	}
 }
 
-// insertPending creates the pending rows of a batch and returns those that
-// are new: a row that exists already (a re-submission) gets no new job, so
-// the journal, which the job cleaner never deletes, is what makes
-// submission idempotent, and River's unique jobs guard the same (run,
-// subject, provider) a second time.
-func (d dialect) insertPending(ctx context.Context, tx execer, run string, action Action, rows []pendingRow) (map[[2]string]bool, error) {
-	if d.postgres {
-		// One statement text whatever the batch's size: pgx prepares and
-		// caches every distinct text per connection, and a VALUES list per
-		// size would fill that cache with hundreds of statements.
-		subjects, providers, targets := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
-		for i, r := range rows {
-			subjects[i], providers[i], targets[i] = r.subject, r.provider, r.target
-		}
-		created, err := keys(ctx, tx, d.bind(`INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action)
-			SELECT ?, s, p, t, ? FROM unnest(?::text[], ?::text[], ?::text[]) AS u(s, p, t)
-			ON CONFLICT (run, subject, provider) DO NOTHING RETURNING subject, provider`),
-			run, string(action), subjects, providers, targets)
-		if err != nil {
-			return nil, fmt.Errorf("bulk: journal: %w", err)
-		}
-		return created, nil
-	}
-	const cols = 5
-	created := make(map[[2]string]bool, len(rows))
-	// 1,000 rows x 5 columns stay far below both databases' limit on bound
-	// parameters (32,766 in SQLite, 65,535 in Postgres).
-	for start := 0; start < len(rows); start += 1000 {
-		chunk := rows[start:min(start+1000, len(rows))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action) VALUES `)
-		args := make([]any, 0, len(chunk)*cols)
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?,?,?,?,?)")
-			args = append(args, run, r.subject, r.provider, r.target, string(action))
-		}
-		b.WriteString(` ON CONFLICT (run, subject, provider) DO NOTHING RETURNING subject, provider`)
-		got, err := keys(ctx, tx, d.bind(b.String()), args...)
-		if err != nil {
-			return nil, fmt.Errorf("bulk: journal: %w", err)
-		}
-		for k := range got {
-			created[k] = true
-		}
-	}
-	return created, nil
+// pendingRow is one journal row created at submission. A row that exists
+// already (a re-submission) gets no new job, so the journal, which the job
+// cleaner never deletes, is what makes submission idempotent, and River's
+// unique jobs guard the same (run, subject, provider) a second time.
+type pendingRow struct {
+	subject, provider, target string
 }
 
 // record is what a job attempt writes to its journal row.
@@ -216,19 +145,22 @@ type record struct {
 	finished       time.Time // zero for a retry
 }
 
-// finish writes the final outcomes of a batch of jobs in one statement
-// (one parse in SQLite, one round trip in Postgres). It only replaces
-// pending rows, so an outcome is written once: a job worked again after its
-// completion was lost cannot overwrite it. It inserts a row where there is
-// none (a job inserted by a team's own River client rather than by
-// Submit), so that no outcome goes unjournaled.
+// finishInsert and finishUpsert surround each database's rows of final
+// outcomes (journalSQL.finish). The upsert only replaces pending rows, so
+// an outcome is written once: a job worked again after its completion was
+// lost cannot overwrite it. It inserts a row where there is none (a job
+// inserted by a team's own River client rather than by Submit), so that no
+// outcome goes unjournaled.
 //
 // job_attempts is River's count, which includes attempts cut off by a
 // crash: those sent their call but never reported its HTTP attempts, so
 // each counts as one HTTP attempt here, and http_attempts_known, short of
 // job_attempts, marks the sum as a lower bound.
-func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []record) error {
-	const upsert = ` ON CONFLICT (run, subject, provider) DO UPDATE SET
+const (
+	finishInsert = `INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action,
+		result, state, provider_action, error_class, error_code, error_message,
+		http_status, http_attempts, job_attempts, request_id, started_at, finished_at, http_attempts_known) `
+	finishUpsert = ` ON CONFLICT (run, subject, provider) DO UPDATE SET
 		result = excluded.result, state = excluded.state, provider_action = excluded.provider_action,
 		error_class = excluded.error_class, error_code = excluded.error_code, error_message = excluded.error_message,
 		http_status = excluded.http_status,
@@ -239,53 +171,7 @@ func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []r
 		job_attempts = excluded.job_attempts, request_id = excluded.request_id,
 		started_at = COALESCE(restrict_bulk_outcome.started_at, excluded.started_at), finished_at = excluded.finished_at
 		WHERE restrict_bulk_outcome.result = 'pending'`
-	const insert = `INSERT INTO {p}restrict_bulk_outcome (run, subject, provider, target, action,
-		result, state, provider_action, error_class, error_code, error_message,
-		http_status, http_attempts, job_attempts, request_id, started_at, finished_at, http_attempts_known) `
-	if d.postgres {
-		// Columns as arrays: one statement text for any batch size (see
-		// insertPending).
-		n := len(jobs)
-		var text [12][]string
-		for i := range text {
-			text[i] = make([]string, n)
-		}
-		ints := [4][]int32{make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)}
-		times := [2][]time.Time{make([]time.Time, n), make([]time.Time, n)}
-		for i, a := range jobs {
-			r := recs[i]
-			for j, v := range []string{a.Run, a.Subject, a.Provider, a.Target, string(a.Action),
-				string(r.result), r.state, r.providerAction, r.class, r.code, r.message, r.requestID} {
-				text[j][i] = v
-			}
-			ints[0][i], ints[1][i], ints[2][i], ints[3][i] = int32(r.httpStatus), int32(r.httpAttempts), int32(r.jobAttempt), 1
-			times[0][i], times[1][i] = r.started.UTC(), r.finished.UTC()
-		}
-		_, err := tx.exec(ctx, d.bind(insert+`SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-			?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-			?::int[], ?::int[], ?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[])`+upsert),
-			text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8], text[9], text[10],
-			ints[0], ints[1], ints[2], text[11], times[0], times[1], ints[3])
-		return err
-	}
-	const cols = 18
-	var b strings.Builder
-	b.WriteString(insert + `VALUES `)
-	args := make([]any, 0, len(jobs)*cols)
-	for i, a := range jobs {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-		r := recs[i]
-		args = append(args, a.Run, a.Subject, a.Provider, a.Target, string(a.Action),
-			string(r.result), r.state, r.providerAction, r.class, r.code, r.message,
-			r.httpStatus, r.httpAttempts, r.jobAttempt, r.requestID, r.started.UTC(), r.finished.UTC(), 1)
-	}
-	b.WriteString(upsert)
-	_, err := tx.exec(ctx, d.bind(b.String()), args...)
-	return err
-}
+)
 
 // note records on the pending row an attempt that did not end the job: the
 // last error (when there is one) and when work began, so progress can show
@@ -293,7 +179,7 @@ func (d dialect) finish(ctx context.Context, tx execer, jobs []JobArgs, recs []r
 // River counts the attempt (a retry) or not (a snooze: rate limited, or the
 // worker stopping); only a counted one sets job_attempts and adds to
 // http_attempts_known.
-func (d dialect) note(ctx context.Context, tx execer, a JobArgs, r record, counted bool) error {
+func note(ctx context.Context, tx execer, sq journalSQL, a JobArgs, r record, counted bool) error {
 	if !counted {
 		set := `http_attempts = http_attempts + ?, started_at = COALESCE(started_at, ?)`
 		args := []any{r.httpAttempts, r.started.UTC()}
@@ -301,12 +187,12 @@ func (d dialect) note(ctx context.Context, tx execer, a JobArgs, r record, count
 			set = `error_class = ?, error_code = ?, error_message = ?, http_status = ?, ` + set
 			args = append([]any{r.class, r.code, r.message, r.httpStatus}, args...)
 		}
-		_, err := tx.exec(ctx, d.bind(`UPDATE {p}restrict_bulk_outcome SET `+set+`
+		_, err := tx.exec(ctx, sq.bind(`UPDATE {p}restrict_bulk_outcome SET `+set+`
 			WHERE run = ? AND subject = ? AND provider = ? AND result = 'pending'`),
 			append(args, a.Run, a.Subject, a.Provider)...)
 		return err
 	}
-	_, err := tx.exec(ctx, d.bind(`UPDATE {p}restrict_bulk_outcome SET
+	_, err := tx.exec(ctx, sq.bind(`UPDATE {p}restrict_bulk_outcome SET
 		error_class = ?, error_code = ?, error_message = ?, http_status = ?,
 		http_attempts = http_attempts + ?, http_attempts_known = http_attempts_known + 1,
 		job_attempts = ?, started_at = COALESCE(started_at, ?)
@@ -319,12 +205,12 @@ func (d dialect) note(ctx context.Context, tx execer, a JobArgs, r record, count
 // reader runs the read side on a *sql.DB of either database, so that any
 // process can show progress, list runs and report.
 type reader struct {
-	d  dialect
+	sq journalSQL
 	db *sql.DB
 }
 
 func (r reader) progress(ctx context.Context, run string) (*Progress, error) {
-	rows, err := r.db.QueryContext(ctx, r.d.bind(`SELECT provider, result, state, count(*) FROM {p}restrict_bulk_outcome WHERE run = ? GROUP BY provider, result, state ORDER BY provider`), run)
+	rows, err := r.db.QueryContext(ctx, r.sq.bind(`SELECT provider, result, state, count(*) FROM {p}restrict_bulk_outcome WHERE run = ? GROUP BY provider, result, state ORDER BY provider`), run)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: progress: %w", err)
 	}
@@ -348,7 +234,7 @@ func (r reader) progress(ctx context.Context, run string) (*Progress, error) {
 // anyPending reports whether run has a job without a final outcome.
 func (r reader) anyPending(ctx context.Context, run string) (bool, error) {
 	var n int
-	err := r.db.QueryRowContext(ctx, r.d.bind(`SELECT count(*) FROM (SELECT 1 FROM {p}restrict_bulk_outcome WHERE run = ? AND result = 'pending' LIMIT 1) AS p`), run).Scan(&n)
+	err := r.db.QueryRowContext(ctx, r.sq.bind(`SELECT count(*) FROM (SELECT 1 FROM {p}restrict_bulk_outcome WHERE run = ? AND result = 'pending' LIMIT 1) AS p`), run).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("bulk: progress: %w", err)
 	}
@@ -391,24 +277,9 @@ func (r reader) outcomes(ctx context.Context, f Filter, page int) iter.Seq2[Outc
 			yield(Outcome{}, errors.New("bulk: Filter.Run is required"))
 			return
 		}
-		var lastSubject, lastProvider string
-		first := true
+		var after *Outcome
 		for {
-			q := `SELECT ` + outcomeColumns + ` FROM {p}restrict_bulk_outcome WHERE run = ?`
-			args := []any{f.Run}
-			if f.Provider != "" {
-				q += ` AND provider = ?`
-				args = append(args, f.Provider)
-			}
-			if f.Result != "" {
-				q += ` AND result = ?`
-				args = append(args, string(f.Result))
-			}
-			if !first {
-				q += ` AND (subject > ? OR (subject = ? AND provider > ?))`
-				args = append(args, lastSubject, lastSubject, lastProvider)
-			}
-			q += ` ORDER BY subject, provider LIMIT ` + strconv.Itoa(page)
+			q, args := outcomesPage(f, after, page)
 			batch, err := r.page(ctx, q, args)
 			if err != nil {
 				yield(Outcome{}, err)
@@ -422,14 +293,39 @@ func (r reader) outcomes(ctx context.Context, f Filter, page int) iter.Seq2[Outc
 			if len(batch) < page {
 				return
 			}
-			first = false
-			lastSubject, lastProvider = batch[len(batch)-1].Subject, batch[len(batch)-1].Provider
+			after = &batch[len(batch)-1]
 		}
 	}
 }
 
+// outcomesPage is the query of a page of outcomes: those f selects, after
+// the row after (the first page when nil), at most page of them. The key
+// is compared as a row value, (subject, provider) > (?, ?), which both
+// databases read as a range of the primary key starting at the row, so
+// that every page costs the same. "subject > ? OR (subject = ? AND
+// provider > ?)" means the same, but SQLite searches the key by run alone
+// for it, reading the run from its start on every page, and Postgres
+// sorts the rest of the run: a report was quadratic.
+func outcomesPage(f Filter, after *Outcome, page int) (string, []any) {
+	q := `SELECT ` + outcomeColumns + ` FROM {p}restrict_bulk_outcome WHERE run = ?`
+	args := []any{f.Run}
+	if f.Provider != "" {
+		q += ` AND provider = ?`
+		args = append(args, f.Provider)
+	}
+	if f.Result != "" {
+		q += ` AND result = ?`
+		args = append(args, string(f.Result))
+	}
+	if after != nil {
+		q += ` AND (subject, provider) > (?, ?)`
+		args = append(args, after.Subject, after.Provider)
+	}
+	return q + ` ORDER BY subject, provider LIMIT ` + strconv.Itoa(page), args
+}
+
 func (r reader) page(ctx context.Context, q string, args []any) ([]Outcome, error) {
-	rows, err := r.db.QueryContext(ctx, r.d.bind(q), args...)
+	rows, err := r.db.QueryContext(ctx, r.sq.bind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: outcomes: %w", err)
 	}
@@ -515,7 +411,7 @@ func (d *dbTime) Scan(v any) error {
 }
 
 func (r reader) run(ctx context.Context, name string) (*RunInfo, error) {
-	ri, err := scanRun(r.db.QueryRowContext(ctx, r.d.bind(runSelect+` WHERE r.name = ?`), name).Scan)
+	ri, err := scanRun(r.db.QueryRowContext(ctx, r.sq.bind(runSelect+` WHERE r.name = ?`), name).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %q", ErrRunNotFound, name)
 	}
@@ -526,7 +422,7 @@ func (r reader) run(ctx context.Context, name string) (*RunInfo, error) {
 }
 
 func (r reader) runs(ctx context.Context) ([]RunInfo, error) {
-	rows, err := r.db.QueryContext(ctx, r.d.bind(runSelect+` ORDER BY r.created_at, r.name`))
+	rows, err := r.db.QueryContext(ctx, r.sq.bind(runSelect+` ORDER BY r.created_at, r.name`))
 	if err != nil {
 		return nil, fmt.Errorf("bulk: runs: %w", err)
 	}

@@ -58,9 +58,9 @@ func TestSQLiteDSN(t *testing.T) {
 		"the caller's pragmas stay")
 }
 
-func TestDialectBind(t *testing.T) {
-	require.Equal(t, `SELECT a FROM "s".t WHERE a = $1 AND b = $2`, dialect{postgres: true, prefix: `"s".`}.bind(`SELECT a FROM {p}t WHERE a = ? AND b = ?`))
-	require.Equal(t, `SELECT a FROM t WHERE a = ?`, dialect{}.bind(`SELECT a FROM {p}t WHERE a = ?`))
+func TestBind(t *testing.T) {
+	require.Equal(t, `SELECT a FROM "s".t WHERE a = $1 AND b = $2`, postgresSQL{prefix: `"s".`}.bind(`SELECT a FROM {p}t WHERE a = ? AND b = ?`))
+	require.Equal(t, `SELECT a FROM t WHERE a = ?`, sqliteSQL{}.bind(`SELECT a FROM {p}t WHERE a = ?`))
 }
 
 func TestCallLimiterPaysTheFirstRequestAndRefusesWhatWouldOutlastTheJob(t *testing.T) {

@@ -31,12 +31,8 @@ const orphanMargin = 5 * time.Second
 // Orphans.RescueAt says when it will take the first one back. Any process
 // may ask, working or not; it reads River's job table.
 func (e *Engine) Orphaned(ctx context.Context, run string) (Orphans, error) {
-	args := `json_extract(args, '$.run')`
-	if e.d.postgres {
-		args = `args->>'run'`
-	}
-	rows, err := e.read.db.QueryContext(ctx, e.d.bind(`SELECT attempted_at FROM {p}river_job
-		WHERE state = 'running' AND kind = ? AND `+args+` = ?`), JobKind, run)
+	rows, err := e.read.db.QueryContext(ctx, e.st.bind(`SELECT attempted_at FROM {p}river_job
+		WHERE state = 'running' AND kind = ? AND `+e.st.jobArg("run")+` = ?`), JobKind, run)
 	if err != nil {
 		return Orphans{}, fmt.Errorf("bulk: orphaned jobs: %w", err)
 	}

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 )
 
 // Submitted is what a submission added.
@@ -58,7 +58,7 @@ func (e *Engine) Submit(ctx context.Context, run Run, subjects iter.Seq2[Subject
 	if err := run.validate(); err != nil {
 		return nil, err
 	}
-	s := &submission{e: e, run: run, only: make(map[string]bool, len(run.Providers)), seen: make(map[string]bool)}
+	s := &submission{st: e.st, cfg: e.cfg, run: run, only: make(map[string]bool, len(run.Providers)), seen: make(map[string]bool)}
 	for _, p := range run.Providers {
 		s.only[p] = true
 	}
@@ -69,12 +69,25 @@ func (e *Engine) Submit(ctx context.Context, run Run, subjects iter.Seq2[Subject
 	case err == nil:
 		err = s.resubmit(ctx, subjects)
 	}
+	if err == nil && s.out.Jobs >= analyzeAfter {
+		// A report read at once must not plan its pages by statistics
+		// from before the run: Postgres's, until autovacuum comes by,
+		// would sort the run for every page.
+		if aerr := e.st.inTx(ctx, func(tx execer) error { return e.st.analyze(ctx, tx) }); aerr != nil {
+			e.cfg.Logger.WarnContext(ctx, "bulk: could not analyze the journal", slog.String("run", run.Name), slog.String("error", aerr.Error()))
+		}
+	}
 	return &s.out, err
 }
 
+// analyzeAfter is how many jobs a submission adds before the journal's
+// statistics are brought up to date.
+const analyzeAfter = 1000
+
 // submission is one call of Submit.
 type submission struct {
-	e    *Engine
+	st   store
+	cfg  Config
 	run  Run
 	only map[string]bool // the run's providers; empty for all
 	seen map[string]bool // the providers the subjects named
@@ -94,15 +107,13 @@ type entry struct {
 	pairs map[string]string
 }
 
-type insertFunc = func([]river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
-
 func (s *submission) submitNew(ctx context.Context, subjects iter.Seq2[Subject, error]) error {
 	recorded := false
 	record := func(tx execer) error {
 		if recorded {
 			return nil
 		}
-		n, err := tx.exec(ctx, s.e.d.bind(`INSERT INTO {p}restrict_bulk_run (name, action, reason, providers, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`),
+		n, err := tx.exec(ctx, s.st.bind(`INSERT INTO {p}restrict_bulk_run (name, action, reason, providers, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`),
 			s.run.Name, string(s.run.Action), s.run.Reason, strings.Join(s.run.Providers, ","), time.Now().UTC())
 		if err != nil {
 			return fmt.Errorf("bulk: recording run %q: %w", s.run.Name, err)
@@ -136,13 +147,10 @@ func (s *submission) submitNew(ctx context.Context, subjects iter.Seq2[Subject, 
 }
 
 func (s *submission) resubmit(ctx context.Context, subjects iter.Seq2[Subject, error]) error {
-	d := s.e.d
+	d := s.st
 	return s.inTx(ctx, func(tx execer, insert insertFunc) error {
-		if d.postgres {
-			// Concurrent submissions of one run take turns.
-			if _, err := tx.exec(ctx, d.bind(`SELECT 1 FROM {p}restrict_bulk_run WHERE name = ? FOR UPDATE`), s.run.Name); err != nil {
-				return fmt.Errorf("bulk: run %q: %w", s.run.Name, err)
-			}
+		if err := d.lockRun(ctx, tx, s.run.Name); err != nil {
+			return err
 		}
 		var ri *RunInfo
 		err := tx.query(ctx, d.bind(runSelect+` WHERE r.name = ?`), []any{s.run.Name}, func(scan func(...any) error) error {
@@ -169,7 +177,11 @@ func (s *submission) resubmit(ctx context.Context, subjects iter.Seq2[Subject, e
 			return err
 		}
 		err = s.stream(subjects, func(batch []entry) error {
-			if err := d.addSubmitted(ctx, tx, batch); err != nil {
+			keys := make([]string, len(batch))
+			for i, en := range batch {
+				keys[i] = en.key
+			}
+			if err := d.addSubmitted(ctx, tx, keys); err != nil {
 				return err
 			}
 			return s.batch(ctx, tx, insert, batch)
@@ -210,7 +222,7 @@ func (s *submission) resubmit(ctx context.Context, subjects iter.Seq2[Subject, e
 // transaction is not committed.
 func (s *submission) inTx(ctx context.Context, fn func(tx execer, insert insertFunc) error) error {
 	before := s.out
-	err := s.e.b.submit(ctx, fn)
+	err := s.st.submit(ctx, fn)
 	if err != nil {
 		s.out.Jobs, s.out.Existing = before.Jobs, before.Existing
 	}
@@ -220,7 +232,7 @@ func (s *submission) inTx(ctx context.Context, fn func(tx execer, insert insertF
 // stream reads subjects, checks each, and hands them to flush in batches
 // of Config.SubmitBatch.
 func (s *submission) stream(subjects iter.Seq2[Subject, error], flush func([]entry) error) error {
-	batch := make([]entry, 0, s.e.cfg.SubmitBatch)
+	batch := make([]entry, 0, s.cfg.SubmitBatch)
 	for sub, err := range subjects {
 		if err != nil {
 			return fmt.Errorf("bulk: reading subjects: %w", err)
@@ -297,7 +309,7 @@ func (s *submission) batch(ctx context.Context, tx execer, insert insertFunc, ba
 	for i, en := range unique {
 		keys[i] = en.key
 	}
-	stored, err := s.e.d.storedTargets(ctx, tx, s.run.Name, keys)
+	stored, err := s.st.storedTargets(ctx, tx, s.run.Name, keys)
 	if err != nil {
 		return err
 	}
@@ -323,7 +335,7 @@ func (s *submission) batch(ctx context.Context, tx execer, insert insertFunc, ba
 	if len(rows) == 0 || len(s.conflicts) > 0 {
 		return nil
 	}
-	added, existing, err := s.e.insertJobs(ctx, tx, insert, s.run, rows)
+	added, existing, err := s.insertJobs(ctx, tx, insert, rows)
 	s.out.Jobs += added
 	s.out.Existing += existing
 	return err
@@ -355,7 +367,7 @@ func (s *submission) finish(ctx context.Context, tx execer, stored []string) err
 		all[p] = true
 	}
 	maps.Copy(all, s.seen)
-	_, err := tx.exec(ctx, s.e.d.bind(`UPDATE {p}restrict_bulk_run SET providers = ?,
+	_, err := tx.exec(ctx, s.st.bind(`UPDATE {p}restrict_bulk_run SET providers = ?,
 		subjects = (SELECT count(DISTINCT subject) FROM {p}restrict_bulk_outcome WHERE run = ?),
 		jobs = (SELECT count(*) FROM {p}restrict_bulk_outcome WHERE run = ?),
 		submitted_at = ? WHERE name = ?`),
@@ -367,8 +379,9 @@ func (s *submission) finish(ctx context.Context, tx execer, stored []string) err
 }
 
 // insertJobs creates the pending rows and the River jobs of rows, in tx.
-func (e *Engine) insertJobs(ctx context.Context, tx execer, insert insertFunc, run Run, rows []pendingRow) (added, existing int64, err error) {
-	created, err := e.d.insertPending(ctx, tx, run.Name, run.Action, rows)
+func (s *submission) insertJobs(ctx context.Context, tx execer, insert insertFunc, rows []pendingRow) (added, existing int64, err error) {
+	run := s.run
+	created, err := s.st.insertPending(ctx, tx, run.Name, run.Action, rows)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -381,7 +394,7 @@ func (e *Engine) insertJobs(ctx context.Context, tx execer, insert insertFunc, r
 			Args: JobArgs{Run: run.Name, Subject: r.subject, Provider: r.provider, Target: r.target, Action: run.Action, Reason: run.Reason},
 			InsertOpts: &river.InsertOpts{
 				Queue:       queueName(r.provider),
-				MaxAttempts: e.cfg.MaxAttempts + crashMargin,
+				MaxAttempts: s.cfg.MaxAttempts + crashMargin,
 				UniqueOpts:  river.UniqueOpts{ByArgs: true},
 			},
 		})
@@ -402,95 +415,4 @@ func (e *Engine) insertJobs(ctx context.Context, tx execer, insert insertFunc, r
 		}
 	}
 	return added, existing, nil
-}
-
-// storedTargets returns the IDs the journal holds for keys in run, by key
-// and provider.
-func (d dialect) storedTargets(ctx context.Context, tx execer, run string, keys []string) (map[string]map[string]string, error) {
-	out := make(map[string]map[string]string)
-	add := func(scan func(...any) error) error {
-		var subject, provider, target string
-		if err := scan(&subject, &provider, &target); err != nil {
-			return err
-		}
-		if out[subject] == nil {
-			out[subject] = make(map[string]string)
-		}
-		out[subject][provider] = target
-		return nil
-	}
-	if len(keys) == 0 {
-		return out, nil
-	}
-	if d.postgres {
-		err := tx.query(ctx, d.bind(`SELECT subject, provider, target FROM {p}restrict_bulk_outcome WHERE run = ? AND subject = ANY(?::text[])`), []any{run, keys}, add)
-		if err != nil {
-			return nil, fmt.Errorf("bulk: journal: %w", err)
-		}
-		return out, nil
-	}
-	for chunk := range slices.Chunk(keys, 1000) {
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, run)
-		for _, k := range chunk {
-			args = append(args, k)
-		}
-		q := `SELECT subject, provider, target FROM {p}restrict_bulk_outcome WHERE run = ? AND subject IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
-		if err := tx.query(ctx, d.bind(q), args, add); err != nil {
-			return nil, fmt.Errorf("bulk: journal: %w", err)
-		}
-	}
-	return out, nil
-}
-
-// createSubmitted creates the temporary table of the keys a re-submission
-// holds, which tells the run's keys it leaves out without holding them in
-// memory. It lives in the submission's transaction only.
-func (d dialect) createSubmitted(ctx context.Context, tx execer) error {
-	q := `CREATE TEMP TABLE restrict_bulk_submitted (subject TEXT PRIMARY KEY) ON COMMIT DROP`
-	if !d.postgres {
-		if _, err := tx.exec(ctx, `DROP TABLE IF EXISTS temp.restrict_bulk_submitted`); err != nil {
-			return fmt.Errorf("bulk: journal: %w", err)
-		}
-		q = `CREATE TEMP TABLE restrict_bulk_submitted (subject TEXT PRIMARY KEY)`
-	}
-	if _, err := tx.exec(ctx, q); err != nil {
-		return fmt.Errorf("bulk: journal: %w", err)
-	}
-	return nil
-}
-
-func (d dialect) addSubmitted(ctx context.Context, tx execer, batch []entry) error {
-	keys := make([]string, len(batch))
-	for i, en := range batch {
-		keys[i] = en.key
-	}
-	if d.postgres {
-		if _, err := tx.exec(ctx, `INSERT INTO restrict_bulk_submitted SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, keys); err != nil {
-			return fmt.Errorf("bulk: journal: %w", err)
-		}
-		return nil
-	}
-	for chunk := range slices.Chunk(keys, 1000) {
-		args := make([]any, len(chunk))
-		for i, k := range chunk {
-			args[i] = k
-		}
-		if _, err := tx.exec(ctx, `INSERT OR IGNORE INTO temp.restrict_bulk_submitted (subject) VALUES (?)`+strings.Repeat(",(?)", len(chunk)-1), args...); err != nil {
-			return fmt.Errorf("bulk: journal: %w", err)
-		}
-	}
-	return nil
-}
-
-// dropSubmitted drops the table of keys in SQLite, which has no ON COMMIT
-// DROP.
-func (d dialect) dropSubmitted(ctx context.Context, tx execer) error {
-	if d.postgres {
-		return nil
-	}
-	if _, err := tx.exec(ctx, `DROP TABLE temp.restrict_bulk_submitted`); err != nil {
-		return fmt.Errorf("bulk: journal: %w", err)
-	}
-	return nil
 }

@@ -2,10 +2,13 @@ package bulk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"log/slog"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -53,6 +56,186 @@ type attempt struct {
 	err     error // for retry: the error River records
 }
 
+// worker is the River worker of bulk jobs: it calls the job's provider,
+// applies the policy (call) and journals what came of it. It takes what it
+// needs from the engine, which never hears from it but through events and
+// health.
+type worker struct {
+	river.WorkerDefaults[JobArgs]
+	cfg       Config
+	st        store
+	providers *registry
+	events    *events
+	health    *health
+
+	// hard ends when a hard stop (StopAndCancel) begins: workers holding
+	// an outcome through an outage let go of it then, so that the stop,
+	// and Close, wait for no database.
+	hard      atomic.Pointer[hardStop]
+	quit      chan struct{} // closed by close
+	closeOnce sync.Once
+}
+
+type hardStop struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newWorker(cfg Config, st store, providers *registry, ev *events, h *health) *worker {
+	return &worker{cfg: cfg, st: st, providers: providers, events: ev, health: h, quit: make(chan struct{})}
+}
+
+// armHardStop gives the attempts from now on a hard stop that stopHard
+// ends.
+func (w *worker) armHardStop() {
+	ctx, cancel := context.WithCancel(context.Background())
+	w.hard.Store(&hardStop{ctx: ctx, cancel: cancel})
+}
+
+func (w *worker) stopHard() {
+	if h := w.hard.Load(); h != nil {
+		h.cancel()
+	}
+}
+
+// hardStopped is a context that ends when a hard stop of the working
+// client begins; never, for a River client of the caller's own.
+func (w *worker) hardStopped() context.Context {
+	if h := w.hard.Load(); h != nil {
+		return h.ctx
+	}
+	return context.Background()
+}
+
+// close lets go of the outcomes held through an outage; a second call does
+// nothing.
+func (w *worker) close() { w.closeOnce.Do(func() { close(w.quit) }) }
+
+// Timeout bounds one attempt: the limiter's wait and the provider call.
+func (w *worker) Timeout(*river.Job[JobArgs]) time.Duration {
+	return w.cfg.JobTimeout
+}
+
+// Work runs one attempt. A final outcome is journaled in the transaction
+// that completes the job, so the journal and the queue never disagree; if
+// that transaction fails, the job is snoozed rather than left to River's
+// retry count, because a job that River discarded would have no journal
+// row. Calling the provider again on the next try is harmless: every
+// queued action is idempotent.
+func (w *worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
+	var meta struct {
+		Snoozes int `json:"snoozes"`
+	}
+	_ = json.Unmarshal(job.Metadata, &meta) // River writes it; a missing count is zero
+	at := w.call(ctx, job, meta.Snoozes)
+
+	// Journal writes must happen even when the worker is being stopped and
+	// the job's context is cancelled: the provider has answered, and losing
+	// the answer would mean calling it again.
+	// A hard stop lets go of a note the database does not take within
+	// noteGrace, so that the stop waits for no outage, but not of one it
+	// takes at once: the requests of a call the stop cut short are still
+	// recorded.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journalTimeout)
+	defer cancel()
+	defer context.AfterFunc(w.hardStopped(), func() { time.AfterFunc(noteGrace, cancel) })()
+
+	a := job.Args
+	switch at.verdict {
+	case snooze:
+		if at.rec.class != "" || at.rec.httpAttempts > 0 {
+			w.note(wctx, job, at.rec, false)
+		}
+		if at.rec.class != "" {
+			w.events.emit(Event{Kind: EventSnoozed, Run: a.Run, Subject: a.Subject, Provider: a.Provider,
+				Class: at.rec.class, Attempt: job.Attempt, Wait: at.wait})
+		}
+		return river.JobSnooze(at.wait)
+	case retry:
+		w.note(wctx, job, at.rec, true)
+		w.events.emit(Event{Kind: EventRetry, Run: a.Run, Subject: a.Subject, Provider: a.Provider,
+			Class: at.rec.class, Attempt: job.Attempt})
+		return at.err
+	}
+
+	if err := w.journal(ctx, job, at.rec); err != nil {
+		w.cfg.Logger.ErrorContext(ctx, "bulk: could not journal an outcome; the job will be tried again",
+			slog.String("run", a.Run), slog.String("provider", a.Provider), slog.String("error", err.Error()))
+		return river.JobSnooze(w.cfg.backoff(1))
+	}
+	w.events.emit(Event{Kind: EventOutcome, Run: a.Run, Subject: a.Subject, Provider: a.Provider,
+		Result: at.rec.result, Class: at.rec.class, Attempt: job.Attempt})
+	return nil
+}
+
+// noteGrace is how long a note may take once a hard stop began.
+const noteGrace = time.Second
+
+// journal completes a job with its final outcome, riding out a database
+// outage: while the database answers no ping, the write is tried again
+// with a backoff (100 ms doubling to 5 s), so that an answer the provider
+// gave is not thrown away and asked for again. It gives up once the job's
+// attempt has run for halfway between JobTimeout and RescueAfter, before
+// River's rescuer could hand the job to another worker; the job is then
+// snoozed (or, if River cannot record even that, rescued later) and its
+// call made again. An error from a database that does answer (a
+// constraint, a trigger) is not waited out: the job is snoozed at once.
+func (w *worker) journal(ctx context.Context, job *river.Job[JobArgs], rec record) error {
+	started := time.Now()
+	if job.AttemptedAt != nil {
+		started = *job.AttemptedAt
+	}
+	giveUp := started.Add(w.cfg.JobTimeout + (w.cfg.RescueAfter-w.cfg.JobTimeout)/2)
+	delay := minDatabaseRetry
+	for {
+		// Longer than the commit's own timeout, so that a completion is
+		// never abandoned while its batch may still commit.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), journalTimeout+time.Second)
+		stop := context.AfterFunc(w.hardStopped(), cancel)
+		err := w.st.complete(cctx, job, rec)
+		stop()
+		cancel()
+		if err == nil {
+			w.health.ok()
+			return nil
+		}
+		w.health.fail(err)
+		if time.Now().Add(delay).After(giveUp) || w.ping(ctx) == nil {
+			return err
+		}
+		w.cfg.Logger.WarnContext(ctx, "bulk: the database is unavailable; holding an outcome until it is back",
+			slog.String("run", job.Args.Run), slog.String("provider", job.Args.Provider), slog.String("error", err.Error()))
+		select {
+		case <-time.After(delay):
+		case <-w.quit:
+			return err
+		case <-w.hardStopped().Done():
+			return err
+		}
+		delay = min(2*delay, maxDatabaseRetry)
+	}
+}
+
+// ping reports whether the database answers.
+func (w *worker) ping(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	return w.st.sqlDB().PingContext(pctx)
+}
+
+// note records a failed attempt on the pending row. It is best effort: the
+// row is only informative until the job ends, and River keeps the error too.
+func (w *worker) note(ctx context.Context, job *river.Job[JobArgs], rec record, counted bool) {
+	err := w.st.inTx(ctx, func(t execer) error { return note(ctx, t, w.st, job.Args, rec, counted) })
+	if err != nil {
+		w.health.fail(err)
+		w.cfg.Logger.WarnContext(ctx, "bulk: could not note a failed attempt",
+			slog.String("run", job.Args.Run), slog.String("provider", job.Args.Provider), slog.String("error", err.Error()))
+		return
+	}
+	w.health.ok()
+}
+
 // call runs one attempt of a job against its provider, and applies the
 // policy of the issue:
 //
@@ -71,9 +254,9 @@ type attempt struct {
 //   - the rate limiter refusing a wait that would outlast JobTimeout,
 //     before the call or before one of the SDK's retries: snoozed for a
 //     backoff, without slowing the limiter (the provider did not ask).
-func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int) attempt {
+func (w *worker) call(ctx context.Context, job *river.Job[JobArgs], snoozes int) attempt {
 	a := job.Args
-	p := e.provider(a.Provider)
+	p := w.providers.get(a.Provider)
 	now := time.Now()
 	rec := record{jobAttempt: job.Attempt, started: now}
 	if p == nil {
@@ -90,7 +273,7 @@ func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 		}
 		// The limiter's wait would outlast the job's timeout: come back
 		// later instead of holding a worker slot.
-		return attempt{verdict: snooze, wait: e.cfg.backoff(1)}
+		return attempt{verdict: snooze, wait: w.cfg.backoff(1)}
 	}
 
 	if l := p.limiter.forCall(); l != nil {
@@ -109,8 +292,9 @@ func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 		return attempt{verdict: final, rec: rec}
 	}
 
-	class := restrict.ClassName(err)
-	rec.class = class
+	// The class name is what the journal row says; the policy goes by
+	// the sentinels.
+	rec.class = restrict.ClassName(err)
 	var ae *restrict.APIError
 	if errors.As(err, &ae) {
 		rec.code, rec.message = ae.Code, ae.Message
@@ -120,23 +304,23 @@ func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 		// The SDK's wait before a retry would outlast the job's timeout:
 		// our own pacing, not the provider's. The requests already sent
 		// are recorded, and the job comes back later.
-		return attempt{verdict: snooze, wait: e.cfg.backoff(1), rec: record{httpAttempts: rec.httpAttempts, started: now}}
+		return attempt{verdict: snooze, wait: w.cfg.backoff(1), rec: record{httpAttempts: rec.httpAttempts, started: now}}
 	}
 	if rec.message == "" {
 		rec.message = err.Error()
 	}
 	rec.message = cut(rec.message, 1000)
 
-	switch class {
-	case "unsupported":
-		rec.result = ResultUnsupported
-		return attempt{verdict: final, rec: rec}
-	case "invalid_request", "unauthorized", "forbidden", "not_found", "conflict":
+	// In ClassName's order, so that an error of two classes is taken for
+	// the one its row names.
+	switch {
+	case errors.Is(err, restrict.ErrInvalidRequest), errors.Is(err, restrict.ErrUnauthorized),
+		errors.Is(err, restrict.ErrForbidden), errors.Is(err, restrict.ErrNotFound), errors.Is(err, restrict.ErrConflict):
 		rec.result = ResultFailed
 		return attempt{verdict: final, rec: rec}
-	case "rate_limited":
+	case errors.Is(err, restrict.ErrRateLimited):
 		p.limiter.slow()
-		if snoozes >= e.cfg.MaxSnoozes {
+		if snoozes >= w.cfg.MaxSnoozes {
 			rec.result = ResultFailed
 			return attempt{verdict: final, rec: rec}
 		}
@@ -145,15 +329,19 @@ func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 			wait = ae.RetryAfter
 		}
 		if wait <= 0 {
-			wait = e.cfg.backoff(snoozes + 1)
+			wait = w.cfg.backoff(snoozes + 1)
 		}
 		return attempt{verdict: snooze, wait: wait, rec: rec}
+	case errors.Is(err, restrict.ErrUnavailable):
+	case errors.Is(err, restrict.ErrUnsupported):
+		rec.result = ResultUnsupported
+		return attempt{verdict: final, rec: rec}
 	}
 
 	// Unavailable, or no class at all.
 	var pe *restrict.PanicError
 	switch {
-	case class != "":
+	case errors.Is(err, restrict.ErrUnavailable):
 	case errors.As(err, &pe):
 		rec.class = "panic"
 	case ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded):
@@ -165,7 +353,7 @@ func (e *Engine) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 	default:
 		rec.class = "error"
 	}
-	if job.Attempt >= e.cfg.MaxAttempts {
+	if job.Attempt >= w.cfg.MaxAttempts {
 		rec.result = ResultFailed
 		return attempt{verdict: final, rec: rec}
 	}
@@ -201,18 +389,6 @@ func invoke(ctx context.Context, p *provider, a JobArgs) (res *restrict.Result, 
 		err = &restrict.APIError{Provider: a.Provider, Class: restrict.ErrUnavailable, Message: "the restrictor returned neither a result nor an error"}
 	}
 	return res, err
-}
-
-// backoff is the wait before snooze n (1 for the first): exponential from
-// Config.MinBackoff, capped at Config.MaxBackoff, with full jitter on the
-// upper half so that a provider's failed jobs do not all come back at once.
-func (c *Config) backoff(n int) time.Duration {
-	d := c.MinBackoff
-	for i := 1; i < n && d < c.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, c.MaxBackoff)
-	return d/2 + rand.N(d/2+1)
 }
 
 // cut shortens s to at most n bytes on a rune boundary.
