@@ -101,7 +101,7 @@ func subjectStream(n int, providers []string, id func(provider string, i int) st
 func workRun(b *testing.B, e *bulk.Engine, run string, subjectsN int, providers []string, id func(string, int) string) (submit, work time.Duration) {
 	ctx := context.Background()
 	start := time.Now()
-	sub, err := e.Submit(ctx, bulk.Run{Name: run, Action: bulk.ActionRestrict, Reason: "benchmark"}, subjectStream(subjectsN, providers, id))
+	sub, err := e.Submit(ctx, bulk.Run{Name: run, Op: restrict.OpRestrict, Reason: "benchmark"}, subjectStream(subjectsN, providers, id))
 	require.NoError(b, err)
 	require.Equal(b, int64(subjectsN*len(providers)), sub.Jobs)
 	submit = time.Since(start)
@@ -261,7 +261,7 @@ func TestRSSChild(t *testing.T) {
 			}
 		}
 	}()
-	_, err = e.Submit(ctx, bulk.Run{Name: "rss", Action: bulk.ActionRestrict}, subjectStream(n, benchProviders, func(p string, i int) string {
+	_, err = e.Submit(ctx, bulk.Run{Name: "rss", Op: restrict.OpRestrict}, subjectStream(n, benchProviders, func(p string, i int) string {
 		return fmt.Sprintf("%s-%07d", p, i)
 	}))
 	require.NoError(t, err)

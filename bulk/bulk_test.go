@@ -77,7 +77,7 @@ func smoke(t *testing.T, e *bulk.Engine) {
 	require.NoError(t, e.Register("b", b, bulk.Limits{Concurrency: 4}))
 	b.FailWith("b-0003", &restrict.APIError{Provider: "b", Class: restrict.ErrNotFound, StatusCode: 404, Code: "404", Message: "no such customer"})
 
-	run := bulk.Run{Name: "r1", Action: bulk.ActionRestrict, Reason: "test"}
+	run := bulk.Run{Name: "r1", Op: restrict.OpRestrict, Reason: "test"}
 	sub, err := e.Submit(ctx, run, bulk.Subjects(subjects(10, "a", "b")...))
 	require.NoError(t, err)
 	require.Equal(t, int64(20), sub.Jobs)
@@ -138,7 +138,7 @@ func policy(t *testing.T, e *bulk.Engine) {
 		subs = append(subs, bulk.Subject{Key: id, IDs: map[string]string{"p": id}})
 	}
 	require.NoError(t, e.Register("p", p, bulk.Limits{Concurrency: 4}))
-	_, err := e.Submit(ctx, bulk.Run{Name: "policy", Action: bulk.ActionRestrict}, bulk.Subjects(subs...))
+	_, err := e.Submit(ctx, bulk.Run{Name: "policy", Op: restrict.OpRestrict}, bulk.Subjects(subs...))
 	require.NoError(t, err)
 	require.NoError(t, e.Start(ctx))
 	defer func() { require.NoError(t, e.Stop(ctx)) }()
@@ -154,7 +154,7 @@ func policy(t *testing.T, e *bulk.Engine) {
 	}
 	require.Len(t, got, len(ids))
 	type want struct {
-		result   bulk.Result
+		result   bulk.OutcomeResult
 		class    string
 		calls    int
 		attempts int
@@ -207,11 +207,11 @@ func liftAndStatus(t *testing.T, e *bulk.Engine) {
 	require.NoError(t, e.Register("nolift", nolift, bulk.Limits{}))
 	require.NoError(t, e.Register("plain", plain, bulk.Limits{}))
 	subs := subjects(3, "lifts", "nolift", "plain")
-	_, err := e.Submit(ctx, bulk.Run{Name: "lift", Action: bulk.ActionLift}, bulk.Subjects(subs...))
+	_, err := e.Submit(ctx, bulk.Run{Name: "lift", Op: restrict.OpLift}, bulk.Subjects(subs...))
 	require.NoError(t, err)
-	_, err = e.Submit(ctx, bulk.Run{Name: "status", Action: bulk.ActionStatus}, bulk.Subjects(subs...))
+	_, err = e.Submit(ctx, bulk.Run{Name: "status", Op: restrict.OpStatus}, bulk.Subjects(subs...))
 	require.NoError(t, err)
-	_, err = e.Submit(ctx, bulk.Run{Name: "status", Action: bulk.ActionRestrict}, bulk.Subjects(subs...))
+	_, err = e.Submit(ctx, bulk.Run{Name: "status", Op: restrict.OpRestrict}, bulk.Subjects(subs...))
 	require.ErrorIs(t, err, bulk.ErrRunMismatch)
 	require.NoError(t, e.Start(ctx))
 	defer func() { require.NoError(t, e.Stop(ctx)) }()
@@ -235,7 +235,7 @@ func liftAndStatus(t *testing.T, e *bulk.Engine) {
 	}, status.Providers)
 	for o, err := range e.Outcomes(ctx, bulk.Filter{Run: "status", Provider: "lifts"}) {
 		require.NoError(t, err)
-		require.Equal(t, bulk.ActionStatus, o.Action)
+		require.Equal(t, restrict.OpStatus, o.Op)
 		require.Equal(t, restrict.StateActive, o.State)
 	}
 	runs, err := e.Runs(ctx)
@@ -256,7 +256,7 @@ func TestSubmitStreamsInBatchesAndIsIdempotent(t *testing.T) {
 
 func submitStreams(t *testing.T, e *bulk.Engine) {
 	ctx := context.Background()
-	run := bulk.Run{Name: "batches", Action: bulk.ActionRestrict, Providers: []string{"a", "c"}}
+	run := bulk.Run{Name: "batches", Op: restrict.OpRestrict, Providers: []string{"a", "c"}}
 	// The first submission stops halfway, as a crash would.
 	half := func(yield func(bulk.Subject, error) bool) {
 		for i, s := range subjects(50, "a", "b", "c") {
@@ -283,9 +283,9 @@ func submitStreams(t *testing.T, e *bulk.Engine) {
 	require.NoError(t, err)
 	require.Equal(t, bulk.Counts{Total: 100, Pending: 100}, p.All)
 
-	_, err = e.Submit(ctx, bulk.Run{Name: "bad", Action: "block"}, bulk.Subjects())
+	_, err = e.Submit(ctx, bulk.Run{Name: "bad", Op: "block"}, bulk.Subjects())
 	require.ErrorContains(t, err, "want restrict, lift or status")
-	_, err = e.Submit(ctx, bulk.Run{Name: "bad", Action: bulk.ActionLift}, bulk.Subjects(bulk.Subject{Key: "x", IDs: map[string]string{"Bad Name": "1"}}))
+	_, err = e.Submit(ctx, bulk.Run{Name: "bad", Op: restrict.OpLift}, bulk.Subjects(bulk.Subject{Key: "x", IDs: map[string]string{"Bad Name": "1"}}))
 	require.ErrorContains(t, err, "provider name")
 }
 
@@ -297,7 +297,7 @@ func TestEvents(t *testing.T) {
 	require.NoError(t, e.Register("p", p, bulk.Limits{Concurrency: 2}))
 	events, cancelSub := e.Subscribe(100)
 	defer cancelSub()
-	_, err := e.Submit(ctx, bulk.Run{Name: "ev", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(3, "p")...))
+	_, err := e.Submit(ctx, bulk.Run{Name: "ev", Op: restrict.OpRestrict}, bulk.Subjects(subjects(3, "p")...))
 	require.NoError(t, err)
 	require.NoError(t, e.Start(ctx))
 	defer func() { require.NoError(t, e.Stop(ctx)) }()
@@ -337,7 +337,7 @@ func TestJournalFailureOnLastAttemptKeepsTheJob(t *testing.T) {
 	defer e.Close()
 	p := newScripted("p")
 	require.NoError(t, e.Register("p", p, bulk.Limits{}))
-	_, err = e.Submit(ctx, bulk.Run{Name: "jf", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(1, "p")...))
+	_, err = e.Submit(ctx, bulk.Run{Name: "jf", Op: restrict.OpRestrict}, bulk.Subjects(subjects(1, "p")...))
 	require.NoError(t, err)
 	_, err = db.Exec(`CREATE TRIGGER fail_finish BEFORE UPDATE OF result ON restrict_bulk_outcome
 		BEGIN SELECT RAISE(ABORT, 'journal unavailable'); END`)
@@ -379,7 +379,7 @@ func TestMisuse(t *testing.T) {
 	for _, err := range e.Outcomes(ctx, bulk.Filter{}) {
 		require.ErrorContains(t, err, "Filter.Run is required")
 	}
-	_, err = e.Submit(ctx, bulk.Run{Name: "keyless", Action: bulk.ActionRestrict}, bulk.Subjects(bulk.Subject{IDs: map[string]string{"purse": "1"}}))
+	_, err = e.Submit(ctx, bulk.Run{Name: "keyless", Op: restrict.OpRestrict}, bulk.Subjects(bulk.Subject{IDs: map[string]string{"purse": "1"}}))
 	require.ErrorContains(t, err, "key: empty")
 	require.NoError(t, e.Start(ctx))
 	require.ErrorContains(t, e.Start(ctx), "already started")
@@ -415,7 +415,7 @@ func TestOwnRiverClient(t *testing.T) {
 	require.NoError(t, client.Start(ctx))
 	defer func() { require.NoError(t, client.Stop(ctx)) }()
 
-	_, err = e.Submit(ctx, bulk.Run{Name: "own", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(5, "purse")...))
+	_, err = e.Submit(ctx, bulk.Run{Name: "own", Op: restrict.OpRestrict}, bulk.Subjects(subjects(5, "purse")...))
 	require.NoError(t, err)
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -437,7 +437,7 @@ func TestRiverUniqueJobsGuardResubmission(t *testing.T) {
 	e, err := bulk.OpenSQLite(ctx, db, fastConfig())
 	require.NoError(t, err)
 	defer e.Close()
-	run := bulk.Run{Name: "unique", Action: bulk.ActionRestrict}
+	run := bulk.Run{Name: "unique", Op: restrict.OpRestrict}
 	first, err := e.Submit(ctx, run, bulk.Subjects(subjects(4, "a", "b")...))
 	require.NoError(t, err)
 	require.Equal(t, int64(8), first.Jobs)

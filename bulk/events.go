@@ -26,7 +26,7 @@ type Event struct {
 	Run      string
 	Subject  string
 	Provider string
-	Result   Result // for EventOutcome
+	Result   OutcomeResult // for EventOutcome
 	Class    string // the error's class, if any
 	Attempt  int    // the job attempt, from 1
 	Wait     time.Duration

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/restricttest"
 )
@@ -38,7 +39,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	run := bulk.Run{Name: "fraud-ring-42", Action: bulk.ActionRestrict, Reason: "fraud ring 42"}
+	run := bulk.Run{Name: "fraud-ring-42", Op: restrict.OpRestrict, Reason: "fraud ring 42"}
 	sub, err := e.Submit(ctx, run, bulk.Subjects(
 		bulk.Subject{Key: "alice", IDs: map[string]string{"purse": "p-1", "cryptomus": "w-1"}},
 		bulk.Subject{Key: "bob", IDs: map[string]string{"purse": "p-2"}},

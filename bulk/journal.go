@@ -132,7 +132,7 @@ type pendingRow struct {
 
 // record is what a job attempt writes to its journal row.
 type record struct {
-	result         Result
+	result         OutcomeResult
 	state          string
 	providerAction string
 	class, code    string
@@ -225,8 +225,8 @@ func (r reader) progress(ctx context.Context, run string) (*Progress, error) {
 		if len(p.Providers) == 0 || p.Providers[len(p.Providers)-1].Provider != provider {
 			p.Providers = append(p.Providers, Counts{Provider: provider})
 		}
-		p.Providers[len(p.Providers)-1].add(Result(result), restrict.State(state), n)
-		p.All.add(Result(result), restrict.State(state), n)
+		p.Providers[len(p.Providers)-1].add(OutcomeResult(result), restrict.State(state), n)
+		p.All.add(OutcomeResult(result), restrict.State(state), n)
 	}
 	return p, rows.Err()
 }
@@ -250,7 +250,7 @@ func scanOutcome(s interface{ Scan(...any) error }) (Outcome, error) {
 	var class, code, msg string
 	var started, finished sql.NullTime
 	var known int
-	err := s.Scan(&o.Run, &o.Subject, &o.Provider, &o.Target, &o.Action, &o.Result, &o.State, &o.ProviderAction,
+	err := s.Scan(&o.Run, &o.Subject, &o.Provider, &o.Target, &o.Op, &o.Result, &o.State, &o.ProviderAction,
 		&class, &code, &msg, &o.HTTPStatus, &o.HTTPAttempts, &o.JobAttempts, &o.RequestID, &started, &finished, &known)
 	if err != nil {
 		return o, err
@@ -360,7 +360,7 @@ func scanRun(s func(dest ...any) error) (RunInfo, error) {
 	var ri RunInfo
 	var providers string
 	var created, submitted, finished dbTime
-	if err := s(&ri.Name, &ri.Action, &ri.Reason, &providers, &ri.Subjects, &ri.Jobs, &created, &submitted, &finished); err != nil {
+	if err := s(&ri.Name, &ri.Op, &ri.Reason, &providers, &ri.Subjects, &ri.Jobs, &created, &submitted, &finished); err != nil {
 		return ri, err
 	}
 	ri.Providers = []string{}

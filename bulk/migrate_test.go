@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/restricttest"
 )
@@ -22,7 +23,7 @@ func TestOpenAddsTheHTTPAttemptsKnownColumn(t *testing.T) {
 	e, err := bulk.Open(ctx, path, fastConfig())
 	require.NoError(t, err)
 	require.NoError(t, e.Register("a", &restricttest.Fake{Provider: "a"}, bulk.Limits{}))
-	_, err = e.Submit(ctx, bulk.Run{Name: "old", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(2, "a")...))
+	_, err = e.Submit(ctx, bulk.Run{Name: "old", Op: restrict.OpRestrict}, bulk.Subjects(subjects(2, "a")...))
 	require.NoError(t, err)
 	require.NoError(t, e.Start(ctx))
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -12,32 +12,16 @@ import (
 	"github.com/restrictkit/restrict"
 )
 
-// Action is what a run does at every provider: restrict, lift or read the
-// status. These three are the only calls ever queued: each is idempotent at
-// the contract, so a job that is worked again after a crash does no harm.
-type Action string
-
-// The actions a run may take.
-const (
-	ActionRestrict Action = "restrict" // restrict.Restrictor.Restrict
-	ActionLift     Action = "lift"     // restrict.Restrictor.Lift
-	ActionStatus   Action = "status"   // restrict.Checker.Status
-)
-
-func (a Action) valid() bool {
-	return a == ActionRestrict || a == ActionLift || a == ActionStatus
-}
-
-// Result is the final result of one (run, subject, provider) in the journal.
-type Result string
+// OutcomeResult is the final result of one (run, subject, provider) in the journal.
+type OutcomeResult string
 
 // The results an outcome can have. ResultPending is the result of a job not
 // finished yet; the other three are final.
 const (
-	ResultPending     Result = "pending"
-	ResultOK          Result = "ok"
-	ResultFailed      Result = "failed"
-	ResultUnsupported Result = "unsupported"
+	ResultPending     OutcomeResult = "pending"
+	ResultOK          OutcomeResult = "ok"
+	ResultFailed      OutcomeResult = "failed"
+	ResultUnsupported OutcomeResult = "unsupported"
 )
 
 // Subject is one customer: the caller's own key for them, and their ID at
@@ -55,8 +39,8 @@ type Subject struct {
 type Run struct {
 	// Name identifies the run, for example "sanctions-2026-11-30".
 	Name string
-	// Action is what every job of the run does.
-	Action Action
+	// Op is what every job of the run does.
+	Op restrict.Op
 	// Reason is passed to every provider call as restrict.Target.Reason.
 	Reason string
 	// Providers names the providers the run covers. A subject gets a job at
@@ -73,13 +57,13 @@ type Run struct {
 // RunInfo is a run as recorded in the database, so that any process can list
 // runs and a worker can learn a run's action without being told.
 type RunInfo struct {
-	Name      string    `json:"name"`
-	Action    Action    `json:"action"`
-	Reason    string    `json:"reason,omitempty"`
-	Providers []string  `json:"providers"`
-	Subjects  int64     `json:"subjects"` // distinct subjects with at least one job
-	Jobs      int64     `json:"jobs"`     // one per (subject, provider)
-	CreatedAt time.Time `json:"created_at"`
+	Name      string      `json:"name"`
+	Op        restrict.Op `json:"action"`
+	Reason    string      `json:"reason,omitempty"`
+	Providers []string    `json:"providers"`
+	Subjects  int64       `json:"subjects"` // distinct subjects with at least one job
+	Jobs      int64       `json:"jobs"`     // one per (subject, provider)
+	CreatedAt time.Time   `json:"created_at"`
 	// SubmittedAt is when the run's submission completed; zero while the
 	// first is still streaming subjects in, or after it was cut short (a
 	// re-submission then completes it). Once set, the run's subjects are
@@ -99,12 +83,12 @@ func (r *RunInfo) Finished() bool { return !r.FinishedAt.IsZero() }
 // provider. It holds no credential: only what the provider answered, with
 // the SDK's scrubbed messages.
 type Outcome struct {
-	Run      string `json:"run"`
-	Subject  string `json:"subject"`
-	Provider string `json:"provider"`
-	Target   string `json:"target"` // the subject's ID at the provider
-	Action   Action `json:"action"`
-	Result   Result `json:"result"`
+	Run      string      `json:"run"`
+	Subject  string      `json:"subject"`
+	Provider string      `json:"provider"`
+	Target   string      `json:"target"` // the subject's ID at the provider
+	Op       restrict.Op `json:"action"`
+	Result   OutcomeResult      `json:"result"`
 	// State is the target's state as the provider reported it, where it did.
 	State restrict.State `json:"state,omitempty"`
 	// ProviderAction is the provider's own verb: block, suspend, freeze, ...
@@ -160,7 +144,7 @@ type Counts struct {
 // Done counts the final outcomes.
 func (c Counts) Done() int64 { return c.OK + c.Failed + c.Unsupported }
 
-func (c *Counts) add(r Result, state restrict.State, n int64) {
+func (c *Counts) add(r OutcomeResult, state restrict.State, n int64) {
 	c.Total += n
 	switch r {
 	case ResultPending:
@@ -197,7 +181,7 @@ func (p *Progress) Finished() bool { return p.All.Pending == 0 }
 type Filter struct {
 	Run      string
 	Provider string // "" for every provider
-	Result   Result // "" for every result
+	Result   OutcomeResult // "" for every result
 }
 
 // Subjects streams a fixed list of subjects into Submit.
@@ -321,8 +305,8 @@ func (r *Run) validate() error {
 	if err := checkText(r.Reason); err != nil {
 		return fmt.Errorf("bulk: run %q: reason: %w", r.Name, err)
 	}
-	if !r.Action.valid() {
-		return fmt.Errorf("bulk: run %q: action %q: want restrict, lift or status", r.Name, r.Action)
+	if !r.Op.Valid() {
+		return fmt.Errorf("bulk: run %q: action %q: want restrict, lift or status", r.Name, r.Op)
 	}
 	for _, p := range r.Providers {
 		if err := validProvider(p); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
+	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/restricttest"
 )
@@ -53,7 +54,7 @@ func TestOpenReaderSQLite(t *testing.T) {
 	defer r.Close()
 	fake := &restricttest.Fake{Provider: "a"}
 	require.NoError(t, e.Register("a", fake, bulk.Limits{Concurrency: 2}))
-	_, err = e.Submit(ctx, bulk.Run{Name: "rd", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(200, "a")...))
+	_, err = e.Submit(ctx, bulk.Run{Name: "rd", Op: restrict.OpRestrict}, bulk.Subjects(subjects(200, "a")...))
 	require.NoError(t, err)
 	require.NoError(t, e.Start(ctx))
 	defer func() { require.NoError(t, e.Stop(ctx)) }()
@@ -105,7 +106,7 @@ func TestOpenReaderPostgres(t *testing.T) {
 	e, err := bulk.Open(ctx, url, cfg)
 	require.NoError(t, err)
 	defer e.Close()
-	_, err = e.Submit(ctx, bulk.Run{Name: "pg", Action: bulk.ActionStatus}, bulk.Subjects(subjects(3, "a")...))
+	_, err = e.Submit(ctx, bulk.Run{Name: "pg", Op: restrict.OpStatus}, bulk.Subjects(subjects(3, "a")...))
 	require.NoError(t, err)
 	r, err := bulk.OpenReader(ctx, url, bulk.Config{Schema: schema})
 	require.NoError(t, err)
@@ -129,7 +130,7 @@ func TestSQLiteFilesAreOwnerOnly(t *testing.T) {
 			e, err := bulk.Open(ctx, path, fastConfig())
 			require.NoError(t, err)
 			defer e.Close()
-			_, err = e.Submit(ctx, bulk.Run{Name: "m", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(3, "a")...))
+			_, err = e.Submit(ctx, bulk.Run{Name: "m", Op: restrict.OpRestrict}, bulk.Subjects(subjects(3, "a")...))
 			require.NoError(t, err)
 			for _, f := range []string{path, path + "-wal", path + "-shm"} {
 				st, err := os.Stat(f)

@@ -59,7 +59,7 @@ func TestPostgresOutageIsRiddenOut(t *testing.T) {
 	p := &slow{calls: map[string]int{}}
 	require.NoError(t, e.Register("p", p, bulk.Limits{Concurrency: 4}))
 	const n = 600
-	_, err = e.Submit(ctx, bulk.Run{Name: "outage", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(n, "p")...))
+	_, err = e.Submit(ctx, bulk.Run{Name: "outage", Op: restrict.OpRestrict}, bulk.Subjects(subjects(n, "p")...))
 	require.NoError(t, err)
 	require.NoError(t, e.Start(ctx))
 	defer func() { _ = e.Stop(ctx) }()

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 // Reading a run's FinishedAt, and its progress by state, must not scan the
@@ -117,7 +119,7 @@ func TestOutcomesPageUsesThePrimaryKey(t *testing.T) {
 				}
 			}
 		}
-		_, err = e.Submit(ctx, Run{Name: "r", Action: ActionStatus}, subjects)
+		_, err = e.Submit(ctx, Run{Name: "r", Op: restrict.OpStatus}, subjects)
 		require.NoError(t, err)
 		for _, name := range []string{"run", "provider"} {
 			plan := strings.Join(explainPage(t, e, `EXPLAIN `, filters[name]), "\n")

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/restrictkit/restrict"
 )
 
 func init() {
@@ -136,7 +138,7 @@ func (q postgresSQL) bind(s string) string {
 	return b.String()
 }
 
-func (q postgresSQL) insertPending(ctx context.Context, tx execer, run string, action Action, rows []pendingRow) (map[[2]string]bool, error) {
+func (q postgresSQL) insertPending(ctx context.Context, tx execer, run string, action restrict.Op, rows []pendingRow) (map[[2]string]bool, error) {
 	subjects, providers, targets := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
 		subjects[i], providers[i], targets[i] = r.subject, r.provider, r.target
@@ -161,7 +163,7 @@ func (q postgresSQL) finish(ctx context.Context, tx execer, jobs []JobArgs, recs
 	times := [2][]time.Time{make([]time.Time, n), make([]time.Time, n)}
 	for i, a := range jobs {
 		r := recs[i]
-		for j, v := range []string{a.Run, a.Subject, a.Provider, a.Target, string(a.Action),
+		for j, v := range []string{a.Run, a.Subject, a.Provider, a.Target, string(a.Op),
 			string(r.result), r.state, r.providerAction, r.class, r.code, r.message, r.requestID} {
 			text[j][i] = v
 		}

@@ -214,7 +214,7 @@ func (c *child) wait(t *testing.T) {
 
 func submitChildRun(t *testing.T, e *bulk.Engine, run string, n int) {
 	t.Helper()
-	_, err := e.Submit(context.Background(), bulk.Run{Name: run, Action: bulk.ActionRestrict}, bulk.Subjects(subjects(n, childProviders...)...))
+	_, err := e.Submit(context.Background(), bulk.Run{Name: run, Op: restrict.OpRestrict}, bulk.Subjects(subjects(n, childProviders...)...))
 	require.NoError(t, err)
 }
 
@@ -314,7 +314,7 @@ func crash(t *testing.T, e *bulk.Engine, dsn, schema string) {
 	require.Equal(t, int(jobs), rows)
 	require.Len(t, calls, int(jobs), "no call for anything but the run's jobs")
 	// No job lost or left behind in River: a second submission adds none.
-	again, err := e.Submit(ctx, bulk.Run{Name: "crash", Action: bulk.ActionRestrict, AcceptFinished: true}, bulk.Subjects(subjects(subjectsN, childProviders...)...))
+	again, err := e.Submit(ctx, bulk.Run{Name: "crash", Op: restrict.OpRestrict, AcceptFinished: true}, bulk.Subjects(subjects(subjectsN, childProviders...)...))
 	require.NoError(t, err)
 	require.Zero(t, again.Jobs)
 }

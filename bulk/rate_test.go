@@ -76,7 +76,7 @@ func TestRateBoundsEveryHTTPRequest(t *testing.T) {
 	for i := range subs {
 		subs[i] = bulk.Subject{Key: fmt.Sprintf("c%d", i), IDs: map[string]string{"purse": uuid()}}
 	}
-	_, err = e.Submit(ctx, bulk.Run{Name: "rate", Action: bulk.ActionRestrict}, bulk.Subjects(subs...))
+	_, err = e.Submit(ctx, bulk.Run{Name: "rate", Op: restrict.OpRestrict}, bulk.Subjects(subs...))
 	require.NoError(t, err)
 	start := time.Now()
 	require.NoError(t, e.Start(ctx))
@@ -112,7 +112,7 @@ func TestStopRecordsTheHTTPAttemptsOfACutCall(t *testing.T) {
 	started := make(chan struct{}, 1)
 	r := blocking{started: started}
 	require.NoError(t, e.Register("p", r, bulk.Limits{Concurrency: 1}))
-	_, err := e.Submit(ctx, bulk.Run{Name: "cut", Action: bulk.ActionRestrict}, bulk.Subjects(subjects(1, "p")...))
+	_, err := e.Submit(ctx, bulk.Run{Name: "cut", Op: restrict.OpRestrict}, bulk.Subjects(subjects(1, "p")...))
 	require.NoError(t, err)
 	require.NoError(t, e.Start(ctx))
 	<-started

@@ -90,9 +90,9 @@ func journalRows(t *testing.T) [][]byte {
 	// The runs' operations are written as the audit record's words, which
 	// bulk's run type and restrict.Op both take.
 	runs := []bulk.Run{
-		{Name: "schema-restrict", Action: "restrict", Reason: "schema check"},
-		{Name: "schema-lift", Action: "lift"},
-		{Name: "schema-status", Action: "status"},
+		{Name: "schema-restrict", Op: "restrict", Reason: "schema check"},
+		{Name: "schema-lift", Op: "lift"},
+		{Name: "schema-status", Op: "status"},
 	}
 	for _, run := range runs {
 		_, err := e.Submit(ctx, run, subjects)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
+
+	"github.com/restrictkit/restrict"
 )
 
 func init() {
@@ -93,7 +95,7 @@ func (sqliteSQL) bind(q string) string { return strings.ReplaceAll(q, "{p}", "")
 // columns stay below SQLite's limit of 32,766 bound parameters.
 const sqliteChunk = 1000
 
-func (q sqliteSQL) insertPending(ctx context.Context, tx execer, run string, action Action, rows []pendingRow) (map[[2]string]bool, error) {
+func (q sqliteSQL) insertPending(ctx context.Context, tx execer, run string, action restrict.Op, rows []pendingRow) (map[[2]string]bool, error) {
 	created := make(map[[2]string]bool, len(rows))
 	for chunk := range slices.Chunk(rows, sqliteChunk) {
 		var b strings.Builder
@@ -129,7 +131,7 @@ func (q sqliteSQL) finish(ctx context.Context, tx execer, jobs []JobArgs, recs [
 		}
 		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 		r := recs[i]
-		args = append(args, a.Run, a.Subject, a.Provider, a.Target, string(a.Action),
+		args = append(args, a.Run, a.Subject, a.Provider, a.Target, string(a.Op),
 			string(r.result), r.state, r.providerAction, r.class, r.code, r.message,
 			r.httpStatus, r.httpAttempts, r.jobAttempt, r.requestID, r.started.UTC(), r.finished.UTC(), 1)
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/restrictkit/restrict"
 )
 
 // store is one database under the engine: how it is migrated, its
@@ -43,7 +45,7 @@ type journalSQL interface {
 	bind(q string) string
 	// insertPending creates the pending rows of a batch and returns those
 	// that are new (see submit.go).
-	insertPending(ctx context.Context, tx execer, run string, action Action, rows []pendingRow) (map[[2]string]bool, error)
+	insertPending(ctx context.Context, tx execer, run string, action restrict.Op, rows []pendingRow) (map[[2]string]bool, error)
 	// finish writes the final outcomes of a batch of jobs in one statement
 	// (see finishSQL).
 	finish(ctx context.Context, tx execer, jobs []JobArgs, recs []record) error

@@ -114,7 +114,7 @@ func (s *submission) submitNew(ctx context.Context, subjects iter.Seq2[Subject, 
 			return nil
 		}
 		n, err := tx.exec(ctx, s.st.bind(`INSERT INTO {p}restrict_bulk_run (name, action, reason, providers, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`),
-			s.run.Name, string(s.run.Action), s.run.Reason, strings.Join(s.run.Providers, ","), time.Now().UTC())
+			s.run.Name, string(s.run.Op), s.run.Reason, strings.Join(s.run.Providers, ","), time.Now().UTC())
 		if err != nil {
 			return fmt.Errorf("bulk: recording run %q: %w", s.run.Name, err)
 		}
@@ -167,8 +167,8 @@ func (s *submission) resubmit(ctx context.Context, subjects iter.Seq2[Subject, e
 		switch {
 		case ri.Finished() && !s.run.AcceptFinished:
 			return &RunFinishedError{Run: s.run.Name, FinishedAt: ri.FinishedAt}
-		case ri.Action != s.run.Action:
-			return &ConflictError{Run: s.run.Name, Field: "action", stored: string(ri.Action), submitted: string(s.run.Action)}
+		case ri.Op != s.run.Op:
+			return &ConflictError{Run: s.run.Name, Field: "action", stored: string(ri.Op), submitted: string(s.run.Op)}
 		case ri.Reason != s.run.Reason:
 			return &ConflictError{Run: s.run.Name, Field: "reason", stored: ri.Reason, submitted: s.run.Reason}
 		}
@@ -381,7 +381,7 @@ func (s *submission) finish(ctx context.Context, tx execer, stored []string) err
 // insertJobs creates the pending rows and the River jobs of rows, in tx.
 func (s *submission) insertJobs(ctx context.Context, tx execer, insert insertFunc, rows []pendingRow) (added, existing int64, err error) {
 	run := s.run
-	created, err := s.st.insertPending(ctx, tx, run.Name, run.Action, rows)
+	created, err := s.st.insertPending(ctx, tx, run.Name, run.Op, rows)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -391,7 +391,7 @@ func (s *submission) insertJobs(ctx context.Context, tx execer, insert insertFun
 			continue
 		}
 		params = append(params, river.InsertManyParams{
-			Args: JobArgs{Run: run.Name, Subject: r.subject, Provider: r.provider, Target: r.target, Action: run.Action, Reason: run.Reason},
+			Args: JobArgs{Run: run.Name, Subject: r.subject, Provider: r.provider, Target: r.target, Op: run.Op, Reason: run.Reason},
 			InsertOpts: &river.InsertOpts{
 				Queue:       queueName(r.provider),
 				MaxAttempts: s.cfg.MaxAttempts + crashMargin,

@@ -36,7 +36,7 @@ func finishedRuns(t *testing.T, e *bulk.Engine) {
 	ctx := context.Background()
 	a := &restricttest.Fake{Provider: "a"}
 	require.NoError(t, e.Register("a", a, bulk.Limits{Concurrency: 2}))
-	run := bulk.Run{Name: "fin", Action: bulk.ActionRestrict}
+	run := bulk.Run{Name: "fin", Op: restrict.OpRestrict}
 	_, err := e.Submit(ctx, run, bulk.Subjects(subjects(5, "a")...))
 	require.NoError(t, err)
 	ri, err := e.Run(ctx, "fin")
@@ -55,11 +55,11 @@ func finishedRuns(t *testing.T, e *bulk.Engine) {
 			}
 		}
 	}
-	_, err = e.Submit(ctx, bulk.Run{Name: "half", Action: bulk.ActionRestrict}, half)
+	_, err = e.Submit(ctx, bulk.Run{Name: "half", Op: restrict.OpRestrict}, half)
 	require.ErrorContains(t, err, "cut short")
 
 	// No ID anywhere: finished as soon as submitted.
-	_, err = e.Submit(ctx, bulk.Run{Name: "empty", Action: bulk.ActionRestrict}, bulk.Subjects(bulk.Subject{Key: "k"}))
+	_, err = e.Submit(ctx, bulk.Run{Name: "empty", Op: restrict.OpRestrict}, bulk.Subjects(bulk.Subject{Key: "k"}))
 	require.NoError(t, err)
 	empty, err := e.Run(ctx, "empty")
 	require.NoError(t, err)
@@ -137,7 +137,7 @@ func TestConflictsAreRefused(t *testing.T) {
 
 func conflicts(t *testing.T, e *bulk.Engine) {
 	ctx := context.Background()
-	run := bulk.Run{Name: "c", Action: bulk.ActionRestrict, Reason: "sanctions"}
+	run := bulk.Run{Name: "c", Op: restrict.OpRestrict, Reason: "sanctions"}
 	_, err := e.Submit(ctx, run, bulk.Subjects(subjects(10, "a", "b")...))
 	require.NoError(t, err)
 	before, err := e.Run(ctx, "c")
@@ -160,7 +160,7 @@ func conflicts(t *testing.T, e *bulk.Engine) {
 	}
 
 	lift := run
-	lift.Action = bulk.ActionLift
+	lift.Op = restrict.OpLift
 	ce := refused(t, lift, subjects(10, "a", "b"))
 	require.Equal(t, "action", ce.Field)
 	require.ErrorIs(t, ce, bulk.ErrRunMismatch)
@@ -233,7 +233,7 @@ func TestConflictWithinANewRun(t *testing.T) {
 	cfg.SubmitBatch = 4
 	databases(t, cfg, func(t *testing.T, e *bulk.Engine) {
 		ctx := context.Background()
-		run := bulk.Run{Name: "dup", Action: bulk.ActionRestrict}
+		run := bulk.Run{Name: "dup", Op: restrict.OpRestrict}
 		subs := subjects(10, "a")
 		dup := bulk.Subject{Key: "c0001", IDs: map[string]string{"a": "other"}}
 		withDup := append(append(append([]bulk.Subject{}, subs[:6]...), dup), subs[6:]...)
@@ -264,7 +264,7 @@ func TestConflictWithinANewRun(t *testing.T) {
 		require.Equal(t, int64(10), ri.Jobs)
 
 		// A repeat within the first batch stores nothing, not even the run.
-		_, err = e.Submit(ctx, bulk.Run{Name: "dup2", Action: bulk.ActionRestrict}, bulk.Subjects(subs[0], subs[1],
+		_, err = e.Submit(ctx, bulk.Run{Name: "dup2", Op: restrict.OpRestrict}, bulk.Subjects(subs[0], subs[1],
 			bulk.Subject{Key: "c0000", IDs: map[string]string{"a": "a-0000", "b": "b"}}))
 		require.ErrorAs(t, err, &ce)
 		_, err = e.Run(ctx, "dup2")
@@ -329,7 +329,7 @@ func TestBadInputIsRefusedBeforeAnythingIsStored(t *testing.T) {
 		} {
 			name := fmt.Sprintf("bad%d", i)
 			// Position 500 is the last of the first batch (Config.SubmitBatch).
-			_, err := e.Submit(ctx, bulk.Run{Name: name, Action: bulk.ActionRestrict}, at(700, 500, tc.bad))
+			_, err := e.Submit(ctx, bulk.Run{Name: name, Op: restrict.OpRestrict}, at(700, 500, tc.bad))
 			var se *bulk.SubjectError
 			require.ErrorAs(t, err, &se)
 			require.Equal(t, 500, se.Position)
@@ -342,7 +342,7 @@ func TestBadInputIsRefusedBeforeAnythingIsStored(t *testing.T) {
 		}
 
 		// A re-submission is one transaction: nothing at all is stored.
-		run := bulk.Run{Name: "resubmitted", Action: bulk.ActionRestrict}
+		run := bulk.Run{Name: "resubmitted", Op: restrict.OpRestrict}
 		half := func(yield func(bulk.Subject, error) bool) {
 			for i, s := range subjects(700, "a") {
 				if i == 600 {
@@ -362,7 +362,7 @@ func TestBadInputIsRefusedBeforeAnythingIsStored(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, int64(500), p.All.Total, "only the first submission's batch")
 
-		_, err = e.Submit(ctx, bulk.Run{Name: "bad\x1b[31m", Action: bulk.ActionRestrict}, bulk.Subjects())
+		_, err = e.Submit(ctx, bulk.Run{Name: "bad\x1b[31m", Op: restrict.OpRestrict}, bulk.Subjects())
 		require.ErrorContains(t, err, `run name "bad\x1b[31m": control character U+001B at byte 4`)
 	})
 }
@@ -396,7 +396,7 @@ func TestProgressCountsStates(t *testing.T) {
 		s := stateChecker{"s-0000": restrict.StateRestricted, "s-0001": restrict.StateUnknown, "s-0002": "frozen"}
 		require.NoError(t, e.Register("a", a, bulk.Limits{}))
 		require.NoError(t, e.Register("s", s, bulk.Limits{}))
-		_, err := e.Submit(ctx, bulk.Run{Name: "st", Action: bulk.ActionStatus}, bulk.Subjects(subjects(5, "a", "s")...))
+		_, err := e.Submit(ctx, bulk.Run{Name: "st", Op: restrict.OpStatus}, bulk.Subjects(subjects(5, "a", "s")...))
 		require.NoError(t, err)
 		require.NoError(t, e.Start(ctx))
 		defer func() { require.NoError(t, e.Stop(ctx)) }()

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,12 +25,12 @@ const JobKind = "restrict_bulk"
 // River's unique jobs are keyed on (run, subject, provider): the fields
 // tagged river:"unique".
 type JobArgs struct {
-	Run      string `json:"run" river:"unique"`
-	Subject  string `json:"subject" river:"unique"`
-	Provider string `json:"provider" river:"unique"`
-	Target   string `json:"target"`
-	Action   Action `json:"action"`
-	Reason   string `json:"reason,omitempty"`
+	Run      string      `json:"run" river:"unique"`
+	Subject  string      `json:"subject" river:"unique"`
+	Provider string      `json:"provider" river:"unique"`
+	Target   string      `json:"target"`
+	Op       restrict.Op `json:"action"`
+	Reason   string      `json:"reason,omitempty"`
 }
 
 // Kind is JobKind.
@@ -279,7 +277,7 @@ func (w *worker) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 	if l := p.limiter.forCall(); l != nil {
 		ctx = restrict.ContextWithLimiter(ctx, l)
 	}
-	res, err := invoke(ctx, p, a)
+	res, err := restrict.Do(ctx, p.r, a.Op, restrict.Target{ID: a.Target, Reason: a.Reason})
 	rec.finished = time.Now()
 	if err == nil {
 		p.limiter.ok()
@@ -359,36 +357,6 @@ func (w *worker) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 	}
 	rec.finished = time.Time{}
 	return attempt{verdict: retry, rec: rec, err: err}
-}
-
-// invoke calls the provider, turning a panic into an error as
-// restrict.RestrictAll does: one bad restrictor must not kill the worker.
-func invoke(ctx context.Context, p *provider, a JobArgs) (res *restrict.Result, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			res, err = nil, &restrict.PanicError{Value: v, Stack: debug.Stack()}
-		}
-	}()
-	t := restrict.Target{ID: a.Target, Reason: a.Reason}
-	switch a.Action {
-	case ActionRestrict:
-		res, err = p.r.Restrict(ctx, t)
-	case ActionLift:
-		res, err = p.r.Lift(ctx, t)
-	case ActionStatus:
-		c, ok := p.r.(restrict.Checker)
-		if !ok {
-			return nil, &restrict.APIError{Provider: a.Provider, Operation: "Status", Class: restrict.ErrUnsupported,
-				Message: "the registered restrictor has no Status (it is not a restrict.Checker)"}
-		}
-		res, err = c.Status(ctx, t)
-	default:
-		return nil, &restrict.APIError{Provider: a.Provider, Class: restrict.ErrInvalidRequest, Message: fmt.Sprintf("unknown action %q", a.Action)}
-	}
-	if err == nil && res == nil {
-		err = &restrict.APIError{Provider: a.Provider, Class: restrict.ErrUnavailable, Message: "the restrictor returned neither a result nor an error"}
-	}
-	return res, err
 }
 
 // cut shortens s to at most n bytes on a rune boundary.

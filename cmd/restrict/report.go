@@ -74,7 +74,7 @@ func (a *app) report(ctx context.Context, o reportOptions) error {
 	if err := checkFormat(o.format); err != nil {
 		return err
 	}
-	f := bulk.Filter{Run: o.name, Provider: o.provider, Result: bulk.Result(o.result)}
+	f := bulk.Filter{Run: o.name, Provider: o.provider, Result: bulk.OutcomeResult(o.result)}
 	switch f.Result {
 	case "", bulk.ResultOK, bulk.ResultFailed, bulk.ResultUnsupported, bulk.ResultPending:
 	default:
@@ -150,7 +150,7 @@ func writeReport(format string, w io.Writer, outcomes iter.Seq2[bulk.Outcome, er
 			if o.Error != nil {
 				e = *o.Error
 			}
-			row := []string{o.Run, o.Subject, o.Provider, o.Target, string(o.Action), string(o.ProviderAction), string(o.State), string(o.Result),
+			row := []string{o.Run, o.Subject, o.Provider, o.Target, string(o.Op), string(o.ProviderAction), string(o.State), string(o.Result),
 				strconv.Itoa(o.HTTPAttempts), strconv.FormatBool(o.HTTPAttemptsLowerBound), strconv.Itoa(o.JobAttempts), strconv.Itoa(o.HTTPStatus), o.RequestID,
 				timeText(o.StartedAt), timeText(o.FinishedAt), e.Class, e.Code, e.Message}
 			for i := range row {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/internal/fleet"
 )
@@ -92,7 +93,7 @@ Jobs that a killed process had in flight are taken again once
 // plan is what a run will do, worked out before anything is written.
 type plan struct {
 	Run      string         `json:"run"`
-	Action   bulk.Action    `json:"action"`
+	Action   restrict.Op    `json:"action"`
 	Reason   string         `json:"reason,omitempty"`
 	Subjects int            `json:"subjects"`
 	Jobs     map[string]int `json:"jobs"` // per provider
@@ -104,7 +105,7 @@ type plan struct {
 
 // prepared is a run checked and planned, before anything is written.
 type prepared struct {
-	action  bulk.Action
+	action  restrict.Op
 	sf      *subjectsFile
 	clients map[string]fleet.Client
 	limits  map[string]bulk.Limits
@@ -151,9 +152,9 @@ func (a *app) run(ctx context.Context, o runOptions) error {
 // credentials, and plans the run, reading the database without writing
 // it: everything that can be refused is refused here.
 func (a *app) prepare(ctx context.Context, o runOptions) (*prepared, error) {
-	pr := &prepared{action: bulk.Action(o.action)}
+	pr := &prepared{action: restrict.Op(o.action)}
 	switch pr.action {
-	case bulk.ActionRestrict, bulk.ActionLift, bulk.ActionStatus:
+	case restrict.OpRestrict, restrict.OpLift, restrict.OpStatus:
 	default:
 		return nil, usagef("--action %q: want restrict, lift or status", o.action)
 	}
@@ -206,7 +207,7 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*prepared, error) {
 // command's.
 func (a *app) submit(ctx context.Context, e *bulk.Engine, pr *prepared, reason string) error {
 	name := pr.plan.Run
-	run := bulk.Run{Name: name, Action: pr.action, Reason: reason, Providers: pr.sf.providers}
+	run := bulk.Run{Name: name, Op: pr.action, Reason: reason, Providers: pr.sf.providers}
 	sub, err := e.Submit(ctx, run, pr.sf.stream())
 	var finished *bulk.RunFinishedError
 	var conflict *bulk.ConflictError
@@ -298,7 +299,7 @@ func finishedRefusal(name string, at time.Time) error {
 // without writing it. The default name resumes the last run of this
 // action and file while it is unfinished; once it has finished, the next
 // numbered name starts a new run.
-func (a *app) plan(ctx context.Context, o runOptions, action bulk.Action, sf *subjectsFile) (*plan, error) {
+func (a *app) plan(ctx context.Context, o runOptions, action restrict.Op, sf *subjectsFile) (*plan, error) {
 	pl := &plan{Action: action, Reason: o.reason, Subjects: sf.subjects, Jobs: map[string]int{}}
 	for s, err := range sf.stream() {
 		if err != nil {
@@ -364,7 +365,7 @@ func (a *app) plan(ctx context.Context, o runOptions, action bulk.Action, sf *su
 // confirm asks a person at a terminal before a run that changes
 // customers' state; off a terminal it needs --yes.
 func (a *app) confirm(ctx context.Context, pl *plan, yes bool) error {
-	if pl.Action == bulk.ActionStatus || yes {
+	if pl.Action == restrict.OpStatus || yes {
 		return nil
 	}
 	providers, jobs := 0, 0

@@ -72,7 +72,7 @@ func (a *app) runs(ctx context.Context, db, format string) error {
 		cw := csv.NewWriter(a.stdout)
 		_ = cw.Write([]string{"name", "action", "reason", "subjects", "jobs", "ok", "failed", "unsupported", "pending", "created_at", "finished_at"})
 		for _, r := range out {
-			_ = cw.Write([]string{csvCell(r.Name), string(r.Action), csvCell(r.Reason), n(r.Subjects), n(r.Jobs),
+			_ = cw.Write([]string{csvCell(r.Name), string(r.Op), csvCell(r.Reason), n(r.Subjects), n(r.Jobs),
 				n(r.Counts.OK), n(r.Counts.Failed), n(r.Counts.Unsupported), n(r.Counts.Pending),
 				r.CreatedAt.UTC().Format(time.RFC3339), optionalTime(r.FinishedAt)})
 		}
@@ -82,7 +82,7 @@ func (a *app) runs(ctx context.Context, db, format string) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tACTION\tSUBJECTS\tJOBS\tOK\tFAILED\tUNSUPPORTED\tPENDING\tCREATED\tFINISHED")
 	for _, r := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", terminalSafe(r.Name), r.Action, r.Subjects, r.Jobs,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", terminalSafe(r.Name), r.Op, r.Subjects, r.Jobs,
 			r.Counts.OK, r.Counts.Failed, r.Counts.Unsupported, r.Counts.Pending, r.CreatedAt.UTC().Format(time.RFC3339), optionalTime(r.FinishedAt))
 	}
 	return tw.Flush()

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
 )
 
@@ -57,11 +58,11 @@ func (a *app) printPlan(pl *plan, format string) error {
 }
 
 // callOf names the contract's call a run's jobs make.
-func callOf(a bulk.Action) string {
+func callOf(a restrict.Op) string {
 	switch a {
-	case bulk.ActionRestrict:
+	case restrict.OpRestrict:
 		return "Restrict (the provider's block, suspend or freeze)"
-	case bulk.ActionLift:
+	case restrict.OpLift:
 		return "Lift (where the provider has one; else unsupported)"
 	}
 	return "Status (where the provider can tell; else unsupported)"
@@ -71,7 +72,7 @@ func callOf(a bulk.Action) string {
 // prints them.
 type summary struct {
 	Run       string        `json:"run"`
-	Action    bulk.Action   `json:"action"`
+	Action    restrict.Op   `json:"action"`
 	Seconds   float64       `json:"seconds"`
 	All       bulk.Counts   `json:"all"`
 	Providers []bulk.Counts `json:"providers"`
@@ -79,11 +80,11 @@ type summary struct {
 
 // printSummary writes the outcomes per provider and result; a status run's
 // also by the state the providers reported, which is its proof.
-func (a *app) printSummary(name string, action bulk.Action, p *bulk.Progress, took time.Duration, format string) error {
+func (a *app) printSummary(name string, action restrict.Op, p *bulk.Progress, took time.Duration, format string) error {
 	all := p.All
 	all.Provider = "all"
 	rows := append(append([]bulk.Counts(nil), p.Providers...), all)
-	states := action == bulk.ActionStatus
+	states := action == restrict.OpStatus
 	switch format {
 	case "json":
 		return writeJSON(a.stdout, summary{Run: name, Action: action, Seconds: took.Seconds(), All: p.All, Providers: p.Providers})

@@ -71,7 +71,7 @@ func (a *app) worker(ctx context.Context, f engineFlags) error {
 	fmt.Fprintf(a.stderr, "worker: working %s on %s; Ctrl-C to stop\n", strings.Join(names, ", "), bulk.RedactDSN(dsn))
 	a.logger.Info("worker started", "providers", strings.Join(names, ","))
 
-	counts := map[bulk.Result]int64{}
+	counts := map[bulk.OutcomeResult]int64{}
 	tick := time.NewTicker(10 * time.Second)
 	defer tick.Stop()
 	var worked int64
