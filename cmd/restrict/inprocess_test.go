@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -82,7 +81,9 @@ func (o *operator) main(args ...string) outcome {
 }
 
 func (o *operator) mainContext(ctx context.Context, args ...string) outcome {
-	var stdout, stderr bytes.Buffer
+	// River's goroutines may still log for a moment after a command that
+	// gave up on its database has returned: the buffers take that.
+	var stdout, stderr syncBuffer
 	code := Main(ctx, args, o.getenv, streams{in: strings.NewReader(o.stdin), out: &stdout, err: &stderr, inTTY: o.tty})
 	return outcome{code, stdout.String(), stderr.String()}
 }
