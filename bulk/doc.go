@@ -11,8 +11,8 @@
 // # The model
 //
 // A Subject is one customer: the caller's key for them and their ID at each
-// provider. A Run has a name, an Action (restrict, lift or status) and
-// providers. Submit adds one River job per (run, subject, provider), in a
+// provider. A Run has a name, an Op (restrict.OpRestrict, OpLift or
+// OpStatus) and providers. Submit adds one River job per (run, subject, provider), in a
 // queue per provider, and one pending row per job to the outcome journal;
 // it streams subjects in batches and is idempotent (the journal's primary
 // key and River's unique jobs both key on run, subject and provider).

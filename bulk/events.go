@@ -27,8 +27,8 @@ type Event struct {
 	Subject  string
 	Provider string
 	Result   OutcomeResult // for EventOutcome
-	Class    string // the error's class, if any
-	Attempt  int    // the job attempt, from 1
+	Class    string        // the error's class, if any
+	Attempt  int           // the job attempt, from 1
 	Wait     time.Duration
 }
 

@@ -83,12 +83,12 @@ func (r *RunInfo) Finished() bool { return !r.FinishedAt.IsZero() }
 // provider. It holds no credential: only what the provider answered, with
 // the SDK's scrubbed messages.
 type Outcome struct {
-	Run      string      `json:"run"`
-	Subject  string      `json:"subject"`
-	Provider string      `json:"provider"`
-	Target   string      `json:"target"` // the subject's ID at the provider
-	Op       restrict.Op `json:"action"`
-	Result   OutcomeResult      `json:"result"`
+	Run      string        `json:"run"`
+	Subject  string        `json:"subject"`
+	Provider string        `json:"provider"`
+	Target   string        `json:"target"` // the subject's ID at the provider
+	Op       restrict.Op   `json:"action"`
+	Result   OutcomeResult `json:"result"`
 	// State is the target's state as the provider reported it, where it did.
 	State restrict.State `json:"state,omitempty"`
 	// ProviderAction is the provider's own verb: block, suspend, freeze, ...
@@ -180,7 +180,7 @@ func (p *Progress) Finished() bool { return p.All.Pending == 0 }
 // Filter selects outcomes. Run is required; the other fields narrow it.
 type Filter struct {
 	Run      string
-	Provider string // "" for every provider
+	Provider string        // "" for every provider
 	Result   OutcomeResult // "" for every result
 }
 
