@@ -324,11 +324,10 @@ func TestInterruptAndResume(t *testing.T) {
 	t.Parallel()
 	s := newSession(t)
 	s.fakes(20)
-	// A second Ctrl-C leaves jobs taken: a short job timeout lets the
-	// resumed run take them again within seconds, not a minute and a half.
-	args := []string{"run", "--action", "restrict", "--yes", "--subjects", "subjects.csv", "--rate", "purse=4", "--no-progress", "--name", "ctrl-c",
-		"--job-timeout", "2s", "--rescue-after", "3s"}
-	cmd := s.command(context.Background(), args...)
+	args := func(name string) []string {
+		return []string{"run", "--action", "restrict", "--yes", "--subjects", "subjects.csv", "--rate", "purse=4", "--no-progress", "--name", name}
+	}
+	cmd := s.command(context.Background(), args("ctrl-c")...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Start())
@@ -342,11 +341,18 @@ func TestInterruptAndResume(t *testing.T) {
 	require.Contains(t, stdout.String(), "PROVIDER")
 	require.Greater(t, s.runs()["ctrl-c"].Counts.Pending, int64(0))
 
+	// The calls in flight were let finish: nothing is left taken, and the
+	// same command resumes at once.
+	r := s.run(args("ctrl-c")...)
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Zero(t, s.runs()["ctrl-c"].Counts.Pending)
+
 	// Twice: out at once, long before the calls waiting for purse's
-	// limiter would be done.
-	cmd = s.command(context.Background(), args...)
+	// limiter would be done. (The jobs it leaves taken are rescued as a
+	// killed process's are: TestOperatorSessionOnSQLite resumes those.)
+	cmd = s.command(context.Background(), args("twice")...)
 	require.NoError(t, cmd.Start())
-	time.Sleep(1500 * time.Millisecond)
+	waitForProgress(t, s, "twice")
 	require.NoError(t, cmd.Process.Signal(os.Interrupt))
 	time.Sleep(50 * time.Millisecond)
 	start := time.Now()
@@ -355,10 +361,7 @@ func TestInterruptAndResume(t *testing.T) {
 	require.ErrorAs(t, err, &ee)
 	require.Equal(t, 130, ee.ExitCode())
 	require.Less(t, time.Since(start), 5*time.Second)
-
-	r := s.run(args...)
-	require.Equal(t, 0, r.code, r.stderr)
-	require.Zero(t, s.runs()["ctrl-c"].Counts.Pending)
+	require.Greater(t, s.runs()["twice"].Counts.Pending, int64(0), "it did not wait for the run")
 }
 
 func waitForProgress(t *testing.T, s *session, run string) {
