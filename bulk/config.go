@@ -49,8 +49,8 @@ type Config struct {
 	// worked is never rescued and worked twice at once. Default JobTimeout
 	// + 30 s. After a crash, jobs that were not in flight are worked again
 	// as soon as a worker starts; those in flight wait for this, plus up to
-	// about 15 s for the restarted process to become River's leader and
-	// 30 s between rescuer runs.
+	// about 15 s for the restarted process to become River's leader (the
+	// rescuer runs there) and 30 s between rescuer runs.
 	RescueAfter time.Duration
 
 	// FetchCooldown is the shortest time between two fetches of a

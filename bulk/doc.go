@@ -64,9 +64,8 @@
 // requests, not calls: the limiter travels in each call's context
 // (restrict.ContextWithLimiter), and the SDK waits on it before every
 // request, its own retries included. The default concurrency is derived
-// from Rate, so that the rate is reached. Rate limits are per process: N
-// worker processes send up to N times Rate, so give each process the
-// provider's limit divided by N.
+// from Rate, so that the rate is reached. Limits.Rate says how limits add
+// up over several worker processes.
 //
 // A journal row counts job attempts as River does, attempts cut off by a
 // crash included, and the HTTP attempts each reported; an attempt that
@@ -81,13 +80,9 @@
 // (a call whose answer was not yet journaled is made again; every queued
 // action is idempotent). Jobs that were waiting resume as soon as a worker
 // starts. Jobs that were in flight when the process died are "running" in
-// River; its rescuer, which runs in the process River elects leader, makes
-// them available again once Config.RescueAfter has passed since they
-// started (defaults: JobTimeout 1 min, RescueAfter 90 s). A restarted
-// process becomes leader once the dead one's lease ends (up to about 15 s)
-// and the rescuer then runs at once and every 30 s. RescueAfter exceeds
-// JobTimeout so that a job still being worked is never rescued and run
-// twice at once; lower both for faster recovery when calls are short.
+// River, and River's rescuer makes them available again after
+// Config.RescueAfter (whose doc gives the timing); lower it and JobTimeout
+// for faster recovery when calls are short.
 //
 // Engine.Orphaned tells an operator about such jobs while they wait: how
 // many of a run's jobs are running with no live worker, and when the

@@ -22,8 +22,6 @@ import (
 // call, and the SDK's transport waits on it (through the call's context,
 // restrict.ContextWithLimiter) before every further request of that call,
 // its retries and a resend after renewed credentials included.
-//
-// The limit is per process: N worker processes send up to N times the rate.
 type limiter struct {
 	lim  *rate.Limiter // nil: no limit
 	full rate.Limit

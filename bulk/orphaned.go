@@ -11,11 +11,9 @@ import (
 type Orphans struct {
 	// Jobs counts them.
 	Jobs int64
-	// RescueAt is when River's rescuer will give the first of them back
-	// to the workers: its attempt's start plus Config.RescueAfter. The
-	// rescuer runs only in a working process that River elected leader,
-	// every 30 s, so the job comes back at the first run at or after
-	// RescueAt. Zero when Jobs is 0.
+	// RescueAt is when the first of them may be given back to the
+	// workers: its attempt's start plus Config.RescueAfter (whose doc says
+	// when River's rescuer actually runs). Zero when Jobs is 0.
 	RescueAt time.Time
 }
 
