@@ -23,14 +23,6 @@ func stopCustomer(ctx context.Context, providers map[string]restrict.Restrictor,
 	return restrict.RestrictAll(ctx, bindings...).Err()
 }
 
-// printT stands in for *testing.T so the examples run as documentation; in
-// a real test pass t.
-type printT struct{}
-
-func (printT) Logf(format string, args ...any)   { fmt.Printf(format+"\n", args...) }
-func (printT) Errorf(format string, args ...any) { fmt.Printf("FAIL: "+format+"\n", args...) }
-func (printT) FailNow()                          {}
-
 // A consumer's test written with the Fake: state per ID, recorded calls and
 // an injected failure.
 func ExampleFake() {
