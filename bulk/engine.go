@@ -278,7 +278,7 @@ func (e *Engine) Progress(ctx context.Context, run string) (*Progress, error) {
 // Outcomes streams the journal rows f selects, ordered by subject and
 // provider, reading a page at a time.
 func (e *Engine) Outcomes(ctx context.Context, f Filter) iter.Seq2[Outcome, error] {
-	return e.read.outcomes(ctx, f, 500)
+	return e.read.outcomes(ctx, f, pageRows)
 }
 
 // Wait blocks until run has been submitted in full and every job of it has

@@ -298,6 +298,12 @@ func (r reader) outcomes(ctx context.Context, f Filter, page int) iter.Seq2[Outc
 	}
 }
 
+// pageRows is how many outcomes one query reads. Each page is a query of
+// its own (no cursor stays open between pages, see outcomes), and with
+// SQLite each query is prepared anew: fewer, larger pages cost less per
+// row, at a few hundred kilobytes per page in memory.
+const pageRows = 2000
+
 // outcomesPage is the query of a page of outcomes: those f selects, after
 // the row after (the first page when nil), at most page of them. The key
 // is compared as a row value, (subject, provider) > (?, ?), which both

@@ -44,7 +44,7 @@ func (r *Reader) Progress(ctx context.Context, run string) (*Progress, error) {
 // Outcomes streams the journal rows f selects, ordered by subject and
 // provider, reading a page at a time.
 func (r *Reader) Outcomes(ctx context.Context, f Filter) iter.Seq2[Outcome, error] {
-	return r.read.outcomes(ctx, f, 500)
+	return r.read.outcomes(ctx, f, pageRows)
 }
 
 // Close releases the database. A second call does nothing.

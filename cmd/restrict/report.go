@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -98,11 +99,17 @@ func (a *app) report(ctx context.Context, o reportOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReport(o.format, w, r.Outcomes(ctx, f)); err != nil {
-		_ = closeOutput()
-		return err
+	// Buffered: a row is a write, and a write to a pipe or a file is a
+	// system call.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err = writeReport(o.format, bw, r.Outcomes(ctx, f))
+	if err == nil {
+		err = bw.Flush()
 	}
-	return closeOutput()
+	if cerr := closeOutput(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // writeReport writes outcomes in a format, streaming: a run of any size is
@@ -123,12 +130,15 @@ func writeReport(format string, w io.Writer, outcomes iter.Seq2[bulk.Outcome, er
 			if err != nil {
 				return err
 			}
-			sep := ",\n"
+			sep := ",\n  "
 			if n == 0 {
-				sep = "\n"
+				sep = "\n  "
 			}
 			n++
-			if _, err := io.WriteString(w, sep+"  "+string(jsonSafe(b))); err != nil {
+			if _, err := io.WriteString(w, sep); err != nil {
+				return err
+			}
+			if _, err := w.Write(jsonSafe(b)); err != nil {
 				return err
 			}
 		}
