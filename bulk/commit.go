@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // committer completes jobs with their final outcomes, in transactions
@@ -16,11 +18,18 @@ import (
 // one transaction, which saves a BEGIN, a COMMIT and a disk flush per job,
 // and in SQLite, whose one connection serialises every write, keeps the
 // writer busy with useful work. A job still gets its own journal row and
-// its own river.JobCompleteTx; they just commit together.
+// its own completion; they just commit together.
+//
+// The jobs are completed by one statement per batch (journalSQL.completeJobs),
+// as river.JobCompleteTx would complete each: state completed, finalized_at
+// now, if still running. River's JobCompleteTx costs a statement per job,
+// which SQLite's driver prepares anew each time.
 type committer[TTx any, TDriver riverdriver.Driver[TTx]] struct {
 	n      int // goroutines completing jobs
 	inTx   func(ctx context.Context, fn func(TTx, execer) error) error
 	finish func(ctx context.Context, tx execer, jobs []JobArgs, recs []record) error
+	// completeJobs completes the running jobs of ids and returns how many.
+	completeJobs func(ctx context.Context, tx execer, ids []int64, now time.Time) (int64, error)
 
 	once      sync.Once
 	pending   chan *completion
@@ -30,8 +39,9 @@ type committer[TTx any, TDriver riverdriver.Driver[TTx]] struct {
 
 func newCommitter[TTx any, TDriver riverdriver.Driver[TTx]](n int, inTx func(context.Context, func(TTx, execer) error) error,
 	finish func(context.Context, execer, []JobArgs, []record) error,
+	completeJobs func(context.Context, execer, []int64, time.Time) (int64, error),
 ) *committer[TTx, TDriver] {
-	return &committer[TTx, TDriver]{n: n, inTx: inTx, finish: finish, pending: make(chan *completion), quit: make(chan struct{})}
+	return &committer[TTx, TDriver]{n: n, inTx: inTx, finish: finish, completeJobs: completeJobs, pending: make(chan *completion), quit: make(chan struct{})}
 }
 
 // completion is a final outcome waiting for its transaction.
@@ -106,7 +116,7 @@ func (c *committer[TTx, TDriver]) loop() {
 func (c *committer[TTx, TDriver]) commit(batch []*completion) error {
 	ctx, cancel := context.WithTimeout(context.Background(), journalTimeout)
 	defer cancel()
-	return c.inTx(ctx, func(rtx TTx, t execer) error {
+	return c.inTx(ctx, func(_ TTx, t execer) error {
 		jobs, recs := make([]JobArgs, len(batch)), make([]record, len(batch))
 		for i, cp := range batch {
 			jobs[i], recs[i] = cp.job.Args, cp.rec
@@ -114,10 +124,19 @@ func (c *committer[TTx, TDriver]) commit(batch []*completion) error {
 		if err := c.finish(ctx, t, jobs, recs); err != nil {
 			return fmt.Errorf("journal: %w", err)
 		}
-		for _, cp := range batch {
-			if _, err := river.JobCompleteTx[TDriver](cp.ctx, rtx, cp.job); err != nil {
-				return err
-			}
+		ids := make([]int64, len(batch))
+		for i, cp := range batch {
+			ids[i] = cp.job.ID
+		}
+		n, err := c.completeJobs(ctx, t, ids, time.Now())
+		if err != nil {
+			return fmt.Errorf("river: %w", err)
+		}
+		if n != int64(len(ids)) {
+			// A job no longer running (snoozed after its context ended, or
+			// rescued): as river.JobCompleteTx, fail, so that the batch is
+			// committed job by job and only that one fails.
+			return fmt.Errorf("river: %w", rivertype.ErrNotFound)
 		}
 		return nil
 	})

@@ -3,6 +3,7 @@ package bulk
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -41,7 +42,7 @@ func newSQLiteStore(db *sql.DB, cfg Config) (*sqliteStore, error) {
 			return nil, nil, err
 		}
 		return t, sqlTx{t}, nil
-	}, cfg, s.finish, 1)
+	}, cfg, sqliteSQL{}, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +139,19 @@ func (q sqliteSQL) finish(ctx context.Context, tx execer, jobs []JobArgs, recs [
 	b.WriteString(finishUpsert)
 	_, err := tx.exec(ctx, q.bind(b.String()), args...)
 	return err
+}
+
+// completeJobs binds the IDs as one JSON array, so that the statement has
+// one text whatever the batch's size. finalized_at is in the one format
+// River's SQLite driver compares times in.
+func (sqliteSQL) completeJobs(ctx context.Context, tx execer, ids []int64, now time.Time) (int64, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return 0, err
+	}
+	return tx.exec(ctx, `UPDATE river_job SET state = 'completed', finalized_at = ?
+		WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running'`,
+		now.UTC().Round(time.Millisecond).Format("2006-01-02 15:04:05.000"), string(list))
 }
 
 func (q sqliteSQL) storedTargets(ctx context.Context, tx execer, run string, keys []string) (map[string]map[string]string, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -49,6 +50,9 @@ type journalSQL interface {
 	// finish writes the final outcomes of a batch of jobs in one statement
 	// (see finishSQL).
 	finish(ctx context.Context, tx execer, jobs []JobArgs, recs []record) error
+	// completeJobs completes River's jobs of ids that are running, as
+	// river.JobCompleteTx does one, and returns how many it completed.
+	completeJobs(ctx context.Context, tx execer, ids []int64, now time.Time) (int64, error)
 	// storedTargets returns the IDs the journal holds for keys in run, by
 	// key and provider.
 	storedTargets(ctx context.Context, tx execer, run string, keys []string) (map[string]map[string]string, error)
@@ -108,11 +112,11 @@ type riverDB[TTx any, TDriver riverdriver.Driver[TTx]] struct {
 	commits  *committer[TTx, TDriver]
 }
 
-// newRiverDB is River on driver, whose transactions begin starts. finish
-// is the store's, and committers how many transactions of completions may
+// newRiverDB is River on driver, whose transactions begin starts. sq
+// is the store's SQL, and committers how many transactions of completions may
 // run at once.
 func newRiverDB[TTx any, TDriver riverdriver.Driver[TTx]](driver TDriver, begin func(context.Context) (TTx, tx, error),
-	cfg Config, finish func(context.Context, execer, []JobArgs, []record) error, committers int,
+	cfg Config, sq journalSQL, committers int,
 ) (*riverDB[TTx, TDriver], error) {
 	r := &riverDB[TTx, TDriver]{driver: driver, begin: begin}
 	c, err := river.NewClient[TTx](driver, &river.Config{Logger: cfg.Logger, Schema: cfg.Schema})
@@ -120,7 +124,7 @@ func newRiverDB[TTx any, TDriver riverdriver.Driver[TTx]](driver TDriver, begin 
 		return nil, fmt.Errorf("bulk: river: %w", err)
 	}
 	r.inserter = c
-	r.commits = newCommitter[TTx, TDriver](committers, r.inRiverTx, finish)
+	r.commits = newCommitter[TTx, TDriver](committers, r.inRiverTx, sq.finish, sq.completeJobs)
 	return r, nil
 }
 
