@@ -42,8 +42,9 @@
 //
 // Workers (Start) call each provider's restrict.Restrictor, registered by
 // name with Register: jobs hold no credential. A final outcome is written to
-// the journal in the same transaction that completes the job
-// (river.JobCompleteTx), so the journal and the queue never disagree. The
+// the journal in the same transaction that completes the job (one
+// statement completing a batch of River's jobs, as river.JobCompleteTx
+// would each), so the journal and the queue never disagree. The
 // journal row says what happened where: target, action, state, result (ok,
 // failed, unsupported), the error's class, code and scrubbed message, HTTP
 // and job attempts, request ID, start and finish times.

@@ -148,8 +148,8 @@ func (e *Engine) Queues() map[string]river.QueueConfig {
 // works the jobs Submit inserts, calling the restrictors registered here
 // and journaling through this engine. The client must use the same
 // database, driver and schema as the engine (its transaction type is the
-// engine's: *sql.Tx for SQLite, pgx.Tx for Postgres), since outcomes are
-// completed with river.JobCompleteTx in its transaction. Its
+// engine's: *sql.Tx for SQLite, pgx.Tx for Postgres), since the engine
+// completes its jobs in the journal's transaction, in River's tables. Its
 // RescueStuckJobsAfter should exceed the engine's JobTimeout.
 func (e *Engine) AddWorkers(workers *river.Workers) error {
 	return river.AddWorkerSafely(workers, e.w)
