@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 // operator runs the command in this process, through Main, as an operator
@@ -83,7 +85,7 @@ func (o *operator) main(args ...string) outcome {
 func (o *operator) mainContext(ctx context.Context, args ...string) outcome {
 	// River's goroutines may still log for a moment after a command that
 	// gave up on its database has returned: the buffers take that.
-	var stdout, stderr syncBuffer
+	var stdout, stderr testkit.SyncBuffer
 	code := Main(ctx, args, o.getenv, streams{in: strings.NewReader(o.stdin), out: &stdout, err: &stderr, inTTY: o.tty})
 	return outcome{code, stdout.String(), stderr.String()}
 }

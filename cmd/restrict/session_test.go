@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -127,24 +126,6 @@ func TestExitStatusesAndRefusals(t *testing.T) {
 	require.Contains(t, completion.stdout, "bash completion")
 }
 
-// syncBuffer is a buffer that a worker writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Two workers share a run on Postgres: each job is worked once, by one of
 // them, and both take part; asked to stop, each drains and exits 0.
 func TestTwoWorkersOnPostgres(t *testing.T) {
@@ -160,16 +141,16 @@ func TestTwoWorkersOnPostgres(t *testing.T) {
 
 	type worker struct {
 		stop   context.CancelCauseFunc
-		stderr *syncBuffer
+		stderr *testkit.SyncBuffer
 		code   chan int
 	}
 	var workers []worker
 	for range 2 {
 		ctx, stop := context.WithCancelCause(context.Background())
-		w := worker{stop, &syncBuffer{}, make(chan int, 1)}
+		w := worker{stop, &testkit.SyncBuffer{}, make(chan int, 1)}
 		go func() {
 			w.code <- Main(ctx, []string{"worker", "--rate", "purse=10", "--concurrency", "purse=2"}, o.getenv,
-				streams{in: strings.NewReader(""), out: &syncBuffer{}, err: w.stderr})
+				streams{in: strings.NewReader(""), out: &testkit.SyncBuffer{}, err: w.stderr})
 		}()
 		workers = append(workers, w)
 	}
