@@ -1,42 +1,18 @@
 package restrict_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os/exec"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/restricttest"
 )
-
-// auditSchema compiles docs/audit-record.schema.json, or one of its $defs
-// when def is set, with formats asserted.
-func auditSchema(t *testing.T, def string) *jsonschema.Schema {
-	t.Helper()
-	loc := "docs/audit-record.schema.json"
-	if def != "" {
-		loc += "#/$defs/" + def
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	sch, err := c.Compile(loc)
-	require.NoError(t, err)
-	return sch
-}
-
-// instance decodes JSON as the validator reads it.
-func instance(t *testing.T, b []byte) any {
-	t.Helper()
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	require.NoError(t, err)
-	return v
-}
 
 // reports builds real reports of every kind of outcome the fan-out writes:
 // each operation, a success, an API failure with fields and a retry wait,
@@ -79,18 +55,18 @@ func reports(t *testing.T) []*restrict.Report {
 
 func TestReportJSONMatchesTheAuditSchema(t *testing.T) {
 	t.Parallel()
-	reportSchema, outcomeSchema, anyRecord := auditSchema(t, "report"), auditSchema(t, "outcome"), auditSchema(t, "")
+	reportSchema, outcomeSchema, anyRecord := testkit.AuditSchema(t, "docs/audit-record.schema.json", "report"), testkit.AuditSchema(t, "docs/audit-record.schema.json", "outcome"), testkit.AuditSchema(t, "docs/audit-record.schema.json", "")
 	classes := map[string]bool{}
 	for _, report := range reports(t) {
 		b, err := json.Marshal(report)
 		require.NoError(t, err)
-		require.NoError(t, reportSchema.Validate(instance(t, b)), "%s", b)
-		require.NoError(t, anyRecord.Validate(instance(t, b)), "%s", b)
+		require.NoError(t, reportSchema.Validate(testkit.JSONInstance(t, b)), "%s", b)
+		require.NoError(t, anyRecord.Validate(testkit.JSONInstance(t, b)), "%s", b)
 		for _, o := range report.Outcomes {
 			b, err := json.Marshal(o)
 			require.NoError(t, err)
-			require.NoError(t, outcomeSchema.Validate(instance(t, b)), "%s", b)
-			require.NoError(t, anyRecord.Validate(instance(t, b)), "%s", b)
+			require.NoError(t, outcomeSchema.Validate(testkit.JSONInstance(t, b)), "%s", b)
+			require.NoError(t, anyRecord.Validate(testkit.JSONInstance(t, b)), "%s", b)
 			var rec struct {
 				Error *struct{ Class string } `json:"error"`
 			}
@@ -111,12 +87,12 @@ func TestReportJSONMatchesTheAuditSchema(t *testing.T) {
 // missing or added, or the provider's verb where the operation belongs.
 func TestTheAuditSchemaRefusesADriftedOutcome(t *testing.T) {
 	t.Parallel()
-	sch := auditSchema(t, "outcome")
+	sch := testkit.AuditSchema(t, "docs/audit-record.schema.json", "outcome")
 	report := restrict.RestrictAll(context.Background(),
 		restrict.Binding{Name: "purse", Restrictor: &restricttest.Fake{Provider: "purse"}, Target: restrict.Target{ID: "c1"}})
 	b, err := json.Marshal(report.Outcomes[0])
 	require.NoError(t, err)
-	require.NoError(t, sch.Validate(instance(t, b)))
+	require.NoError(t, sch.Validate(testkit.JSONInstance(t, b)))
 	for name, drift := range map[string]func(map[string]any){
 		"error missing":         func(m map[string]any) { delete(m, "error") },
 		"http_attempts added":   func(m map[string]any) { m["http_attempts"] = 1 },
@@ -128,7 +104,7 @@ func TestTheAuditSchemaRefusesADriftedOutcome(t *testing.T) {
 		drift(m)
 		drifted, err := json.Marshal(m)
 		require.NoError(t, err)
-		require.Error(t, sch.Validate(instance(t, drifted)), name)
+		require.Error(t, sch.Validate(testkit.JSONInstance(t, drifted)), name)
 	}
 }
 

@@ -1,18 +1,17 @@
 package bulk_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/restricttest"
 )
 
@@ -26,28 +25,6 @@ func (panicking) Restrict(context.Context, restrict.Target) (*restrict.Result, e
 
 func (panicking) Lift(context.Context, restrict.Target) (*restrict.Result, error) {
 	panic("restrictor bug")
-}
-
-// journalSchema compiles the journal row of docs/audit-record.schema.json,
-// or the whole record when def is empty, with formats asserted.
-func journalSchema(t *testing.T, def string) *jsonschema.Schema {
-	t.Helper()
-	loc := filepath.Join("..", "docs", "audit-record.schema.json")
-	if def != "" {
-		loc += "#/$defs/" + def
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	sch, err := c.Compile(loc)
-	require.NoError(t, err)
-	return sch
-}
-
-func decodeInstance(t *testing.T, b []byte) any {
-	t.Helper()
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	require.NoError(t, err)
-	return v
 }
 
 // journalRows works real runs on SQLite with in-memory restrictors, one of
@@ -111,11 +88,11 @@ func journalRows(t *testing.T) [][]byte {
 
 func TestJournalRowsMatchTheAuditSchema(t *testing.T) {
 	t.Parallel()
-	row, anyRecord := journalSchema(t, "journal_row"), journalSchema(t, "")
+	row, anyRecord := testkit.AuditSchema(t, filepath.Join("..", "docs", "audit-record.schema.json"), "journal_row"), testkit.AuditSchema(t, filepath.Join("..", "docs", "audit-record.schema.json"), "")
 	results, classes := map[string]bool{}, map[string]bool{}
 	for _, b := range journalRows(t) {
-		require.NoError(t, row.Validate(decodeInstance(t, b)), "%s", b)
-		require.NoError(t, anyRecord.Validate(decodeInstance(t, b)), "%s", b)
+		require.NoError(t, row.Validate(testkit.JSONInstance(t, b)), "%s", b)
+		require.NoError(t, anyRecord.Validate(testkit.JSONInstance(t, b)), "%s", b)
 		var o bulk.Outcome
 		require.NoError(t, json.Unmarshal(b, &o))
 		results[string(o.Result)] = true
@@ -137,10 +114,10 @@ func TestJournalRowsMatchTheAuditSchema(t *testing.T) {
 // command's former report record (attempts for http_attempts, no run).
 func TestTheAuditSchemaRefusesADriftedJournalRow(t *testing.T) {
 	t.Parallel()
-	sch := journalSchema(t, "journal_row")
+	sch := testkit.AuditSchema(t, filepath.Join("..", "docs", "audit-record.schema.json"), "journal_row")
 	rows := journalRows(t)
 	b := rows[len(rows)-1]
-	require.NoError(t, sch.Validate(decodeInstance(t, b)))
+	require.NoError(t, sch.Validate(testkit.JSONInstance(t, b)))
 	for name, drift := range map[string]func(map[string]any){
 		"run missing":                  func(m map[string]any) { delete(m, "run") },
 		"attempts for http_attempts":   func(m map[string]any) { m["attempts"] = m["http_attempts"]; delete(m, "http_attempts") },
@@ -154,6 +131,6 @@ func TestTheAuditSchemaRefusesADriftedJournalRow(t *testing.T) {
 		drift(m)
 		drifted, err := json.Marshal(m)
 		require.NoError(t, err)
-		require.Error(t, sch.Validate(decodeInstance(t, drifted)), name)
+		require.Error(t, sch.Validate(testkit.JSONInstance(t, drifted)), name)
 	}
 }
