@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +31,8 @@ import (
 // pg_stat_activity (all their sessions, told apart from the parent's and
 // other tests' by an application_name of the run's own) and of those idle
 // in a transaction, sampled every 200 ms while the run is worked.
+// BULK_BENCH_CONCURRENCY sets the per-provider concurrency and
+// BULK_BENCH_POOL_MAX_CONNS the workers' pool_max_conns, for experiments.
 //
 //	RESTRICT_TEST_DATABASE_URL=... go test -run '^$' -bench BenchmarkWorkers -benchtime 1x -count 3 ./bulk/
 func BenchmarkWorkers(b *testing.B) {
@@ -66,6 +69,9 @@ func workersRun(b *testing.B, workers, n, concurrency int) workersResult {
 
 	app := "bulk_workers_" + schema
 	childDSN := withParam(b, dsn, "application_name", app)
+	if max := os.Getenv("BULK_BENCH_POOL_MAX_CONNS"); max != "" {
+		childDSN = withParam(b, childDSN, "pool_max_conns", max)
+	}
 	run := fmt.Sprintf("workers-%d", workers)
 	var children []*child
 	for range workers {
