@@ -136,11 +136,13 @@ func TestWorkerChild(t *testing.T) {
 	ctx := context.Background()
 	concurrency, _ := strconv.Atoi(os.Getenv("BULK_CHILD_CONCURRENCY"))
 	// BULK_CHILD_MEMORY is BenchmarkWorkers' child: the default
-	// configuration and in-memory providers.
+	// configuration (but BULK_BENCH_COOLDOWN_MS) and in-memory providers.
 	memory := os.Getenv("BULK_CHILD_MEMORY") != ""
 	cfg := childConfig(os.Getenv("BULK_CHILD_SCHEMA"))
 	if memory {
-		cfg = bulk.Config{Schema: cfg.Schema}
+		schema := cfg.Schema
+		cfg = benchConfig()
+		cfg.Schema = schema
 	}
 	e, err := bulk.Open(ctx, dsn, cfg)
 	require.NoError(t, err)

@@ -32,7 +32,8 @@ import (
 // other tests' by an application_name of the run's own) and of those idle
 // in a transaction, sampled every 200 ms while the run is worked.
 // BULK_BENCH_CONCURRENCY sets the per-provider concurrency and
-// BULK_BENCH_POOL_MAX_CONNS the workers' pool_max_conns, for experiments.
+// BULK_BENCH_POOL_MAX_CONNS the workers' pool_max_conns and BULK_BENCH_COOLDOWN_MS
+// their FetchCooldown, for experiments.
 //
 //	RESTRICT_TEST_DATABASE_URL=... go test -run '^$' -bench BenchmarkWorkers -benchtime 1x -count 3 ./bulk/
 func BenchmarkWorkers(b *testing.B) {
