@@ -76,7 +76,7 @@ type Engine struct {
 //
 //   - "postgres://..." or "postgresql://..." URLs, and key/value strings
 //     ("host=db dbname=restrict ..."), open Postgres through a pgxpool (a
-//     pgx connection string; the pool holds up to 32 connections unless
+//     pgx connection string; the pool holds up to 6 connections unless
 //     pool_max_conns says otherwise);
 //   - anything else is SQLite: "file:restrict.db", "sqlite:restrict.db"
 //     or a plain path. The file is created if missing, readable and

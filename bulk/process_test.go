@@ -21,6 +21,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/restricttest"
 )
 
 // These tests run workers as real child processes: the test binary runs
@@ -133,13 +134,28 @@ func TestWorkerChild(t *testing.T) {
 		t.Skip("runs only as a child process of TestCrash* and TestTwoWorkers*")
 	}
 	ctx := context.Background()
-	e, err := bulk.Open(ctx, dsn, childConfig(os.Getenv("BULK_CHILD_SCHEMA")))
+	concurrency, _ := strconv.Atoi(os.Getenv("BULK_CHILD_CONCURRENCY"))
+	// BULK_CHILD_MEMORY is BenchmarkWorkers' child: the default
+	// configuration (but BULK_BENCH_COOLDOWN_MS) and in-memory providers.
+	memory := os.Getenv("BULK_CHILD_MEMORY") != ""
+	cfg := childConfig(os.Getenv("BULK_CHILD_SCHEMA"))
+	if memory {
+		schema := cfg.Schema
+		cfg = benchConfig()
+		cfg.Schema = schema
+	}
+	e, err := bulk.Open(ctx, dsn, cfg)
 	require.NoError(t, err)
 	defer e.Close()
-	concurrency, _ := strconv.Atoi(os.Getenv("BULK_CHILD_CONCURRENCY"))
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	for _, p := range childProviders {
-		require.NoError(t, e.Register(p, &httpRestrictor{name: p, url: os.Getenv("BULK_CHILD_URL"), client: hc}, bulk.Limits{Concurrency: concurrency}))
+	if memory {
+		for _, p := range benchProviders {
+			require.NoError(t, e.Register(p, &restricttest.Fake{Provider: p}, bulk.Limits{Concurrency: concurrency}))
+		}
+	} else {
+		for _, p := range childProviders {
+			require.NoError(t, e.Register(p, &httpRestrictor{name: p, url: os.Getenv("BULK_CHILD_URL"), client: hc}, bulk.Limits{Concurrency: concurrency}))
+		}
 	}
 	require.NoError(t, e.Start(ctx))
 	fmt.Println("READY")
@@ -181,12 +197,14 @@ type child struct {
 	out *syncBuffer
 }
 
-func startChild(t *testing.T, dsn, schema, url, run string, concurrency int) *child {
+// startChild starts a worker process of run; env adds to its environment.
+func startChild(t testing.TB, dsn, schema, url, run string, concurrency int, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestWorkerChild$", "-test.count", "1", "-test.v")
 	cmd.Env = append(os.Environ(),
 		"BULK_CHILD_DSN="+dsn, "BULK_CHILD_SCHEMA="+schema, "BULK_CHILD_URL="+url,
 		"BULK_CHILD_RUN="+run, "BULK_CHILD_CONCURRENCY="+strconv.Itoa(concurrency))
+	cmd.Env = append(cmd.Env, env...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
@@ -199,13 +217,13 @@ func startChild(t *testing.T, dsn, schema, url, run string, concurrency int) *ch
 	return &child{cmd: cmd, out: out}
 }
 
-func (c *child) ready(t *testing.T) {
+func (c *child) ready(t testing.TB) {
 	t.Helper()
 	require.Eventually(t, func() bool { return strings.Contains(c.out.String(), "READY") }, time.Minute, 5*time.Millisecond,
 		"the child did not start:\n%s", c.out)
 }
 
-func (c *child) wait(t *testing.T) {
+func (c *child) wait(t testing.TB) {
 	t.Helper()
 	err := c.cmd.Wait()
 	require.NoError(t, err, "child failed:\n%s", c.out)

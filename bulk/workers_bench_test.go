@@ -1,0 +1,157 @@
+package bulk_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/bulk"
+)
+
+// BenchmarkWorkers measures what more worker processes cost on one
+// Postgres, in one benchmark run: a run of BULK_BENCH_SUBJECTS (default
+// 2,000) subjects x 5 in-memory providers is worked by one worker process,
+// then a run of the same size on a fresh schema by four at once. Each
+// worker is a child process (TestWorkerChild) with the default Config and
+// Limits{Concurrency: 50} per provider; the run is submitted once every
+// worker is ready. jobs/s is the run's jobs over the time from the first
+// outcome's start to the last one's finish, as the journal records them,
+// so that process start-up and Wait's polling do not count; ratio is
+// four's jobs/s over one's (issue 19's target: at least 0.95).
+//
+// conns and idle-in-tx are the peaks of the workers' sessions in
+// pg_stat_activity (all their sessions, told apart from the parent's and
+// other tests' by an application_name of the run's own) and of those idle
+// in a transaction, sampled every 200 ms while the run is worked.
+// BULK_BENCH_CONCURRENCY sets the per-provider concurrency and
+// BULK_BENCH_POOL_MAX_CONNS the workers' pool_max_conns and BULK_BENCH_COOLDOWN_MS
+// their FetchCooldown, for experiments.
+//
+//	RESTRICT_TEST_DATABASE_URL=... go test -run '^$' -bench BenchmarkWorkers -benchtime 1x -count 3 ./bulk/
+func BenchmarkWorkers(b *testing.B) {
+	postgresURL(b)
+	n := benchSubjects(2_000)
+	concurrency := benchEnv("BULK_BENCH_CONCURRENCY", 50)
+	for b.Loop() {
+		one := workersRun(b, 1, n, concurrency)
+		four := workersRun(b, 4, n, concurrency)
+		b.ReportMetric(one.rate, "one-jobs/s")
+		b.ReportMetric(four.rate, "four-jobs/s")
+		b.ReportMetric(four.rate/one.rate, "ratio")
+		b.ReportMetric(float64(one.conns), "one-conns")
+		b.ReportMetric(float64(four.conns), "four-conns")
+		b.ReportMetric(float64(one.idleInTx), "one-idle-in-tx")
+		b.ReportMetric(float64(four.idleInTx), "four-idle-in-tx")
+	}
+}
+
+type workersResult struct {
+	rate            float64
+	conns, idleInTx int
+}
+
+// workersRun works a run of n subjects x 5 providers with the given number
+// of worker processes on a schema of its own.
+func workersRun(b *testing.B, workers, n, concurrency int) workersResult {
+	ctx := context.Background()
+	dsn, schema := testSchema(b)
+	// Open migrates the schema; this engine only submits and reads.
+	e, err := bulk.Open(ctx, dsn, bulk.Config{Schema: schema})
+	require.NoError(b, err)
+	defer e.Close()
+
+	app := "bulk_workers_" + schema
+	childDSN := withParam(b, dsn, "application_name", app)
+	if max := os.Getenv("BULK_BENCH_POOL_MAX_CONNS"); max != "" {
+		childDSN = withParam(b, childDSN, "pool_max_conns", max)
+	}
+	run := fmt.Sprintf("workers-%d", workers)
+	var children []*child
+	for range workers {
+		children = append(children, startChild(b, childDSN, schema, "", run, concurrency, "BULK_CHILD_MEMORY=1"))
+	}
+	for _, c := range children {
+		c.ready(b)
+	}
+
+	sample := sampleSessions(b, dsn, app)
+	_, err = e.Submit(ctx, bulk.Run{Name: run, Op: restrict.OpRestrict, Reason: "benchmark"}, subjectStream(n, benchProviders, func(p string, i int) string {
+		return fmt.Sprintf("%s-%07d", p, i)
+	}))
+	require.NoError(b, err)
+	for _, c := range children {
+		c.wait(b)
+	}
+	conns, idleInTx := sample()
+
+	var first, last time.Time
+	jobs := 0
+	for o, err := range e.Outcomes(ctx, bulk.Filter{Run: run, Result: bulk.ResultOK}) {
+		require.NoError(b, err)
+		jobs++
+		if first.IsZero() || o.StartedAt.Before(first) {
+			first = o.StartedAt
+		}
+		if o.FinishedAt.After(last) {
+			last = o.FinishedAt
+		}
+	}
+	require.Equal(b, n*len(benchProviders), jobs)
+	return workersResult{rate: float64(jobs) / last.Sub(first).Seconds(), conns: conns, idleInTx: idleInTx}
+}
+
+// withParam is dsn, a URL, with the query parameter name set to value.
+func withParam(b *testing.B, dsn, name, value string) string {
+	u, err := url.Parse(dsn)
+	require.NoError(b, err)
+	q := u.Query()
+	q.Set(name, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// sampleSessions counts, every 200 ms on a connection of its own, the
+// sessions of application app and those of them idle in a transaction;
+// the function it returns stops sampling and returns the peaks.
+func sampleSessions(b *testing.B, dsn, app string) func() (conns, idleInTx int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(b, err)
+	var (
+		wg          sync.WaitGroup
+		peak, peakI int
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var c, i int
+			err := conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE state = 'idle in transaction')
+				FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&c, &i)
+			if err == nil {
+				peak, peakI = max(peak, c), max(peakI, i)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() (int, int) {
+		cancel()
+		wg.Wait()
+		_ = conn.Close(context.Background())
+		return peak, peakI
+	}
+}
