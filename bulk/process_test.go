@@ -1,7 +1,6 @@
 package bulk_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/restricttest"
 )
 
@@ -173,28 +173,9 @@ func TestWorkerChild(t *testing.T) {
 	require.NoError(t, e.Stop(ctx))
 }
 
-// syncBuffer is a bytes.Buffer that a child's output goroutine writes
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type child struct {
 	cmd *exec.Cmd
-	out *syncBuffer
+	out *testkit.SyncBuffer
 }
 
 // startChild starts a worker process of run; env adds to its environment.
@@ -205,7 +186,7 @@ func startChild(t testing.TB, dsn, schema, url, run string, concurrency int, env
 		"BULK_CHILD_DSN="+dsn, "BULK_CHILD_SCHEMA="+schema, "BULK_CHILD_URL="+url,
 		"BULK_CHILD_RUN="+run, "BULK_CHILD_CONCURRENCY="+strconv.Itoa(concurrency))
 	cmd.Env = append(cmd.Env, env...)
-	out := &syncBuffer{}
+	out := &testkit.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
