@@ -85,7 +85,9 @@ func TestPostgresOutageIsRiddenOut(t *testing.T) {
 	h := e.DatabaseHealth()
 	require.WithinRange(t, h.Since, cutAt, time.Now())
 	t.Logf("database unavailable since %s: %v", h.Since.Sub(cutAt), h.Err)
-	time.Sleep(4 * time.Second)
+	// Held until the workers and Wait have tried the database again and
+	// again in vain, not for a guessed time.
+	require.Eventually(t, func() bool { return proxy.Refused() >= 10 }, time.Minute, 10*time.Millisecond)
 	pr, err := e.Progress(ctx, "outage")
 	require.Error(t, err, "the database is still cut off")
 	require.Nil(t, pr)

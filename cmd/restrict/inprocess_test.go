@@ -27,6 +27,9 @@ type operator struct {
 	// person at a terminal.
 	stdin string
 	tty   bool
+	// watch, when set, also receives the commands' stderr as they write
+	// it, for a test to wait on.
+	watch *testkit.SyncBuffer
 }
 
 // outcome is what one command left behind.
@@ -86,7 +89,11 @@ func (o *operator) mainContext(ctx context.Context, args ...string) outcome {
 	// River's goroutines may still log for a moment after a command that
 	// gave up on its database has returned: the buffers take that.
 	var stdout, stderr testkit.SyncBuffer
-	code := Main(ctx, args, o.getenv, streams{in: strings.NewReader(o.stdin), out: &stdout, err: &stderr, inTTY: o.tty})
+	var errw io.Writer = &stderr
+	if o.watch != nil {
+		errw = io.MultiWriter(&stderr, o.watch)
+	}
+	code := Main(ctx, args, o.getenv, streams{in: strings.NewReader(o.stdin), out: &stdout, err: errw, inTTY: o.tty})
 	return outcome{code, stdout.String(), stderr.String()}
 }
 

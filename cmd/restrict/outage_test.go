@@ -31,6 +31,7 @@ func TestRunRidesOutADatabaseOutage(t *testing.T) {
 	o := newOperator(t)
 	o.fakes(12)
 	o.env["RESTRICT_DB"] = dsn
+	o.watch = &testkit.SyncBuffer{}
 	done := make(chan outcome, 1)
 	go func() {
 		done <- o.main("run", "--action", "status", "--subjects", o.path("subjects.csv"), "--no-progress", "--name", "outage", "--rate", "purse=3")
@@ -40,7 +41,9 @@ func TestRunRidesOutADatabaseOutage(t *testing.T) {
 		return r.code == 0 && len(r.stdout) > 0 && countLines(r.stdout) >= 3
 	}, time.Minute, 100*time.Millisecond)
 	proxy.Cut()
-	time.Sleep(3 * time.Second)
+	// Held until the operator has been told, not for a guessed time.
+	require.Eventually(t, func() bool { return strings.Contains(o.watch.String(), "the database is unavailable since ") },
+		time.Minute, 10*time.Millisecond)
 	proxy.Restore()
 	r := <-done
 	require.Equal(t, 0, r.code, r.stderr)

@@ -14,9 +14,10 @@ type CutProxy struct {
 	ln     net.Listener
 	target string
 
-	mu    sync.Mutex
-	down  bool
-	conns map[net.Conn]struct{}
+	mu      sync.Mutex
+	down    bool
+	conns   map[net.Conn]struct{}
+	refused int
 }
 
 // NewCutProxy starts a proxy on 127.0.0.1 to target, a host:port.
@@ -44,6 +45,9 @@ func (p *CutProxy) serve() {
 		}
 		p.mu.Lock()
 		down := p.down
+		if down {
+			p.refused++
+		}
 		p.mu.Unlock()
 		if down {
 			_ = c.Close()
@@ -80,6 +84,15 @@ func (p *CutProxy) Cut() {
 	for c := range p.conns {
 		_ = c.Close()
 	}
+}
+
+// Refused counts the connections refused while cut: how often clients
+// tried the database in vain, so that a test holds an outage for as many
+// tries as it needs instead of for a guessed time.
+func (p *CutProxy) Refused() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.refused
 }
 
 // Restore accepts connections again.
