@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
+
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 // reportName is the run's name in the summary's "full report" line.
@@ -349,7 +351,13 @@ func TestWorkerStopsCleanly(t *testing.T) {
 	o := newOperator(t)
 	o.fakes(1)
 	ctx, cancel := context.WithCancelCause(context.Background())
-	time.AfterFunc(time.Second, func() { cancel(errInterrupted) })
+	o.watch = &testkit.SyncBuffer{}
+	go func() {
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && !strings.Contains(o.watch.String(), "worker: working"); {
+			time.Sleep(time.Millisecond)
+		}
+		cancel(errInterrupted)
+	}()
 	r := o.mainContext(ctx, "worker")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stderr, "worker: stopped after 0 jobs")
