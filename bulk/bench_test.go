@@ -106,21 +106,7 @@ func workRun(b *testing.B, e *bulk.Engine, run string, subjectsN int, providers 
 	require.Equal(b, int64(subjectsN*len(providers)), sub.Jobs)
 	submit = time.Since(start)
 
-	events, stop := e.Subscribe(100_000)
-	defer stop()
-	var first, last time.Time
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ev := range events {
-			if ev.Kind == bulk.EventOutcome {
-				if first.IsZero() {
-					first = time.Now()
-				}
-				last = time.Now()
-			}
-		}
-	}()
+	span := outcomeSpan(e, 100_000)
 	start = time.Now()
 	require.NoError(b, e.Start(ctx))
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
@@ -129,8 +115,7 @@ func workRun(b *testing.B, e *bulk.Engine, run string, subjectsN int, providers 
 	require.NoError(b, err)
 	work = time.Since(start)
 	require.NoError(b, e.Stop(ctx))
-	stop()
-	<-done
+	first, last := span()
 	b.ReportMetric(first.Sub(start).Seconds(), "first-outcome-s")
 	b.ReportMetric(last.Sub(start).Seconds(), "last-outcome-s")
 	require.Equal(b, sub.Jobs, p.All.OK, "%+v", p.All)

@@ -57,7 +57,17 @@ func BenchmarkRateReached(b *testing.B) {
 // workSpan works a run of one provider (purse) and returns the time from
 // its first outcome to its last.
 func workSpan(b *testing.B, e *bulk.Engine, run string, n int, id func(string, int) string) time.Duration {
-	events, stop := e.Subscribe(n + 100)
+	span := outcomeSpan(e, n+100)
+	workRun(b, e, run, n, []string{purse.Provider}, id)
+	first, last := span()
+	return last.Sub(first)
+}
+
+// outcomeSpan follows the outcomes the engine journals from now on; the
+// function it returns stops following and says when the first and the
+// last were journaled.
+func outcomeSpan(e *bulk.Engine, buffer int) func() (first, last time.Time) {
+	events, stop := e.Subscribe(buffer)
 	var first, last time.Time
 	done := make(chan struct{})
 	go func() {
@@ -71,8 +81,9 @@ func workSpan(b *testing.B, e *bulk.Engine, run string, n int, id func(string, i
 			}
 		}
 	}()
-	workRun(b, e, run, n, []string{purse.Provider}, id)
-	stop()
-	<-done
-	return last.Sub(first)
+	return func() (time.Time, time.Time) {
+		stop()
+		<-done
+		return first, last
+	}
 }
