@@ -134,10 +134,15 @@ func TestTwoWorkersOnPostgres(t *testing.T) {
 	const subjects = 40
 	o := newOperator(t)
 	o.fakes(subjects)
-	o.env["RESTRICT_DB"] = dsn
+	// A password in the DSN's query (trust auth takes any) is never
+	// printed, not even in the commands the operator is told to run.
+	const password = "pw-never-printed-7f3a"
+	o.env["RESTRICT_DB"] = dsn + "&password=" + password
 	r := o.main("run", "--action", "restrict", "--yes", "--subjects", o.path("subjects.csv"), "--no-work", "--name", "shared")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "restrict worker --db")
+	require.Contains(t, r.stdout, "password=xxxxx")
+	require.NotContains(t, r.stdout+r.stderr, password)
 
 	type worker struct {
 		stop   context.CancelCauseFunc
@@ -163,6 +168,7 @@ func TestTwoWorkersOnPostgres(t *testing.T) {
 	for _, w := range workers {
 		w.stop(errInterrupted) // SIGTERM, as systemd stops a service
 		require.Equal(t, 0, <-w.code, "a worker asked to stop exits 0: %s", w.stderr.String())
+		require.NotContains(t, w.stderr.String(), password)
 		lines := strings.Split(strings.TrimSpace(w.stderr.String()), "\n")
 		var n, ok, failed, unsupported int
 		_, err := fmt.Sscanf(lines[len(lines)-1], "worker: stopped after %d jobs (ok %d, failed %d, unsupported %d)", &n, &ok, &failed, &unsupported)
