@@ -89,8 +89,23 @@ type Engine struct {
 // No error of Open holds a password of dsn; print dsn itself through
 // RedactDSN. Close releases what Open opened.
 func Open(ctx context.Context, dsn string, cfg Config) (*Engine, error) {
-	return databaseOf(dsn).open(ctx, dsn, cfg)
+	d := databaseOf(dsn)
+	if err := d.check(dsn); err != nil {
+		return nil, err
+	}
+	return d.open(ctx, dsn, cfg)
 }
+
+// ErrBadDSN is matched by the error of a DSN that names no database Open
+// could ever open: a Postgres connection string that does not parse, a
+// SQLite path that is a folder or lies in a folder that does not exist.
+// Unlike a database that cannot be reached now, retrying cannot help.
+var ErrBadDSN = errors.New("bulk: unusable database name")
+
+// CheckDSN reports, without opening anything, whether dsn names a
+// database Open could open: nil, or an error matching ErrBadDSN that names
+// the file or the DSN without its password.
+func CheckDSN(dsn string) error { return databaseOf(dsn).check(dsn) }
 
 // newEngine runs on st, once it is migrated; cfg has its defaults.
 func newEngine(ctx context.Context, st store, cfg Config) (*Engine, error) {

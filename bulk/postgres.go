@@ -19,6 +19,7 @@ import (
 func init() {
 	databases = append(databases, database{
 		claims:     isPostgresDSN,
+		check:      checkPostgresDSN,
 		open:       openPostgresDSN,
 		openReader: openPostgresReader,
 	})
@@ -305,6 +306,15 @@ func openPostgresDSN(ctx context.Context, dsn string, cfg Config) (*Engine, erro
 
 // postgresConfig parses a Postgres dsn for a pool, with an error that
 // holds no secret.
+// checkPostgresDSN refuses a connection string that does not parse, with
+// postgresConfig's words.
+func checkPostgresDSN(dsn string) error {
+	if _, err := postgresConfig(dsn); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadDSN, err)
+	}
+	return nil
+}
+
 func postgresConfig(dsn string) (*pgxpool.Config, error) {
 	if _, _, err := parseDSNSecrets(dsn); err != nil {
 		return nil, ambiguousDSNError(dsn)

@@ -22,7 +22,11 @@ type Reader struct {
 // (default_transaction_read_only). Of cfg only Schema is used. No error
 // holds a password of dsn.
 func OpenReader(ctx context.Context, dsn string, cfg Config) (*Reader, error) {
-	return databaseOf(dsn).openReader(ctx, dsn, cfg)
+	d := databaseOf(dsn)
+	if err := d.check(dsn); err != nil {
+		return nil, err
+	}
+	return d.openReader(ctx, dsn, cfg)
 }
 
 // Run returns the recorded run called name, or an error matching

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 func init() {
 	databases = append(databases, database{
 		claims:     func(dsn string) bool { return !isPostgresDSN(dsn) },
+		check:      checkSQLiteDSN,
 		open:       openSQLiteDSN,
 		openReader: openSQLiteReader,
 	})
@@ -335,6 +337,22 @@ func sqlitePath(dsn string) (string, bool) {
 // if it does not exist, so that SQLite opens it rather than create it with
 // the umask's mode (0644 under the usual 022). SQLite gives a database's
 // -wal and -shm files the database file's mode.
+// checkSQLiteDSN refuses a path that can never hold the database: a
+// folder, or a file in a folder that does not exist.
+func checkSQLiteDSN(dsn string) error {
+	path, ok := sqlitePath(dsn)
+	if !ok {
+		return nil
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return fmt.Errorf("%w: %s is a folder, not a SQLite file", ErrBadDSN, path)
+	}
+	if info, err := os.Stat(filepath.Dir(path)); err != nil || !info.IsDir() {
+		return fmt.Errorf("%w: the folder %s of %s does not exist", ErrBadDSN, filepath.Dir(path), path)
+	}
+	return nil
+}
+
 func createSQLiteFile(dsn string) error {
 	path, ok := sqlitePath(dsn)
 	if !ok {

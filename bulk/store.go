@@ -188,6 +188,7 @@ var databases []database
 
 type database struct {
 	claims     func(dsn string) bool
+	check      func(dsn string) error
 	open       func(ctx context.Context, dsn string, cfg Config) (*Engine, error)
 	openReader func(ctx context.Context, dsn string, cfg Config) (*Reader, error)
 }

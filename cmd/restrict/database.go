@@ -4,49 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/internal/fleet"
 )
 
-// isPostgres tells a Postgres DSN from a SQLite one, as bulk.Open does.
-func isPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
-
 // checkDSN refuses a database the command could never open, before
-// anything is sent: a SQLite file in a folder that does not exist or a
-// folder itself, or a Postgres DSN that does not parse. A database that
-// exists but cannot be reached is another matter (exit 3, not 2).
+// anything is sent (bulk.CheckDSN's rule). A database that exists but
+// cannot be reached is another matter: exit 3, not 2.
 func checkDSN(dsn string) error {
-	if isPostgres(dsn) {
-		if _, err := pgxpool.ParseConfig(dsn); err != nil {
-			// pgx's message quotes the DSN; say where, not what.
-			return usagef("the database %s: not a valid Postgres connection string", bulk.RedactDSN(dsn))
-		}
-		return nil
-	}
-	path := sqlitePath(dsn)
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		return usagef("the database %s: %s is a folder, not a SQLite file", dsn, path)
-	}
-	dir := filepath.Dir(path)
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return usagef("the database %s: the folder %s does not exist", dsn, dir)
+	if err := bulk.CheckDSN(dsn); err != nil {
+		return usagef("the database %s: %v", bulk.RedactDSN(dsn), strings.TrimPrefix(err.Error(), bulk.ErrBadDSN.Error()+": "))
 	}
 	return nil
-}
-
-// sqlitePath is the file a SQLite DSN names, as bulk.Open reads it.
-func sqlitePath(dsn string) string {
-	p := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
-	p, _, _ = strings.Cut(p, "?")
-	return p
 }
 
 func (f *engineFlags) open(ctx context.Context, a *app) (*bulk.Engine, string, error) {
