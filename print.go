@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -207,7 +208,7 @@ func roundDuration(d time.Duration) time.Duration {
 func printable(s string) string {
 	clean := utf8.ValidString(s)
 	for _, r := range s {
-		if isControl(r) {
+		if unicode.IsControl(r) {
 			clean = false
 			break
 		}
@@ -217,7 +218,7 @@ func printable(s string) string {
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if isControl(r) {
+		if unicode.IsControl(r) {
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
 			continue
@@ -225,8 +226,4 @@ func printable(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0
 }

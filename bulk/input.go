@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -54,7 +55,7 @@ func checkText(s string) error {
 				return fmt.Errorf("not valid UTF-8 at byte %d", i+1)
 			}
 		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+		if unicode.IsControl(r) { // C0, DEL and C1
 			return fmt.Errorf("control character %U at byte %d", r, i+1)
 		}
 	}

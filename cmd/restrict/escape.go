@@ -82,7 +82,7 @@ func escapeControls(s string, keepNewlines bool) string {
 // the bidirectional and line-separator controls.
 func unsafeRune(r rune) bool {
 	switch {
-	case r < 0x20, r >= 0x7f && r <= 0x9f:
+	case unicode.IsControl(r): // C0, DEL and C1
 		return true
 	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 		return true // bidirectional controls
