@@ -347,8 +347,14 @@ func checkSQLiteDSN(dsn string) error {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return fmt.Errorf("%w: %s is a folder, not a SQLite file", ErrBadDSN, path)
 	}
-	if info, err := os.Stat(filepath.Dir(path)); err != nil || !info.IsDir() {
-		return fmt.Errorf("%w: the folder %s of %s does not exist", ErrBadDSN, filepath.Dir(path), path)
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	if err == nil && !info.IsDir() {
+		err = &fs.PathError{Op: "stat", Path: dir, Err: fs.ErrNotExist}
+	}
+	if err != nil {
+		// Still matches fs.ErrNotExist, as the open it spares would.
+		return fmt.Errorf("%w: the folder of %s does not exist: %w", ErrBadDSN, path, err)
 	}
 	return nil
 }
