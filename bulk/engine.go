@@ -64,6 +64,8 @@ type Engine struct {
 	life    sync.Mutex
 	working bool
 	client  riverClient
+	// endRelease ends releaseLostFetches and waits for it.
+	endRelease func()
 
 	providers registry
 	events    events
@@ -216,6 +218,13 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.client = c
 	e.working = true
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.releaseLostFetches(rctx, c.ID())
+	}()
+	e.endRelease = func() { cancel(); <-done }
 	return nil
 }
 
@@ -236,6 +245,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 		defer cancel()
 		err = e.stopAndCancel(hctx)
 	}
+	e.endRelease()
 	e.working = false
 	return err
 }
@@ -249,6 +259,7 @@ func (e *Engine) StopAndCancel(ctx context.Context) error {
 		return nil
 	}
 	err := e.stopAndCancel(ctx)
+	e.endRelease()
 	e.working = false
 	return err
 }

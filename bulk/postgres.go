@@ -186,6 +186,16 @@ func (q postgresSQL) completeJobs(ctx context.Context, tx execer, ids []int64, n
 		WHERE id = ANY(?::bigint[]) AND state = 'running'`), now, ids)
 }
 
+// releaseLost gives back the attempt River's fetch counted, as the job was
+// never worked. The database's clock judges the age, as it wrote
+// attempted_at.
+func (q postgresSQL) releaseLost(ctx context.Context, tx execer, client string, working []int64, after time.Duration) (int64, error) {
+	return tx.exec(ctx, q.bind(`UPDATE {p}river_job SET state = 'available', attempt = greatest(attempt - 1, 0), scheduled_at = now()
+		WHERE state = 'running' AND kind = ? AND attempted_by[array_length(attempted_by, 1)] = ?
+		AND attempted_at < now() - make_interval(secs => ?) AND NOT (id = ANY(?::bigint[]))`),
+		JobKind, client, after.Seconds(), working)
+}
+
 func (q postgresSQL) storedTargets(ctx context.Context, tx execer, run string, keys []string) (map[string]map[string]string, error) {
 	out, add := targetsScanner()
 	if len(keys) == 0 {

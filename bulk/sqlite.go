@@ -213,6 +213,12 @@ func (sqliteSQL) dropSubmitted(ctx context.Context, tx execer) error {
 // pages.
 func (sqliteSQL) analyze(context.Context, execer) error { return nil }
 
+// releaseLost finds nothing: SQLite runs in the process, so a fetch that
+// committed also came back.
+func (sqliteSQL) releaseLost(context.Context, execer, string, []int64, time.Duration) (int64, error) {
+	return 0, nil
+}
+
 func (sqliteSQL) jobArg(name string) string { return `json_extract(args, '$.` + name + `')` }
 
 // sqlTx is a database/sql transaction.

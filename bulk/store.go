@@ -70,6 +70,10 @@ type journalSQL interface {
 	// jobArg is the SQL expression of a River job's argument name, from
 	// river_job.args.
 	jobArg(name string) string
+	// releaseLost makes available again the bulk jobs that River client
+	// marked running at least after ago, that are not in working, and
+	// returns how many (see lostfetch.go).
+	releaseLost(ctx context.Context, tx execer, client string, working []int64, after time.Duration) (int64, error)
 }
 
 // execer is a transaction of either driver, reduced to what the journal
@@ -96,6 +100,9 @@ type riverClient interface {
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 	StopAndCancel(ctx context.Context) error
+	// ID is the client's ID, which River writes in the attempted_by of
+	// the jobs it fetches.
+	ID() string
 }
 
 // riverDB is River on one driver: its transactions, its insert-only

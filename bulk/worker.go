@@ -72,6 +72,9 @@ type worker struct {
 	hard      atomic.Pointer[hardStop]
 	quit      chan struct{} // closed by close
 	closeOnce sync.Once
+	// working holds the jobs being worked, so that the engine tells a
+	// lost fetch from a job in flight.
+	working inFlight
 }
 
 type hardStop struct {
@@ -121,6 +124,8 @@ func (w *worker) Timeout(*river.Job[JobArgs]) time.Duration {
 // row. Calling the provider again on the next try is harmless: every
 // queued action is idempotent.
 func (w *worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
+	w.working.begin(job.ID)
+	defer w.working.end(job.ID)
 	var meta struct {
 		Snoozes int `json:"snoozes"`
 	}
