@@ -241,16 +241,17 @@ func (r reader) anyPending(ctx context.Context, run string) (bool, error) {
 	return n > 0, nil
 }
 
-const outcomeColumns = `run, subject, provider, target, action, result, state, provider_action,
+// outcomeColumns are what a page reads; not the run, which its query names.
+const outcomeColumns = `subject, provider, target, action, result, state, provider_action,
 	error_class, error_code, error_message, http_status, http_attempts, job_attempts, request_id,
 	started_at, finished_at, http_attempts_known`
 
-func scanOutcome(s interface{ Scan(...any) error }) (Outcome, error) {
-	var o Outcome
+func scanOutcome(s interface{ Scan(...any) error }, run string) (Outcome, error) {
+	o := Outcome{Run: run}
 	var class, code, msg string
 	var started, finished sql.NullTime
 	var known int
-	err := s.Scan(&o.Run, &o.Subject, &o.Provider, &o.Target, &o.Op, &o.Result, &o.State, &o.ProviderAction,
+	err := s.Scan(&o.Subject, &o.Provider, &o.Target, &o.Op, &o.Result, &o.State, &o.ProviderAction,
 		&class, &code, &msg, &o.HTTPStatus, &o.HTTPAttempts, &o.JobAttempts, &o.RequestID, &started, &finished, &known)
 	if err != nil {
 		return o, err
@@ -271,29 +272,46 @@ func scanOutcome(s interface{ Scan(...any) error }) (Outcome, error) {
 // outcomes pages through the journal by its key, a page per query, so that
 // no cursor stays open between pages: with SQLite's single connection an
 // open cursor would hold up every worker for as long as the caller reads.
+// The next page is read while the caller takes this one, so that reading
+// the database and writing a report use two cores instead of taking turns.
 func (r reader) outcomes(ctx context.Context, f Filter, page int) iter.Seq2[Outcome, error] {
 	return func(yield func(Outcome, error) bool) {
 		if f.Run == "" {
 			yield(Outcome{}, errors.New("bulk: Filter.Run is required"))
 			return
 		}
-		var after *Outcome
-		for {
-			q, args := outcomesPage(f, after, page)
-			batch, err := r.page(ctx, q, args)
-			if err != nil {
-				yield(Outcome{}, err)
+		// Ends a read ahead that the caller no longer wants.
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		type result struct {
+			rows []Outcome
+			err  error
+		}
+		read := func(after *Outcome) <-chan result {
+			c := make(chan result, 1)
+			go func() {
+				q, args := outcomesPage(f, after, page)
+				rows, err := r.page(ctx, f.Run, q, args)
+				c <- result{rows, err}
+			}()
+			return c
+		}
+		next := read(nil)
+		for next != nil {
+			res := <-next
+			if res.err != nil {
+				yield(Outcome{}, res.err)
 				return
 			}
-			for _, o := range batch {
+			next = nil
+			if len(res.rows) == page {
+				next = read(&res.rows[len(res.rows)-1])
+			}
+			for _, o := range res.rows {
 				if !yield(o, nil) {
 					return
 				}
 			}
-			if len(batch) < page {
-				return
-			}
-			after = &batch[len(batch)-1]
 		}
 	}
 }
@@ -330,15 +348,15 @@ func outcomesPage(f Filter, after *Outcome, page int) (string, []any) {
 	return q + ` ORDER BY subject, provider LIMIT ` + strconv.Itoa(page), args
 }
 
-func (r reader) page(ctx context.Context, q string, args []any) ([]Outcome, error) {
+func (r reader) page(ctx context.Context, run, q string, args []any) ([]Outcome, error) {
 	rows, err := r.db.QueryContext(ctx, r.sq.bind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: outcomes: %w", err)
 	}
 	defer rows.Close()
-	var out []Outcome
+	out := make([]Outcome, 0, pageRows)
 	for rows.Next() {
-		o, err := scanOutcome(rows)
+		o, err := scanOutcome(rows, run)
 		if err != nil {
 			return nil, fmt.Errorf("bulk: outcomes: %w", err)
 		}
