@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config tunes an Engine. Its zero value is ready to use; every field has
@@ -69,6 +71,17 @@ type Config struct {
 	// SubmitBatch is how many subjects Submit writes per transaction;
 	// memory use of a submission is bounded by it. Default 500.
 	SubmitBatch int
+
+	// MeterProvider receives the engine's metrics (restrict.bulk.jobs,
+	// restrict.bulk.rate_limit.wait, restrict.bulk.queue.depth) and
+	// River's (river.work_count, ...). Nil means the global one
+	// (otel.GetMeterProvider), which records nothing until the program
+	// installs one.
+	MeterProvider metric.MeterProvider
+	// TracerProvider receives River's span of each job attempt
+	// ("river.work"), in which the SDK's spans of the provider's calls
+	// nest. Nil means the global one.
+	TracerProvider trace.TracerProvider
 }
 
 func (c Config) withDefaults() Config {

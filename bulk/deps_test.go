@@ -38,3 +38,23 @@ func TestRootAndProvidersDoNotImportTheQueue(t *testing.T) {
 		require.Contains(t, string(out), dep)
 	}
 }
+
+// TestBulkLinksNoTelemetryExporter checks that bulk records through the
+// OpenTelemetry API only: the SDK, an exporter or Prometheus's client are
+// the program's choice (cmd/restrict makes it), never linked by bulk.
+func TestBulkLinksNoTelemetryExporter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "github.com/restrictkit/restrict/bulk").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	deps := string(out)
+	// The check can see OpenTelemetry: bulk uses its API and River's middleware.
+	require.Contains(t, deps, "go.opentelemetry.io/otel/metric\n")
+	require.Contains(t, deps, "github.com/riverqueue/rivercontrib/otelriver\n")
+	for _, line := range strings.Split(deps, "\n") {
+		for _, banned := range []string{"go.opentelemetry.io/otel/sdk", "go.opentelemetry.io/otel/exporters", "github.com/prometheus/", "google.golang.org/grpc"} {
+			require.NotContains(t, line, banned, "bulk depends on %s", line)
+		}
+	}
+}

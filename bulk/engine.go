@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/restrictkit/restrict"
 )
@@ -70,6 +71,7 @@ type Engine struct {
 	providers registry
 	events    events
 	health    health
+	tel       *telemetry
 }
 
 // Open opens the database named by dsn, creating River's tables and the
@@ -116,6 +118,11 @@ func newEngine(ctx context.Context, st store, cfg Config) (*Engine, error) {
 	if err := st.migrate(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("bulk: migrate: %w", err)
 	}
+	tel, err := newTelemetry(e)
+	if err != nil {
+		return nil, err
+	}
+	e.tel, e.w.tel = tel, tel
 	return e, nil
 }
 
@@ -168,6 +175,16 @@ func (e *Engine) Queues() map[string]river.QueueConfig {
 // engine's: *sql.Tx for SQLite, pgx.Tx for Postgres), since the engine
 // completes its jobs in the journal's transaction, in River's tables. Its
 // RescueStuckJobsAfter should exceed the engine's JobTimeout.
+//
+// The engine's own metrics (see Config.MeterProvider) are recorded by the
+// worker, whichever client runs it. River's spans and job metrics come
+// from River's middleware, which Start adds to the client it builds; a
+// client of the caller's own adds it itself:
+//
+//	Middleware: []rivertype.Middleware{otelriver.NewMiddleware(nil)},
+//
+// (github.com/riverqueue/rivercontrib/otelriver; nil config means the
+// global providers).
 func (e *Engine) AddWorkers(workers *river.Workers) error {
 	return river.AddWorkerSafely(workers, e.w)
 }
@@ -208,6 +225,9 @@ func (e *Engine) Start(ctx context.Context) error {
 		// River never discards a job on its own, not even one whose last
 		// attempts were cut short by crashes.
 		MaxAttempts: cfg.MaxAttempts + crashMargin,
+		// A span per job attempt and River's job metrics, on the
+		// engine's providers.
+		Middleware: []rivertype.Middleware{cfg.middleware()},
 	})
 	if err != nil {
 		return err
@@ -277,6 +297,7 @@ func (e *Engine) Close() error {
 	defer cancel()
 	err := e.StopAndCancel(ctx)
 	e.w.close()
+	e.tel.close()
 	e.st.close()
 	if e.closer != nil {
 		e.closer()

@@ -65,6 +65,7 @@ type worker struct {
 	providers *registry
 	events    *events
 	health    *health
+	tel       *telemetry // nil in a worker built without an engine
 
 	// hard ends when a hard stop (StopAndCancel) begins: workers holding
 	// an outcome through an outage let go of it then, so that the stop,
@@ -168,6 +169,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[JobArgs]) error {
 	}
 	w.events.emit(Event{Kind: EventOutcome, Run: a.Run, Subject: a.Subject, Provider: a.Provider,
 		Result: at.rec.result, Class: at.rec.class, Attempt: job.Attempt})
+	w.tel.outcome(ctx, a.Provider, at.rec.result)
 	return nil
 }
 
@@ -270,7 +272,10 @@ func (w *worker) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 		rec.finished = now
 		return attempt{verdict: final, rec: rec}
 	}
-	if err := p.limiter.wait(ctx); err != nil {
+	waitStart := time.Now()
+	err := p.limiter.wait(ctx)
+	w.tel.waited(ctx, a.Provider, time.Since(waitStart))
+	if err != nil {
 		if ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 			return attempt{verdict: snooze}
 		}
