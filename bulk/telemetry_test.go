@@ -130,39 +130,39 @@ func key(s attribute.Set) string {
 	return strings.Join(parts, ",")
 }
 
-func sum(t *testing.T, rm metricdata.ResourceMetrics, name string) map[string]int64 {
+// dataOf is the data of the metric called name, of the aggregation A.
+func dataOf[A metricdata.Aggregation](t *testing.T, rm metricdata.ResourceMetrics, name string) A {
 	t.Helper()
 	m := find(rm, name)
 	require.NotNil(t, m, name)
-	data, ok := m.Data.(metricdata.Sum[int64])
+	data, ok := m.Data.(A)
 	require.True(t, ok, "%s is a %T", name, m.Data)
+	return data
+}
+
+// byAttributes is the value of each data point, by its attribute set.
+func byAttributes(dps []metricdata.DataPoint[int64]) map[string]int64 {
 	out := map[string]int64{}
-	for _, dp := range data.DataPoints {
+	for _, dp := range dps {
 		out[key(dp.Attributes)] = dp.Value
 	}
 	return out
+}
+
+func sum(t *testing.T, rm metricdata.ResourceMetrics, name string) map[string]int64 {
+	t.Helper()
+	return byAttributes(dataOf[metricdata.Sum[int64]](t, rm, name).DataPoints)
 }
 
 func gauge(t *testing.T, rm metricdata.ResourceMetrics, name string) map[string]int64 {
 	t.Helper()
-	m := find(rm, name)
-	require.NotNil(t, m, name)
-	data, ok := m.Data.(metricdata.Gauge[int64])
-	require.True(t, ok, "%s is a %T", name, m.Data)
-	out := map[string]int64{}
-	for _, dp := range data.DataPoints {
-		out[key(dp.Attributes)] = dp.Value
-	}
-	return out
+	return byAttributes(dataOf[metricdata.Gauge[int64]](t, rm, name).DataPoints)
 }
 
 func histogramCounts(t *testing.T, rm metricdata.ResourceMetrics, name string) map[string]uint64 {
 	t.Helper()
-	m := find(rm, name)
-	require.NotNil(t, m, name)
-	require.Equal(t, "s", m.Unit)
-	data, ok := m.Data.(metricdata.Histogram[float64])
-	require.True(t, ok, "%s is a %T", name, m.Data)
+	require.Equal(t, "s", find(rm, name).Unit)
+	data := dataOf[metricdata.Histogram[float64]](t, rm, name)
 	out := map[string]uint64{}
 	for _, dp := range data.DataPoints {
 		out[key(dp.Attributes)] = dp.Count
@@ -172,32 +172,33 @@ func histogramCounts(t *testing.T, rm metricdata.ResourceMetrics, name string) m
 
 // attributeSets are the attribute sets of every data point of data.
 func attributeSets(data metricdata.Aggregation) []attribute.Set {
-	var out []attribute.Set
 	switch d := data.(type) {
 	case metricdata.Sum[int64]:
-		for _, dp := range d.DataPoints {
-			out = append(out, dp.Attributes)
-		}
+		return setsOf(d.DataPoints, pointSet[int64])
 	case metricdata.Sum[float64]:
-		for _, dp := range d.DataPoints {
-			out = append(out, dp.Attributes)
-		}
+		return setsOf(d.DataPoints, pointSet[float64])
 	case metricdata.Gauge[int64]:
-		for _, dp := range d.DataPoints {
-			out = append(out, dp.Attributes)
-		}
+		return setsOf(d.DataPoints, pointSet[int64])
 	case metricdata.Gauge[float64]:
-		for _, dp := range d.DataPoints {
-			out = append(out, dp.Attributes)
-		}
+		return setsOf(d.DataPoints, pointSet[float64])
 	case metricdata.Histogram[int64]:
-		for _, dp := range d.DataPoints {
-			out = append(out, dp.Attributes)
-		}
+		return setsOf(d.DataPoints, histogramSet[int64])
 	case metricdata.Histogram[float64]:
-		for _, dp := range d.DataPoints {
-			out = append(out, dp.Attributes)
-		}
+		return setsOf(d.DataPoints, histogramSet[float64])
+	}
+	return nil
+}
+
+func setsOf[P any](points []P, set func(P) attribute.Set) []attribute.Set {
+	out := make([]attribute.Set, 0, len(points))
+	for _, p := range points {
+		out = append(out, set(p))
 	}
 	return out
+}
+
+func pointSet[N int64 | float64](p metricdata.DataPoint[N]) attribute.Set { return p.Attributes }
+
+func histogramSet[N int64 | float64](p metricdata.HistogramDataPoint[N]) attribute.Set {
+	return p.Attributes
 }

@@ -20,7 +20,9 @@ func checkDSN(dsn string) error {
 	return nil
 }
 
-func (f *engineFlags) open(ctx context.Context, a *app) (*bulk.Engine, string, error) {
+// open opens the engine, recording its metrics and spans on tel's
+// providers.
+func (f *engineFlags) open(ctx context.Context, a *app, tel *telemetry) (*bulk.Engine, string, error) {
 	dsn := a.dsn(f.db)
 	if f.rescueAfter != 0 && f.rescueAfter <= f.jobTimeout {
 		return nil, "", usagef("--rescue-after %s must exceed --job-timeout %s, or a job still being worked could be taken twice", f.rescueAfter, f.jobTimeout)
@@ -28,7 +30,8 @@ func (f *engineFlags) open(ctx context.Context, a *app) (*bulk.Engine, string, e
 	if err := checkDSN(dsn); err != nil {
 		return nil, "", err
 	}
-	e, err := bulk.Open(ctx, dsn, bulk.Config{Logger: a.riverLogger, JobTimeout: f.jobTimeout, RescueAfter: f.rescueAfter})
+	e, err := bulk.Open(ctx, dsn, bulk.Config{Logger: a.riverLogger, JobTimeout: f.jobTimeout, RescueAfter: f.rescueAfter,
+		MeterProvider: tel.meterProvider(), TracerProvider: tel.tracerProvider()})
 	if err != nil {
 		return nil, "", fmt.Errorf("opening the database %s: %w", bulk.RedactDSN(dsn), err)
 	}

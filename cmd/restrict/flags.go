@@ -68,6 +68,7 @@ type engineFlags struct {
 	rescueAfter time.Duration
 	dbTimeout   time.Duration
 	limits      limitFlags
+	metricsAddr string
 }
 
 func (f *engineFlags) add(cmd *cobra.Command) {
@@ -76,6 +77,7 @@ func (f *engineFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.limits.concurrency, "concurrency", nil, "a provider's calls at once in this process, PROVIDER=N (repeatable; default from its --rate, else 4)")
 	cmd.Flags().DurationVar(&f.jobTimeout, "job-timeout", time.Minute, "how long one attempt of a job may take, its rate-limit waits and HTTP retries included")
 	cmd.Flags().DurationVar(&f.rescueAfter, "rescue-after", 0, "how long a job of a crashed process stays taken before another takes it (default: job timeout + 30s)")
+	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "", "serve /metrics (Prometheus), /healthz and /readyz on HOST:PORT, e.g. 127.0.0.1:9464; beyond loopback only with RESTRICT_METRICS_TOKEN set")
 	cmd.Flags().DurationVar(&f.dbTimeout, "db-timeout", 5*time.Minute, "how long the database may stay unavailable before the command gives up (exit 3; the work resumes when it is back)")
 }
 

@@ -65,7 +65,9 @@ unavailable, the run waits for it (the display says since when) for up to
 
 Jobs that a killed process had in flight are taken again once
 --rescue-after has passed since they started (default: job timeout +
-30s); the display says when.`,
+30s); the display says when.
+
+` + metricsHelp,
 		Example: `  restrict run --action restrict --subjects sanctions.csv --dry-run
   restrict run --action restrict --subjects sanctions.csv --rate purse=50 --yes
   restrict run --action status --subjects sanctions.csv --name sanctions-proof --format json
@@ -117,6 +119,9 @@ type prepared struct {
 // progress is finished, so that what is recorded is consistent.
 func (a *app) run(ctx context.Context, o runOptions) error {
 	db := context.WithoutCancel(ctx)
+	if err := a.checkMetricsAddr(o.metricsAddr); err != nil {
+		return err
+	}
 	pr, err := a.prepare(db, o)
 	if err != nil {
 		return err
@@ -127,11 +132,19 @@ func (a *app) run(ctx context.Context, o runOptions) error {
 	if err := a.confirm(ctx, pr.plan, o.yes); err != nil {
 		return err
 	}
-	e, dsn, err := o.open(db, a)
+	tel, err := a.startTelemetry(db, o.metricsAddr)
+	if err != nil {
+		return err
+	}
+	// Deferred first, so that it runs last: the run's final outcomes are
+	// flushed after the engine has stopped.
+	defer tel.shutdown(a)
+	e, dsn, err := o.open(db, a, tel)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
+	tel.ready(e)
 	if err := a.submit(ctx, e, pr, o.reason); err != nil {
 		return err
 	}

@@ -32,10 +32,13 @@ count a stop as a clean one. A second signal exits at once (130); jobs it
 had in flight are taken again after --rescue-after.
 
 SQLite works in one process at a time: a worker on a SQLite database is
-the only one.`,
-		Example: `  restrict worker --db postgres://ops@db.internal/restrict --rate purse=25 --concurrency purse=8`,
-		Args:    cobra.NoArgs,
-		RunE:    a.runE(func(cmd *cobra.Command) error { return a.worker(cmd.Context(), f) }),
+the only one.
+
+` + metricsHelp,
+		Example: `  restrict worker --db postgres://ops@db.internal/restrict --rate purse=25 --concurrency purse=8
+  RESTRICT_METRICS_TOKEN=... restrict worker --db postgres://ops@db.internal/restrict --metrics-addr 10.0.0.5:9464`,
+		Args: cobra.NoArgs,
+		RunE: a.runE(func(cmd *cobra.Command) error { return a.worker(cmd.Context(), f) }),
 	}
 	f.add(cmd)
 	return cmd
@@ -44,6 +47,9 @@ the only one.`,
 func (a *app) worker(ctx context.Context, f engineFlags) error {
 	limits, err := f.limits.parse()
 	if err != nil {
+		return err
+	}
+	if err := a.checkMetricsAddr(f.metricsAddr); err != nil {
 		return err
 	}
 	names := a.configured()
@@ -55,11 +61,19 @@ func (a *app) worker(ctx context.Context, f engineFlags) error {
 		return err
 	}
 	db := context.WithoutCancel(ctx)
-	e, dsn, err := f.open(db, a)
+	tel, err := a.startTelemetry(db, f.metricsAddr)
+	if err != nil {
+		return err
+	}
+	// Deferred first, so that it runs last: the engine's final outcomes
+	// are flushed after it has stopped.
+	defer tel.shutdown(a)
+	e, dsn, err := f.open(db, a, tel)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
+	tel.ready(e)
 	if err := register(e, clients, limits); err != nil {
 		return err
 	}
