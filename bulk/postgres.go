@@ -196,6 +196,32 @@ func (q postgresSQL) releaseLost(ctx context.Context, tx execer, client string, 
 		JobKind, client, after.Seconds(), working)
 }
 
+func (postgresSQL) sharesLimits() bool { return true }
+
+// leaseSlots moves next_slot on by n slots in one statement, which the
+// row's lock serialises between processes; the database's clock is the
+// one clock they share.
+func (q postgresSQL) leaseSlots(ctx context.Context, tx execer, provider string, n int) (first, now time.Time, every time.Duration, err error) {
+	var next time.Time
+	var perSecond float64
+	found := false
+	err = tx.query(ctx, q.bind(`UPDATE {p}restrict_bulk_limit
+		SET next_slot = greatest(coalesce(next_slot, now()), now()) + make_interval(secs => ?::float8 / (rate * slowed))
+		WHERE provider = ? AND rate > 0 RETURNING next_slot, now(), rate * slowed`), []any{n, provider},
+		func(scan func(...any) error) error {
+			found = true
+			return scan(&next, &now, &perSecond)
+		})
+	if err != nil {
+		return time.Time{}, time.Time{}, 0, err
+	}
+	if !found {
+		return time.Time{}, time.Time{}, 0, sql.ErrNoRows
+	}
+	every = time.Duration(float64(time.Second) / perSecond)
+	return next.Add(-time.Duration(n) * every), now, every, nil
+}
+
 func (q postgresSQL) storedTargets(ctx context.Context, tx execer, run string, keys []string) (map[string]map[string]string, error) {
 	out, add := targetsScanner()
 	if len(keys) == 0 {

@@ -213,6 +213,14 @@ func (sqliteSQL) dropSubmitted(ctx context.Context, tx execer) error {
 // pages.
 func (sqliteSQL) analyze(context.Context, execer) error { return nil }
 
+func (sqliteSQL) sharesLimits() bool { return false }
+
+// leaseSlots is never called: one process works a SQLite database, and
+// keeps its rates itself.
+func (sqliteSQL) leaseSlots(context.Context, execer, string, int) (time.Time, time.Time, time.Duration, error) {
+	return time.Time{}, time.Time{}, 0, errLocalLimits
+}
+
 // releaseLost finds nothing: SQLite runs in the process, so a fetch that
 // committed also came back.
 func (sqliteSQL) releaseLost(context.Context, execer, string, []int64, time.Duration) (int64, error) {

@@ -70,6 +70,15 @@ type journalSQL interface {
 	// jobArg is the SQL expression of a River job's argument name, from
 	// river_job.args.
 	jobArg(name string) string
+	// sharesLimits says whether several processes work the database, so
+	// that a provider's rate is kept in it (leaseSlots) rather than in
+	// each process.
+	sharesLimits() bool
+	// leaseSlots takes n request slots of provider (see leases.go) and
+	// returns the first one's time and the database's now, both in the
+	// database's clock, and the time between two slots; sql.ErrNoRows
+	// when the database holds no rate for provider.
+	leaseSlots(ctx context.Context, tx execer, provider string, n int) (first, now time.Time, every time.Duration, err error)
 	// releaseLost makes available again the bulk jobs that River client
 	// marked running at least after ago, that are not in working, and
 	// returns how many (see lostfetch.go).

@@ -270,7 +270,8 @@ func (w *worker) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 		rec.finished = now
 		return attempt{verdict: final, rec: rec}
 	}
-	if err := p.limiter.wait(ctx); err != nil {
+	release, err := p.limiter.acquire(ctx)
+	if err != nil {
 		if ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 			return attempt{verdict: snooze}
 		}
@@ -278,6 +279,7 @@ func (w *worker) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 		// later instead of holding a worker slot.
 		return attempt{verdict: snooze, wait: w.cfg.backoff(1)}
 	}
+	defer release()
 
 	if l := p.limiter.forCall(); l != nil {
 		ctx = restrict.ContextWithLimiter(ctx, l)

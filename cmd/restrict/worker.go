@@ -68,6 +68,7 @@ func (a *app) worker(ctx context.Context, f engineFlags) error {
 	if err := e.Start(db); err != nil {
 		return fmt.Errorf("starting the workers: %w", err)
 	}
+	a.noteLimits(db, e, limits)
 	fmt.Fprintf(a.stderr, "worker: working %s on %s; Ctrl-C to stop\n", strings.Join(names, ", "), bulk.RedactDSN(dsn))
 	a.logger.Info("worker started", "providers", strings.Join(names, ","))
 
