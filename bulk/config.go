@@ -107,7 +107,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Limits are a provider's limits in this process.
+// Limits are a provider's limits as this process asks for them. The
+// database's Limit, once it holds one for the provider, is the one in
+// force (see Limit).
 type Limits struct {
 	// Concurrency is how many jobs of the provider run at once in this
 	// process (its River queue's MaxWorkers): calls in flight, and calls
@@ -117,14 +119,15 @@ type Limits struct {
 	// 256 (20 for a Rate of 100/s with the default cooldown, 60 for
 	// 300/s); 4 without a Rate.
 	Concurrency int
-	// Rate is the most HTTP requests per second this process sends to the
-	// provider, the SDK's retries included; 0 means no limit. A restrictor
-	// that is not one of the SDK's clients (it does not wait on
+	// Rate is the most HTTP requests per second the provider is sent, the
+	// SDK's retries included; 0 means no limit. A restrictor that is not
+	// one of the SDK's clients (it does not wait on
 	// restrict.LimiterFromContext) is held to Rate calls per second
-	// instead. It is per process: N worker processes on one database send
-	// up to N times Rate, so give each Rate/N of the provider's limit.
-	// After an ErrRateLimited the process halves it for a while (see
-	// Engine.Register).
+	// instead. Start writes it into the database as the provider's Limit
+	// if the database holds none; otherwise the database's rate is in
+	// force. On Postgres it holds for all worker processes together, not
+	// for each: give every worker the provider's whole limit. After an
+	// ErrRateLimited the rate is halved for a while (see Engine.Register).
 	Rate float64
 	// Burst is how many requests may go at once above Rate. Default 1.
 	Burst int

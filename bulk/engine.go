@@ -128,8 +128,9 @@ func newEngine(ctx context.Context, st store, cfg Config) (*Engine, error) {
 //
 // The rate limiter is waited on before every HTTP request of the
 // provider's calls (see Limits.Rate). It slows down on every
-// ErrRateLimited the provider answers (halving, down to 1/16 of Rate) and
-// recovers by 1/32 of Rate per success. A wait that would outlast
+// ErrRateLimited the provider answers (halving, down to 1/16 of Rate; on
+// Postgres for every worker, at most once a second) and recovers by 1/32
+// of Rate per success. A wait that would outlast
 // JobTimeout is not a provider's refusal: the job is put off without
 // slowing down. Limits.Concurrency left at 0 is derived from Rate.
 //

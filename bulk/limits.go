@@ -2,8 +2,6 @@ package bulk
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -273,24 +271,9 @@ func share(concurrency int, holders []string, holder string) int {
 	return n
 }
 
-// leaseFor is the lease of provider's request slots from the store, or
-// nil when the store keeps no shared limits.
+// leaseFor is the lease of provider's request slots from the store.
 func (e *Engine) leaseFor(provider string) leaseFunc {
 	return func(ctx context.Context, n int) (time.Time, time.Duration, error) {
-		var first, dbNow time.Time
-		var every time.Duration
-		err := e.st.inTx(ctx, func(t execer) error {
-			var err error
-			first, dbNow, every, err = e.st.leaseSlots(ctx, t, provider, n)
-			return err
-		})
-		if errors.Is(err, sql.ErrNoRows) {
-			return time.Time{}, 0, errLocalLimits
-		}
-		if err != nil {
-			return time.Time{}, 0, err
-		}
-		// In this process's clock: the database's now is about now here.
-		return time.Now().Add(first.Sub(dbNow)), every, nil
+		return e.st.leaseSlots(ctx, provider, n)
 	}
 }

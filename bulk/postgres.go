@@ -3,6 +3,7 @@ package bulk
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -196,30 +197,29 @@ func (q postgresSQL) releaseLost(ctx context.Context, tx execer, client string, 
 		JobKind, client, after.Seconds(), working)
 }
 
-func (postgresSQL) sharesLimits() bool { return true }
+func (*postgresStore) sharesLimits() bool { return true }
 
 // leaseSlots moves next_slot on by n slots in one statement, which the
-// row's lock serialises between processes; the database's clock is the
-// one clock they share.
-func (q postgresSQL) leaseSlots(ctx context.Context, tx execer, provider string, n int) (first, now time.Time, every time.Duration, err error) {
-	var next time.Time
+// row's lock serialises between processes: the database's clock is the
+// one they share. It runs alone, not in a transaction, so that it is one
+// round trip, and the database's time of it (clock_timestamp, not the
+// transaction's now) is taken as the middle of that trip here.
+func (s *postgresStore) leaseSlots(ctx context.Context, provider string, n int) (time.Time, time.Duration, error) {
+	var next, at time.Time
 	var perSecond float64
-	found := false
-	err = tx.query(ctx, q.bind(`UPDATE {p}restrict_bulk_limit
-		SET next_slot = greatest(coalesce(next_slot, now()), now()) + make_interval(secs => ?::float8 / (rate * slowed))
-		WHERE provider = ? AND rate > 0 RETURNING next_slot, now(), rate * slowed`), []any{n, provider},
-		func(scan func(...any) error) error {
-			found = true
-			return scan(&next, &now, &perSecond)
-		})
+	sent := time.Now()
+	err := s.pool.QueryRow(ctx, s.bind(`WITH c AS (SELECT clock_timestamp() AS now)
+		UPDATE {p}restrict_bulk_limit SET next_slot = greatest(coalesce(next_slot, c.now), c.now) + make_interval(secs => ?::float8 / (rate * slowed))
+		FROM c WHERE provider = ? AND rate > 0 RETURNING next_slot, c.now, rate * slowed`), n, provider).Scan(&next, &at, &perSecond)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, 0, errLocalLimits
+	}
 	if err != nil {
-		return time.Time{}, time.Time{}, 0, err
+		return time.Time{}, 0, err
 	}
-	if !found {
-		return time.Time{}, time.Time{}, 0, sql.ErrNoRows
-	}
-	every = time.Duration(float64(time.Second) / perSecond)
-	return next.Add(-time.Duration(n) * every), now, every, nil
+	here := sent.Add(time.Since(sent) / 2)
+	every := time.Duration(float64(time.Second) / perSecond)
+	return here.Add(next.Add(-time.Duration(n) * every).Sub(at)), every, nil
 }
 
 func (q postgresSQL) storedTargets(ctx context.Context, tx execer, run string, keys []string) (map[string]map[string]string, error) {

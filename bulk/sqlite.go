@@ -213,12 +213,12 @@ func (sqliteSQL) dropSubmitted(ctx context.Context, tx execer) error {
 // pages.
 func (sqliteSQL) analyze(context.Context, execer) error { return nil }
 
-func (sqliteSQL) sharesLimits() bool { return false }
+func (*sqliteStore) sharesLimits() bool { return false }
 
 // leaseSlots is never called: one process works a SQLite database, and
 // keeps its rates itself.
-func (sqliteSQL) leaseSlots(context.Context, execer, string, int) (time.Time, time.Time, time.Duration, error) {
-	return time.Time{}, time.Time{}, 0, errLocalLimits
+func (*sqliteStore) leaseSlots(context.Context, string, int) (time.Time, time.Duration, error) {
+	return time.Time{}, 0, errLocalLimits
 }
 
 // releaseLost finds nothing: SQLite runs in the process, so a fetch that

@@ -36,6 +36,15 @@ type store interface {
 	// close ends the store's goroutines, once no worker runs; a second
 	// call does nothing.
 	close()
+	// sharesLimits says whether several processes work the database, so
+	// that a provider's rate is kept in it (leaseSlots) rather than in
+	// each process.
+	sharesLimits() bool
+	// leaseSlots takes n request slots of provider (see leases.go) and
+	// returns the first one's time, in this process's clock, and the time
+	// between two slots; errLocalLimits when the database holds no rate
+	// for provider.
+	leaseSlots(ctx context.Context, provider string, n int) (first time.Time, every time.Duration, err error)
 }
 
 // journalSQL is one database's form of the journal's statements. The
@@ -70,15 +79,6 @@ type journalSQL interface {
 	// jobArg is the SQL expression of a River job's argument name, from
 	// river_job.args.
 	jobArg(name string) string
-	// sharesLimits says whether several processes work the database, so
-	// that a provider's rate is kept in it (leaseSlots) rather than in
-	// each process.
-	sharesLimits() bool
-	// leaseSlots takes n request slots of provider (see leases.go) and
-	// returns the first one's time and the database's now, both in the
-	// database's clock, and the time between two slots; sql.ErrNoRows
-	// when the database holds no rate for provider.
-	leaseSlots(ctx context.Context, tx execer, provider string, n int) (first, now time.Time, every time.Duration, err error)
 	// releaseLost makes available again the bulk jobs that River client
 	// marked running at least after ago, that are not in working, and
 	// returns how many (see lostfetch.go).
