@@ -47,3 +47,18 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 		return nil
 	})
 }
+
+// TelemetryClass is the class attribute of the SDK's metrics and the
+// error.type of its spans: "ok" for nil, ClassName's name for an error of
+// a class, "timeout" or "canceled" for a call its context ended (as the
+// audit record says), and "_OTHER" for any other error. Code that records
+// metrics beside the SDK's uses it to agree with them.
+func TelemetryClass(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if name := recordClass(err); name != "" {
+		return name
+	}
+	return "_OTHER"
+}

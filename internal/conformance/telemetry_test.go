@@ -12,17 +12,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/internal/transport"
 	"github.com/restrictkit/restrict/restricttest"
 )
-
-func spanAttrs(set []attribute.KeyValue) map[string]any {
-	out := map[string]any{}
-	for _, a := range set {
-		out[string(a.Key)] = a.Value.AsInterface()
-	}
-	return out
-}
 
 // callSpans are the spans of the contract's calls: those without a parent.
 // A login the call needed is its child.
@@ -58,7 +51,7 @@ func TestEveryNativeCallIsOneSpanAndOneMeasurement(t *testing.T) {
 			require.NoError(t, err)
 			first := callSpans(h.tel.Ended(""))
 			require.Len(t, first, 1)
-			op := spanAttrs(first[0].Attributes())["restrict.operation"].(string)
+			op := testkit.Attrs(first[0].Attributes())["restrict.operation"].(string)
 			require.NotEmpty(t, op)
 			require.Equal(t, s.name+" "+op, first[0].Name())
 			for _, child := range h.tel.Ended("") {
@@ -82,14 +75,14 @@ func TestEveryNativeCallIsOneSpanAndOneMeasurement(t *testing.T) {
 				require.Equal(t, s.name+" "+op, sp.Name())
 				require.Equal(t, trace.SpanKindClient, sp.SpanKind())
 				require.Equal(t, transport.ScopeName, sp.InstrumentationScope().Name)
-				a := spanAttrs(sp.Attributes())
+				a := testkit.Attrs(sp.Attributes())
 				require.Equal(t, s.name, a["restrict.provider"])
 				require.Equal(t, op, a["restrict.operation"])
 				require.NotEmpty(t, a["http.request.method"])
 				require.Equal(t, "127.0.0.1", a["server.address"])
 			}
 
-			retried := spanAttrs(spans[1].Attributes())
+			retried := testkit.Attrs(spans[1].Attributes())
 			require.Equal(t, int64(2), retried["restrict.attempts"])
 			require.Equal(t, int64(200), retried["http.response.status_code"])
 			require.NotContains(t, retried, "error.type")
@@ -101,10 +94,10 @@ func TestEveryNativeCallIsOneSpanAndOneMeasurement(t *testing.T) {
 				"restrict.attempt":          int64(2),
 				"http.response.status_code": int64(503),
 				"error.type":                "unavailable",
-				"restrict.retry.wait":       spanAttrs(ev.Attributes)["restrict.retry.wait"],
-			}, spanAttrs(ev.Attributes))
+				"restrict.retry.wait":       testkit.Attrs(ev.Attributes)["restrict.retry.wait"],
+			}, testkit.Attrs(ev.Attributes))
 
-			failed := spanAttrs(spans[2].Attributes())
+			failed := testkit.Attrs(spans[2].Attributes())
 			require.Equal(t, int64(3), failed["restrict.attempts"])
 			require.Equal(t, int64(500), failed["http.response.status_code"])
 			require.Equal(t, "unavailable", failed["error.type"])
@@ -115,36 +108,33 @@ func TestEveryNativeCallIsOneSpanAndOneMeasurement(t *testing.T) {
 			m := h.tel.Metrics(t)
 			counts := map[string]int64{}
 			for _, p := range m[transport.RequestsMetric].Data.(metricdata.Sum[int64]).DataPoints {
-				requireMeasured(t, s.name, p.Attributes)
-				if v, _ := p.Attributes.Value("operation"); v.AsString() == op {
-					class, _ := p.Attributes.Value("class")
-					counts[class.AsString()] += p.Value
+				if class, ok := measuredClass(t, s.name, op, p.Attributes); ok {
+					counts[class] += p.Value
 				}
 			}
 			require.Equal(t, map[string]int64{"ok": 2, "unavailable": 1}, counts)
-			durations := map[string]uint64{}
+			durations := map[string]int64{}
 			for _, p := range m[transport.DurationMetric].Data.(metricdata.Histogram[float64]).DataPoints {
-				requireMeasured(t, s.name, p.Attributes)
-				if v, _ := p.Attributes.Value("operation"); v.AsString() == op {
-					class, _ := p.Attributes.Value("class")
-					durations[class.AsString()] += p.Count
+				if class, ok := measuredClass(t, s.name, op, p.Attributes); ok {
+					durations[class] += int64(p.Count)
 				}
 			}
-			require.Equal(t, map[string]uint64{"ok": 2, "unavailable": 1}, durations)
+			require.Equal(t, counts, durations, "a duration for every call counted")
 			h.requireNoSecret(t, e, err)
 		})
 	}
 }
 
-// requireMeasured checks that a measurement has exactly the three
-// attributes, the provider's name among them.
-func requireMeasured(t *testing.T, provider string, set attribute.Set) {
+// measuredClass checks that a measurement has exactly the three
+// attributes, the provider's name among them, and returns its class when
+// it is of operation op.
+func measuredClass(t *testing.T, provider, op string, set attribute.Set) (string, bool) {
 	t.Helper()
 	require.Equal(t, 3, set.Len(), "%v", set.ToSlice())
 	v, _ := set.Value("provider")
 	require.Equal(t, provider, v.AsString())
-	for _, k := range []attribute.Key{"operation", "class"} {
-		_, ok := set.Value(k)
-		require.True(t, ok, "%s", k)
-	}
+	operation, _ := set.Value("operation")
+	class, ok := set.Value("class")
+	require.True(t, ok, "class")
+	return class.AsString(), operation.AsString() == op
 }

@@ -77,7 +77,7 @@ func (tm *Telemetry) Text(t testing.TB) string {
 	var b []byte
 	kv := func(set []attribute.KeyValue) {
 		for _, a := range set {
-			b = fmt.Appendf(b, "%s=%s\n", a.Key, a.Value.Emit())
+			b = fmt.Appendf(b, "%s=%s\n", a.Key, a.Value.String())
 		}
 	}
 	for _, s := range tm.Spans.Ended() {
@@ -115,3 +115,13 @@ func (tm *Telemetry) TracerProvider() *sdktrace.TracerProvider { return tm.tp }
 
 // MeterProvider is the recorder's meter provider.
 func (tm *Telemetry) MeterProvider() *sdkmetric.MeterProvider { return tm.mp }
+
+// Attrs turns a span's or an event's attributes into a map, for
+// require.Equal.
+func Attrs(set []attribute.KeyValue) map[string]any {
+	out := make(map[string]any, len(set))
+	for _, a := range set {
+		out[string(a.Key)] = a.Value.AsInterface()
+	}
+	return out
+}

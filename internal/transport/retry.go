@@ -23,11 +23,11 @@ func (c *Client) retryClient() *retryablehttp.Client {
 		RetryMax:     c.opts.MaxAttempts - 1,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			cl := callOf(ctx)
-			retry, err := cl.checkRetry(ctx, resp, err)
+			retry, checkErr := cl.checkRetry(ctx, resp, err)
 			if retry {
 				cl.noteRetry(resp, err)
 			}
-			return retry, err
+			return retry, checkErr
 		},
 		Backoff: c.backoff,
 		PrepareRetry: func(req *http.Request) error {

@@ -38,6 +38,7 @@ type telemetry struct {
 	provider string
 	host     string
 	tracer   trace.Tracer
+	global   bool // tracer is the otel global's: see start
 	requests metric.Int64Counter
 	duration metric.Float64Histogram
 
@@ -56,6 +57,11 @@ type measureOpts struct {
 	record []metric.RecordOption
 }
 
+// unsetTracerProvider is otel's global provider as it is before any
+// program installs one: it delegates to the provider installed later,
+// and otel.GetTracerProvider returns it until then.
+var unsetTracerProvider = otel.GetTracerProvider()
+
 // spanKind is passed to every Start as it is: a fresh slice per call would
 // cost an allocation.
 var spanKind = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
@@ -72,6 +78,7 @@ func newTelemetry(provider, host string, s config.Settings) *telemetry {
 		provider: provider,
 		host:     host,
 		tracer:   tp.Tracer(ScopeName, trace.WithInstrumentationVersion(restrict.Version)),
+		global:   s.TracerProvider == nil,
 		names:    map[string]string{},
 		sets:     map[measureKey]measureOpts{},
 	}
@@ -128,10 +135,17 @@ func (t *telemetry) measure(operation, class string) measureOpts {
 	return m
 }
 
-// start opens the span of one native call. Its attributes name the
-// provider, the operation, the method and the host: never a path, a query,
-// a header or a body, which may carry an ID or a credential.
+// start opens the span of one native call; nil when no program installed
+// a tracer provider. Its attributes name the provider, the operation, the
+// method and the host: never a path, a query, a header or a body, which
+// may carry an ID or a credential.
 func (t *telemetry) start(ctx context.Context, op *Operation) (context.Context, trace.Span) {
+	if t.global && otel.GetTracerProvider() == unsetTracerProvider {
+		// The global's own span would record nothing, and cost three
+		// allocations a call (docs/PERFORMANCE.md). A provider installed
+		// later is found here on the next call.
+		return ctx, nil
+	}
 	ctx, span := t.tracer.Start(ctx, t.spanName(op.Name), spanKind...)
 	if span.IsRecording() {
 		span.SetAttributes(
@@ -147,11 +161,8 @@ func (t *telemetry) start(ctx context.Context, op *Operation) (context.Context, 
 // class is all that is said of it: its message may quote the provider's
 // answer.
 func (t *telemetry) end(ctx context.Context, span trace.Span, op *Operation, meta restrict.Meta, err error, elapsed time.Duration) {
-	class := "ok"
-	if err != nil {
-		class = errorType(err)
-	}
-	if span.IsRecording() {
+	class := restrict.TelemetryClass(err)
+	if span != nil && span.IsRecording() {
 		status, attempts := meta.StatusCode, meta.Attempts
 		var ae *restrict.APIError
 		if errors.As(err, &ae) {
@@ -167,28 +178,14 @@ func (t *telemetry) end(ctx context.Context, span trace.Span, op *Operation, met
 			span.SetStatus(codes.Error, class)
 		}
 	}
-	span.End()
+	if span != nil {
+		span.End()
+	}
 	if t.requests.Enabled(ctx) || t.duration.Enabled(ctx) {
 		m := t.measure(op.Name, class)
 		t.requests.Add(ctx, 1, m.add...)
 		t.duration.Record(ctx, elapsed.Seconds(), m.record...)
 	}
-}
-
-// errorType names err for error.type and the class attribute:
-// restrict.ClassName, or, for a call its context ended, "timeout" or
-// "canceled" as the audit record says, or "_OTHER".
-func errorType(err error) string {
-	if name := restrict.ClassName(err); name != "" {
-		return name
-	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	}
-	return "_OTHER"
 }
 
 // retryCause is why an attempt is retried, kept from CheckRetry until the

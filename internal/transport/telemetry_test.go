@@ -19,14 +19,6 @@ import (
 	"github.com/restrictkit/restrict/internal/transport"
 )
 
-func attrs(set []attribute.KeyValue) map[string]any {
-	out := map[string]any{}
-	for _, a := range set {
-		out[string(a.Key)] = a.Value.AsInterface()
-	}
-	return out
-}
-
 // A call retried once is one span of kind client, with one "retry" event
 // saying why, and one count and one duration, whatever its attempts.
 func TestACallIsOneSpanWithItsRetriesAndOneMeasurement(t *testing.T) {
@@ -58,12 +50,12 @@ func TestACallIsOneSpanWithItsRetriesAndOneMeasurement(t *testing.T) {
 		"server.address":            u.Hostname(),
 		"http.response.status_code": int64(200),
 		"restrict.attempts":         int64(2),
-	}, attrs(s.Attributes()))
+	}, testkit.Attrs(s.Attributes()))
 	require.Equal(t, codes.Unset, s.Status().Code)
 	require.Len(t, s.Events(), 1)
 	ev := s.Events()[0]
 	require.Equal(t, "retry", ev.Name)
-	a := attrs(ev.Attributes)
+	a := testkit.Attrs(ev.Attributes)
 	require.Equal(t, int64(2), a["restrict.attempt"])
 	require.Equal(t, int64(503), a["http.response.status_code"])
 	require.Equal(t, "unavailable", a["error.type"])
@@ -96,7 +88,7 @@ func TestAFailedCallIsAnErrorSpanWithItsClass(t *testing.T) {
 	require.ErrorIs(t, err, restrict.ErrForbidden)
 
 	s := tm.Ended("")[0]
-	a := attrs(s.Attributes())
+	a := testkit.Attrs(s.Attributes())
 	require.Equal(t, "forbidden", a["error.type"])
 	require.Equal(t, int64(403), a["http.response.status_code"])
 	require.Equal(t, int64(1), a["restrict.attempts"])
@@ -120,7 +112,7 @@ func TestACanceledCallIsClassedCanceled(t *testing.T) {
 	cancel()
 	_, err := c.Do(ctx, op(true), nil)
 	require.ErrorIs(t, err, context.Canceled)
-	require.Equal(t, "canceled", attrs(tm.Ended("")[0].Attributes())["error.type"])
+	require.Equal(t, "canceled", testkit.Attrs(tm.Ended("")[0].Attributes())["error.type"])
 	sum := tm.Metrics(t)[transport.RequestsMetric].Data.(metricdata.Sum[int64])
 	class, _ := sum.DataPoints[0].Attributes.Value("class")
 	require.Equal(t, "canceled", class.AsString())
