@@ -166,8 +166,14 @@ func (t *telemetry) end(ctx context.Context, span trace.Span, op *Operation, met
 		status, attempts := meta.StatusCode, meta.Attempts
 		var ae *restrict.APIError
 		if errors.As(err, &ae) {
-			status = max(status, ae.StatusCode)
-			attempts = max(attempts, ae.Attempts)
+			// An error before any answer leaves Meta empty; its own
+			// facts are then the call's.
+			if status == 0 {
+				status = ae.StatusCode
+			}
+			if attempts == 0 {
+				attempts = ae.Attempts
+			}
 		}
 		span.SetAttributes(attribute.Int("restrict.attempts", attempts))
 		if status != 0 {
