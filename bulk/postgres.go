@@ -255,8 +255,14 @@ func (postgresSQL) addSubmitted(ctx context.Context, tx execer, keys []string) e
 	return nil
 }
 
-// dropSubmitted does nothing: the table goes with its transaction.
-func (postgresSQL) dropSubmitted(context.Context, execer) error { return nil }
+// dropSubmitted drops the table at once rather than at commit: a caller's
+// transaction may hold a second SubmitTx.
+func (postgresSQL) dropSubmitted(ctx context.Context, tx execer) error {
+	if _, err := tx.exec(ctx, `DROP TABLE pg_temp.restrict_bulk_submitted`); err != nil {
+		return fmt.Errorf("bulk: journal: %w", err)
+	}
+	return nil
+}
 
 func (q postgresSQL) analyze(ctx context.Context, tx execer) error {
 	_, err := tx.exec(ctx, q.bind(`ANALYZE {p}restrict_bulk_outcome`))
