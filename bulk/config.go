@@ -18,6 +18,16 @@ type Config struct {
 	// search_path (normally "public"). Not used with SQLite.
 	Schema string
 
+	// SkipMigrations leaves the database's migrations to the caller, for
+	// a team that runs its own (on its own pool or *sql.DB, where River
+	// is already migrated by its tooling): opening migrates nothing, and
+	// instead checks that River's schema is at RiverSchemaVersion and the
+	// journal's tables are there, failing with an error matching
+	// ErrNotMigrated that names what is missing. Run MigratePostgres or
+	// MigrateSQLite (River's migrations and the journal's, idempotent)
+	// from the caller's migration step. Default false: opening migrates.
+	SkipMigrations bool
+
 	// Logger receives River's and the engine's logs. Silent by default.
 	Logger *slog.Logger
 

@@ -61,6 +61,17 @@ func newPostgresStore(pool *pgxpool.Pool, cfg Config) (*postgresStore, error) {
 func (s *postgresStore) sqlDB() *sql.DB { return s.db }
 
 func (s *postgresStore) migrate(ctx context.Context, cfg Config) error {
+	if cfg.SkipMigrations {
+		where := "the search_path's schema"
+		if cfg.Schema != "" {
+			where = fmt.Sprintf("schema %q", cfg.Schema)
+		}
+		return s.checkMigrated(ctx, cfg, where, func(ctx context.Context, t execer) (map[[2]string]bool, error) {
+			return keys(ctx, t, `SELECT table_name::text, column_name::text FROM information_schema.columns
+				WHERE table_schema = COALESCE(NULLIF($1::text, ''), current_schema()) AND table_name IN ('restrict_bulk_run', 'restrict_bulk_outcome')`,
+				cfg.Schema)
+		})
+	}
 	// Two processes opening one database at once must not both create
 	// the tables: the second waits here for the first to finish.
 	unlock, err := s.lockMigrations(ctx)
@@ -301,7 +312,8 @@ func (p pgxTx) rollback(ctx context.Context) error { return p.t.Rollback(ctx) }
 
 // OpenPostgres runs on the caller's Postgres pool. Several processes may
 // share one database (and Config.Schema): each job is worked by one of
-// them. The caller keeps ownership of pool.
+// them. The caller keeps ownership of pool. It migrates as Open does,
+// unless Config.SkipMigrations leaves that to the caller (MigratePostgres).
 func OpenPostgres(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Engine, error) {
 	if err := checkSchema(cfg.Schema); err != nil {
 		return nil, err
