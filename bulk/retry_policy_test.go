@@ -2,14 +2,10 @@ package bulk_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
@@ -31,12 +27,8 @@ func (d retryAfter) NextRetry(job *rivertype.JobRow) time.Time {
 // second, not 42 minutes.
 func TestOwnRiverClientFollowsRetryPolicy(t *testing.T) {
 	ctx := context.Background()
-	url, schema := testSchema(t)
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	defer pool.Close()
-	cfg := fastConfig()
-	cfg.Schema = schema
+	pool, cfg := ownPostgresPool(t, fastConfig())
+	schema := cfg.Schema
 	const wait = 42 * time.Minute
 	cfg.RetryPolicy = retryAfter(wait)
 	e, err := bulk.OpenPostgres(ctx, pool, cfg)
@@ -46,18 +38,7 @@ func TestOwnRiverClientFollowsRetryPolicy(t *testing.T) {
 	purse.on("purse-0000", apiErr(restrict.ErrUnavailable, 503, "busy"))
 	require.NoError(t, e.Register("purse", purse, bulk.Limits{}))
 
-	workers := river.NewWorkers()
-	require.NoError(t, e.AddWorkers(workers))
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Schema:        schema,
-		Queues:        e.Queues(),
-		Workers:       workers,
-		FetchCooldown: time.Millisecond,
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	require.NoError(t, err)
-	require.NoError(t, client.Start(ctx))
-	defer func() { require.NoError(t, client.Stop(ctx)) }()
+	startOwnClient(t, riverpgxv5.New(pool), e, schema)
 
 	_, err = e.Submit(ctx, bulk.Run{Name: "retry", Op: restrict.OpRestrict}, bulk.Subjects(subjects(1, "purse")...))
 	require.NoError(t, err)

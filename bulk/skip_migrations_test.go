@@ -2,14 +2,11 @@ package bulk_test
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -38,12 +35,8 @@ func TestRiverSchemaVersion(t *testing.T) {
 // MigratePostgres), it opens and works.
 func TestSkipMigrationsPostgres(t *testing.T) {
 	ctx := context.Background()
-	url, schema := testSchema(t)
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	defer pool.Close()
-	cfg := fastConfig()
-	cfg.Schema = schema
+	pool, cfg := ownPostgresPool(t, fastConfig())
+	schema := cfg.Schema
 	cfg.SkipMigrations = true
 	tables := func() int {
 		var n int
@@ -51,7 +44,7 @@ func TestSkipMigrationsPostgres(t *testing.T) {
 		return n
 	}
 
-	_, err = bulk.OpenPostgres(ctx, pool, cfg)
+	_, err := bulk.OpenPostgres(ctx, pool, cfg)
 	require.ErrorIs(t, err, bulk.ErrNotMigrated)
 	require.ErrorContains(t, err, `schema "`+schema+`" lacks River's migrations [1 2 3 4 5 6 7 8] (bulk needs River's schema at version 8), table restrict_bulk_run, table restrict_bulk_outcome`)
 	require.Zero(t, tables(), "nothing is created")
@@ -86,13 +79,10 @@ func TestSkipMigrationsPostgres(t *testing.T) {
 
 func TestSkipMigrationsSQLite(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "own.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
-	require.NoError(t, err)
-	db.SetMaxOpenConns(1)
-	defer db.Close()
+	db := ownSQLiteDB(t)
 	cfg := fastConfig()
 	cfg.SkipMigrations = true
-	_, err = bulk.OpenSQLite(ctx, db, cfg)
+	_, err := bulk.OpenSQLite(ctx, db, cfg)
 	require.ErrorIs(t, err, bulk.ErrNotMigrated)
 	require.ErrorContains(t, err, "the SQLite database lacks River's migrations [1 2 3 4 5 6 7 8] (bulk needs River's schema at version 8), table restrict_bulk_run, table restrict_bulk_outcome")
 	var n int

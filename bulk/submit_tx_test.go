@@ -3,7 +3,6 @@ package bulk_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,11 +21,8 @@ import (
 func txPostgres(t *testing.T, cfg bulk.Config) (*bulk.Engine, *pgxpool.Pool, string) {
 	t.Helper()
 	ctx := context.Background()
-	url, schema := testSchema(t)
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	cfg.Schema = schema
+	pool, cfg := ownPostgresPool(t, cfg)
+	schema := cfg.Schema
 	e, err := bulk.OpenPostgres(ctx, pool, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = e.Close() })
@@ -229,10 +225,7 @@ func TestSubmitTxWrongKind(t *testing.T) {
 // no other connection: a database of one connection does not deadlock.
 func TestSubmitTxSQLite(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "tx.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
-	require.NoError(t, err)
-	db.SetMaxOpenConns(1)
-	defer db.Close()
+	db := ownSQLiteDB(t)
 	e, err := bulk.OpenSQLite(ctx, db, fastConfig())
 	require.NoError(t, err)
 	defer e.Close()
