@@ -35,10 +35,13 @@ type Config struct {
 	// unavailable (ErrUnavailable, a timeout); the last failure is
 	// journaled. Default 5.
 	MaxAttempts int
-	// RetryPolicy spaces the attempts of an unavailable provider's jobs.
-	// Nil means River's default (attempt⁴ seconds, jittered: about 1 s,
-	// 16 s, 81 s and 4 min between five attempts, so a provider's outage
-	// of several minutes is ridden out).
+	// RetryPolicy spaces the attempts of an unavailable provider's jobs,
+	// in the engine's River client and, through the bulk worker's
+	// NextRetry, in a client of the caller's own (AddWorkers). Nil means
+	// the working client's policy: River's default in the engine's own
+	// (attempt⁴ seconds, jittered: about 1 s, 16 s, 81 s and 4 min between
+	// five attempts, so a provider's outage of several minutes is ridden
+	// out).
 	RetryPolicy river.ClientRetryPolicy
 	// MaxSnoozes is how many times a job is put off because its provider
 	// answered ErrRateLimited before that is journaled as its failure.

@@ -34,10 +34,15 @@ var ErrTxUnusable = errors.New("bulk: the caller's transaction can only be rolle
 // tx is a pgx.Tx for an engine of OpenPostgres or of a Postgres DSN, and a
 // *sql.Tx of the engine's own *sql.DB for a SQLite engine; another kind
 // fails with ErrWrongTx. A Postgres *sql.Tx (pgx's stdlib or lib/pq) is
-// not taken: the engine's River client is River's pgx driver, whose
-// InsertManyTx takes only a pgx.Tx, and the journal binds its batches as
-// Postgres arrays, which database/sql passes on only through pgx's stdlib.
-// Take a pgx.Tx from the same pool instead (pgxpool.Pool.Begin).
+// not taken, for three reasons: the engine's River client is River's pgx
+// driver, whose InsertManyTx takes only a pgx.Tx, so a second client on
+// River's riverdatabasesql driver would be needed; that driver module
+// brings lib/pq and tidwall's gjson and sjson into every program that
+// links bulk; and the journal binds its batches as Go slices (Postgres
+// arrays), which database/sql hands on only through pgx's stdlib, not
+// lib/pq, so half of the *sql.Tx that callers hold would fail anyway.
+// Take a pgx.Tx from the same pool instead (pgxpool.Pool.Begin; with
+// pgx's stdlib, the *sql.DB's pool is a pgxpool.Pool already).
 //
 // The checks are Submit's: CheckKey and CheckID of every subject (a
 // *SubjectError), a *RunFinishedError for a finished run unless
