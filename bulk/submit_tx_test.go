@@ -281,3 +281,26 @@ func TestSubmitTxSQLite(t *testing.T) {
 	require.Equal(t, bulk.Counts{Total: 3, OK: 3, Restricted: 3}, p.All)
 	require.NoError(t, e.Stop(ctx))
 }
+
+// A connection that breaks during SubmitTx leaves a transaction that
+// cannot be undone to the savepoint: the error says it can only be rolled
+// back. A trigger ends the connection's own backend.
+func TestSubmitTxBrokenConnectionSaysTxUnusable(t *testing.T) {
+	e, pool, schema := txPostgres(t, fastConfig())
+	ctx := context.Background()
+	fn := pgx.Identifier{schema, "hang_up"}.Sanitize()
+	_, err := pool.Exec(ctx, `CREATE FUNCTION `+fn+`() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `CREATE TRIGGER hang_up BEFORE INSERT ON `+pgx.Identifier{schema, "restrict_bulk_outcome"}.Sanitize()+
+		` FOR EACH ROW EXECUTE FUNCTION `+fn+`()`)
+	require.NoError(t, err)
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	sub, err := e.SubmitTx(ctx, tx, bulk.Run{Name: "hang-up", Op: restrict.OpRestrict}, bulk.Subjects(subjects(1, "purse")...))
+	require.ErrorIs(t, err, bulk.ErrTxUnusable)
+	require.Zero(t, sub.Jobs)
+	_, err = e.Run(ctx, "hang-up")
+	require.ErrorIs(t, err, bulk.ErrRunNotFound)
+}
