@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -75,13 +76,21 @@ func MigrateSQLite(ctx context.Context, db *sql.DB, cfg Config) error {
 	return nil
 }
 
-// journalColumns are the journal's tables and the columns checked for,
-// as (table, column): a table's presence is checked through its key, and
-// the columns later versions added through themselves.
-var journalColumns = [][2]string{
-	{"restrict_bulk_run", "name"},
-	{"restrict_bulk_outcome", "run"},
-	{"restrict_bulk_outcome", "http_attempts_known"},
+// createTable finds a table of journalSchema and its first column.
+var createTable = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS \{p\}(\w+) \(\s*(\w+)`)
+
+// journalColumns are the (table, column) pairs the check of
+// SkipMigrations looks for: every table of journalSchema, through its first
+// column, and the columns that later versions added to a table
+// (migrateJournal).
+func journalColumns() [][2]string {
+	var out [][2]string
+	for _, q := range journalSchema("") {
+		if m := createTable.FindStringSubmatch(q); m != nil {
+			out = append(out, [2]string{m[1], m[2]})
+		}
+	}
+	return append(out, [2]string{"restrict_bulk_outcome", "http_attempts_known"})
 }
 
 // checkMigrated is the migration step of an engine opened with
@@ -123,7 +132,7 @@ func (r *riverDB[TTx, TDriver]) checkMigrated(ctx context.Context, cfg Config, w
 	for k := range have {
 		tables[k[0]] = true
 	}
-	for _, c := range journalColumns {
+	for _, c := range journalColumns() {
 		switch {
 		case !tables[c[0]]:
 			if !slices.Contains(missing, "table "+c[0]) {

@@ -68,7 +68,7 @@ func (s *postgresStore) migrate(ctx context.Context, cfg Config) error {
 		}
 		return s.checkMigrated(ctx, cfg, where, func(ctx context.Context, t execer) (map[[2]string]bool, error) {
 			return keys(ctx, t, `SELECT table_name::text, column_name::text FROM information_schema.columns
-				WHERE table_schema = COALESCE(NULLIF($1::text, ''), current_schema()) AND table_name IN ('restrict_bulk_run', 'restrict_bulk_outcome')`,
+				WHERE table_schema = COALESCE(NULLIF($1::text, ''), current_schema()) AND table_name LIKE 'restrict_bulk%'`,
 				cfg.Schema)
 		})
 	}

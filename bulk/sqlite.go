@@ -62,7 +62,7 @@ func (s *sqliteStore) migrate(ctx context.Context, cfg Config) error {
 	if cfg.SkipMigrations {
 		return s.checkMigrated(ctx, cfg, "the SQLite database", func(ctx context.Context, t execer) (map[[2]string]bool, error) {
 			return keys(ctx, t, `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-				WHERE m.type = 'table' AND m.name IN ('restrict_bulk_run', 'restrict_bulk_outcome')`)
+				WHERE m.type = 'table' AND m.name LIKE 'restrict_bulk%'`)
 		})
 	}
 	for attempt := 1; ; attempt++ {
