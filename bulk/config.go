@@ -18,6 +18,16 @@ type Config struct {
 	// search_path (normally "public"). Not used with SQLite.
 	Schema string
 
+	// SkipMigrations leaves the database's migrations to the caller, for
+	// a team that runs its own (on its own pool or *sql.DB, where River
+	// is already migrated by its tooling): opening migrates nothing, and
+	// instead checks that River's schema is at RiverSchemaVersion and the
+	// journal's tables are there, failing with an error matching
+	// ErrNotMigrated that names what is missing. Run MigratePostgres or
+	// MigrateSQLite (River's migrations and the journal's, idempotent)
+	// from the caller's migration step. Default false: opening migrates.
+	SkipMigrations bool
+
 	// Logger receives River's and the engine's logs. Silent by default.
 	Logger *slog.Logger
 
@@ -25,10 +35,13 @@ type Config struct {
 	// unavailable (ErrUnavailable, a timeout); the last failure is
 	// journaled. Default 5.
 	MaxAttempts int
-	// RetryPolicy spaces the attempts of an unavailable provider's jobs.
-	// Nil means River's default (attempt⁴ seconds, jittered: about 1 s,
-	// 16 s, 81 s and 4 min between five attempts, so a provider's outage
-	// of several minutes is ridden out).
+	// RetryPolicy spaces the attempts of an unavailable provider's jobs,
+	// in the engine's River client and, through the bulk worker's
+	// NextRetry, in a client of the caller's own (AddWorkers). Nil means
+	// the working client's policy: River's default in the engine's own
+	// (attempt⁴ seconds, jittered: about 1 s, 16 s, 81 s and 4 min between
+	// five attempts, so a provider's outage of several minutes is ridden
+	// out).
 	RetryPolicy river.ClientRetryPolicy
 	// MaxSnoozes is how many times a job is put off because its provider
 	// answered ErrRateLimited before that is journaled as its failure.

@@ -61,6 +61,17 @@ func newPostgresStore(pool *pgxpool.Pool, cfg Config) (*postgresStore, error) {
 func (s *postgresStore) sqlDB() *sql.DB { return s.db }
 
 func (s *postgresStore) migrate(ctx context.Context, cfg Config) error {
+	if cfg.SkipMigrations {
+		where := "the search_path's schema"
+		if cfg.Schema != "" {
+			where = fmt.Sprintf("schema %q", cfg.Schema)
+		}
+		return s.checkMigrated(ctx, cfg, where, func(ctx context.Context, t execer) (map[[2]string]bool, error) {
+			return keys(ctx, t, `SELECT table_name::text, column_name::text FROM information_schema.columns
+				WHERE table_schema = COALESCE(NULLIF($1::text, ''), current_schema()) AND table_name LIKE 'restrict_bulk%'`,
+				cfg.Schema)
+		})
+	}
 	// Two processes opening one database at once must not both create
 	// the tables: the second waits here for the first to finish.
 	unlock, err := s.lockMigrations(ctx)
@@ -255,8 +266,14 @@ func (postgresSQL) addSubmitted(ctx context.Context, tx execer, keys []string) e
 	return nil
 }
 
-// dropSubmitted does nothing: the table goes with its transaction.
-func (postgresSQL) dropSubmitted(context.Context, execer) error { return nil }
+// dropSubmitted drops the table at once rather than at commit: a caller's
+// transaction may hold a second SubmitTx.
+func (postgresSQL) dropSubmitted(ctx context.Context, tx execer) error {
+	if _, err := tx.exec(ctx, `DROP TABLE pg_temp.restrict_bulk_submitted`); err != nil {
+		return fmt.Errorf("bulk: journal: %w", err)
+	}
+	return nil
+}
 
 func (q postgresSQL) analyze(ctx context.Context, tx execer) error {
 	_, err := tx.exec(ctx, q.bind(`ANALYZE {p}restrict_bulk_outcome`))
@@ -295,7 +312,8 @@ func (p pgxTx) rollback(ctx context.Context) error { return p.t.Rollback(ctx) }
 
 // OpenPostgres runs on the caller's Postgres pool. Several processes may
 // share one database (and Config.Schema): each job is worked by one of
-// them. The caller keeps ownership of pool.
+// them. The caller keeps ownership of pool. It migrates as Open does,
+// unless Config.SkipMigrations leaves that to the caller (MigratePostgres).
 func OpenPostgres(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Engine, error) {
 	if err := checkSchema(cfg.Schema); err != nil {
 		return nil, err

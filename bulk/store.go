@@ -28,6 +28,9 @@ type store interface {
 	inTx(ctx context.Context, fn func(tx execer) error) error
 	// submit runs fn in one transaction; fn inserts jobs with insert.
 	submit(ctx context.Context, fn func(tx execer, insert insertFunc) error) error
+	// inCallerTx runs fn in the caller's transaction tx (SubmitTx), or
+	// fails with ErrWrongTx if tx is not of the store's driver.
+	inCallerTx(ctx context.Context, tx any, fn func(tx execer, insert insertFunc) error) error
 	// client is a River client on the store's driver.
 	client(cfg *river.Config) (riverClient, error)
 	// complete journals a job's final outcome and completes the job, in a

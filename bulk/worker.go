@@ -117,6 +117,19 @@ func (w *worker) Timeout(*river.Job[JobArgs]) time.Duration {
 	return w.cfg.JobTimeout
 }
 
+// NextRetry is when a job River retries (an unavailable provider) is
+// tried again: by Config.RetryPolicy, so that a River client of the
+// caller's own (AddWorkers) spaces bulk's retries as the engine's own
+// client does. Without a RetryPolicy it is the zero time, which leaves
+// the choice to the working client's policy (River's default in the
+// engine's own).
+func (w *worker) NextRetry(job *river.Job[JobArgs]) time.Time {
+	if w.cfg.RetryPolicy == nil {
+		return time.Time{}
+	}
+	return w.cfg.RetryPolicy.NextRetry(job.JobRow)
+}
+
 // Work runs one attempt. A final outcome is journaled in the transaction
 // that completes the job, so the journal and the queue never disagree; if
 // that transaction fails, the job is snoozed rather than left to River's
