@@ -20,6 +20,16 @@ type Config struct {
 	// search_path (normally "public"). Not used with SQLite.
 	Schema string
 
+	// SkipMigrations leaves the database's migrations to the caller, for
+	// a team that runs its own (on its own pool or *sql.DB, where River
+	// is already migrated by its tooling): opening migrates nothing, and
+	// instead checks that River's schema is at RiverSchemaVersion and the
+	// journal's tables are there, failing with an error matching
+	// ErrNotMigrated that names what is missing. Run MigratePostgres or
+	// MigrateSQLite (River's migrations and the journal's, idempotent)
+	// from the caller's migration step. Default false: opening migrates.
+	SkipMigrations bool
+
 	// Logger receives River's and the engine's logs. Silent by default.
 	Logger *slog.Logger
 
@@ -27,10 +37,13 @@ type Config struct {
 	// unavailable (ErrUnavailable, a timeout); the last failure is
 	// journaled. Default 5.
 	MaxAttempts int
-	// RetryPolicy spaces the attempts of an unavailable provider's jobs.
-	// Nil means River's default (attempt⁴ seconds, jittered: about 1 s,
-	// 16 s, 81 s and 4 min between five attempts, so a provider's outage
-	// of several minutes is ridden out).
+	// RetryPolicy spaces the attempts of an unavailable provider's jobs,
+	// in the engine's River client and, through the bulk worker's
+	// NextRetry, in a client of the caller's own (AddWorkers). Nil means
+	// the working client's policy: River's default in the engine's own
+	// (attempt⁴ seconds, jittered: about 1 s, 16 s, 81 s and 4 min between
+	// five attempts, so a provider's outage of several minutes is ridden
+	// out).
 	RetryPolicy river.ClientRetryPolicy
 	// MaxSnoozes is how many times a job is put off because its provider
 	// answered ErrRateLimited before that is journaled as its failure.
@@ -120,7 +133,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Limits are a provider's limits in this process.
+// Limits are a provider's limits as this process asks for them. The
+// database's Limit, once it holds one for the provider, is the one in
+// force (see Limit).
 type Limits struct {
 	// Concurrency is how many jobs of the provider run at once in this
 	// process (its River queue's MaxWorkers): calls in flight, and calls
@@ -130,14 +145,15 @@ type Limits struct {
 	// 256 (20 for a Rate of 100/s with the default cooldown, 60 for
 	// 300/s); 4 without a Rate.
 	Concurrency int
-	// Rate is the most HTTP requests per second this process sends to the
-	// provider, the SDK's retries included; 0 means no limit. A restrictor
-	// that is not one of the SDK's clients (it does not wait on
+	// Rate is the most HTTP requests per second the provider is sent, the
+	// SDK's retries included; 0 means no limit. A restrictor that is not
+	// one of the SDK's clients (it does not wait on
 	// restrict.LimiterFromContext) is held to Rate calls per second
-	// instead. It is per process: N worker processes on one database send
-	// up to N times Rate, so give each Rate/N of the provider's limit.
-	// After an ErrRateLimited the process halves it for a while (see
-	// Engine.Register).
+	// instead. Start writes it into the database as the provider's Limit
+	// if the database holds none; otherwise the database's rate is in
+	// force. On Postgres it holds for all worker processes together, not
+	// for each: give every worker the provider's whole limit. After an
+	// ErrRateLimited the rate is halved for a while (see Engine.Register).
 	Rate float64
 	// Burst is how many requests may go at once above Rate. Default 1.
 	Burst int

@@ -129,5 +129,19 @@
 //
 // AddWorkers and Queues put the bulk worker into a River client of the
 // caller's own (same database, driver and schema), which then works the
-// jobs Submit inserts.
+// jobs Submit inserts. The worker's NextRetry follows Config.RetryPolicy,
+// so that client spaces bulk's retries as the engine's own would.
+//
+// SubmitTx submits a run inside the caller's own transaction, as River's
+// InsertTx: a pgx.Tx for a Postgres engine, a *sql.Tx for a SQLite one.
+// The run, its journal rows and its jobs commit with the caller's own
+// change, or not at all; a refused submission leaves the transaction as it
+// found it. A Postgres *sql.Tx is not taken (see SubmitTx).
+//
+// With Config.SkipMigrations, opening the caller's pool or db migrates
+// nothing: it checks that River's schema is at RiverSchemaVersion (8 with
+// River v0.51.2, every migration of River's "main" line) and that the
+// journal's tables are there, and fails with ErrNotMigrated naming what is
+// missing. MigratePostgres and MigrateSQLite run bulk's migrations, River's
+// and the journal's, from the caller's own migration step.
 package bulk

@@ -65,8 +65,9 @@ type Engine struct {
 	life    sync.Mutex
 	working bool
 	client  riverClient
-	// endRelease ends releaseLostFetches and waits for it.
-	endRelease func()
+	// endBackground ends what a working engine does beside River
+	// (releaseLostFetches, followLimits) and waits for it.
+	endBackground func()
 
 	providers registry
 	events    events
@@ -134,8 +135,9 @@ func newEngine(ctx context.Context, st store, cfg Config) (*Engine, error) {
 //
 // The rate limiter is waited on before every HTTP request of the
 // provider's calls (see Limits.Rate). It slows down on every
-// ErrRateLimited the provider answers (halving, down to 1/16 of Rate) and
-// recovers by 1/32 of Rate per success. A wait that would outlast
+// ErrRateLimited the provider answers (halving, down to 1/16 of Rate; on
+// Postgres for every worker, at most once a second) and recovers by 1/32
+// of Rate per success. A wait that would outlast
 // JobTimeout is not a provider's refusal: the job is put off without
 // slowing down. Limits.Concurrency left at 0 is derived from Rate.
 //
@@ -232,19 +234,29 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The limits are in force before the first job is fetched.
+	for _, p := range e.providers.all() {
+		if e.st.sharesLimits() {
+			p.limiter.slots = &slots{lease: e.leaseFor(p.name)}
+		}
+	}
+	if err := e.claimLimits(ctx, c.ID()); err != nil {
+		return err
+	}
+	if err := e.pollLimits(ctx, c.ID()); err != nil {
+		return fmt.Errorf("bulk: limits: %w", err)
+	}
 	e.w.armHardStop()
 	if err := c.Start(ctx); err != nil {
 		return fmt.Errorf("bulk: river: %w", err)
 	}
 	e.client = c
 	e.working = true
-	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		e.releaseLostFetches(rctx, c.ID())
-	}()
-	e.endRelease = func() { cancel(); <-done }
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { e.releaseLostFetches(bctx, c.ID()) })
+	wg.Go(func() { e.followLimits(bctx, c.ID()) })
+	e.endBackground = func() { cancel(); wg.Wait() }
 	return nil
 }
 
@@ -265,7 +277,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 		defer cancel()
 		err = e.stopAndCancel(hctx)
 	}
-	e.endRelease()
+	e.endBackground()
 	e.working = false
 	return err
 }
@@ -279,7 +291,7 @@ func (e *Engine) StopAndCancel(ctx context.Context) error {
 		return nil
 	}
 	err := e.stopAndCancel(ctx)
-	e.endRelease()
+	e.endBackground()
 	e.working = false
 	return err
 }

@@ -4,8 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"maps"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
@@ -75,4 +81,74 @@ func Example() {
 	// purse: 2 ok, 0 failed of 2
 	// alice purse p-1 ok restricted
 	// bob purse p-2 ok restricted
+}
+
+// A team that already runs River, on its own Postgres pool: bulk's
+// migrations run in the team's migration step, the bulk worker joins the
+// team's own River client, and a business change and the restriction it
+// calls for commit in one transaction. (No Output: it needs a Postgres.)
+func ExampleEngine_AddWorkers() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+
+	// In the team's migration step; opening then only checks.
+	cfg := bulk.Config{SkipMigrations: true}
+	if err := bulk.MigratePostgres(ctx, pool, cfg); err != nil {
+		log.Fatal(err)
+	}
+	e, err := bulk.OpenPostgres(ctx, pool, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.Register("purse", &restricttest.Fake{Provider: "purse"}, bulk.Limits{Rate: 50}); err != nil {
+		log.Fatal(err)
+	}
+
+	// The team's client: its own workers and queues, and bulk's.
+	workers := river.NewWorkers()
+	if err := e.AddWorkers(workers); err != nil {
+		log.Fatal(err)
+	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+	maps.Copy(queues, e.Queues())
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Queues:               queues,
+		Workers:              workers,
+		RescueStuckJobsAfter: 2 * time.Minute, // above Config.JobTimeout
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := client.Start(ctx); err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = client.Stop(ctx) }()
+
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, `UPDATE accounts SET frozen = true WHERE id = $1`, "acct-7"); err != nil {
+		log.Fatal(err)
+	}
+	run := bulk.Run{Name: "chargeback-acct-7", Op: restrict.OpRestrict, Reason: "chargeback"}
+	if _, err := e.SubmitTx(ctx, tx, run, bulk.Subjects(
+		bulk.Subject{Key: "acct-7", IDs: map[string]string{"purse": "p-7"}},
+	)); err != nil {
+		log.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		log.Fatal(err)
+	}
+	progress, err := e.Wait(ctx, run.Name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("restricted:", progress.All.Restricted)
 }

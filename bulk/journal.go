@@ -58,6 +58,29 @@ func journalSchema(ts string) []string {
 		// Whether a run has a pending job, and when its last outcome of each
 		// result was, each in one index lookup: a run's FinishedAt.
 		`CREATE INDEX IF NOT EXISTS restrict_bulk_outcome_finished ON {p}restrict_bulk_outcome (run, result, finished_at)`,
+		// A provider's limits, shared by every process working the
+		// database (see limits.go). slowed is the share of rate in force
+		// after the provider's 429s; next_slot the time of the next
+		// request slot that no process has leased.
+		`CREATE TABLE IF NOT EXISTS {p}restrict_bulk_limit (
+			provider    TEXT PRIMARY KEY,
+			rate        DOUBLE PRECISION NOT NULL DEFAULT 0,
+			concurrency INTEGER NOT NULL DEFAULT 0,
+			slowed      DOUBLE PRECISION NOT NULL DEFAULT 1,
+			slowed_at   ` + ts + `,
+			next_slot   ` + ts + `,
+			updated_at  ` + ts + ` NOT NULL,
+			updated_by  TEXT NOT NULL DEFAULT ''
+		)`,
+		// The processes working a provider, each seen at its last poll:
+		// its share of the provider's concurrency.
+		`CREATE TABLE IF NOT EXISTS {p}restrict_bulk_limit_holder (
+			provider  TEXT NOT NULL,
+			holder    TEXT NOT NULL,
+			joined_at ` + ts + ` NOT NULL,
+			seen_at   ` + ts + ` NOT NULL,
+			PRIMARY KEY (provider, holder)
+		)`,
 	}
 }
 

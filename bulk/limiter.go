@@ -12,37 +12,75 @@ import (
 	"github.com/restrictkit/restrict"
 )
 
-// limiter is a provider's rate limit in this process. After a 429 it halves
-// its rate (down to a floor of 1/16 of the configured rate), and each
-// success after that gives back 1/32 of the configured rate, so it returns
-// to the full rate after a few dozen calls once the provider stops
-// complaining: additive increase, multiplicative decrease, as TCP does.
+// limiter is a provider's limits as this process keeps them: its rate,
+// and its share of the provider's concurrency across processes (gate).
+//
+// The rate is kept in this process (lim) unless the database holds a rate
+// for the provider and shares it between processes (Postgres): then the
+// requests wait for slots leased from the database (shared), and lim is
+// only what it falls back to while the database holds no rate.
+//
+// Kept here, after a 429 it halves its rate (down to a floor of 1/16 of
+// the configured rate), and each success after that gives back 1/32 of
+// the configured rate, so it returns to the full rate after a few dozen
+// calls once the provider stops complaining: additive increase,
+// multiplicative decrease, as TCP does. Shared, the database's row keeps
+// the same slow-down for every process (see limits.go).
 //
 // It bounds HTTP requests, not calls: the worker waits on it once before a
 // call, and the SDK's transport waits on it (through the call's context,
 // restrict.ContextWithLimiter) before every further request of that call,
 // its retries and a resend after renewed credentials included.
 type limiter struct {
-	lim  *rate.Limiter // nil: no limit
-	full rate.Limit
+	lim *rate.Limiter // rate.Inf while there is no limit
 
-	mu  sync.Mutex
-	cur rate.Limit
+	mu   sync.Mutex
+	full rate.Limit // 0: no limit
+	cur  rate.Limit
+
+	// shared is set while the database holds a rate for the provider.
+	shared atomic.Bool
+	slots  *slots // nil: the store keeps no shared limits
+	gate   *gate
+	// slowDown and credit are the 429s and the successes for the
+	// database's slow-down, which the next poll writes.
+	slowDown atomic.Bool
+	credit   atomic.Int64
 }
 
 func newLimiter(perSecond float64, burst int) *limiter {
-	if perSecond <= 0 {
-		return &limiter{}
+	l := &limiter{gate: newGate(), lim: rate.NewLimiter(rate.Inf, max(burst, 1))}
+	if perSecond > 0 {
+		l.full, l.cur = rate.Limit(perSecond), rate.Limit(perSecond)
+		l.lim.SetLimit(l.cur)
 	}
-	l := rate.Limit(perSecond)
-	return &limiter{lim: rate.NewLimiter(l, max(burst, 1)), full: l, cur: l}
+	return l
 }
 
-// wait blocks until a call may be made. It fails at once when the wait
+// acquire waits for the provider's concurrency to have room for a call,
+// then for the call's first request slot; release ends the call. It fails
+// at once when a wait would outlast ctx's deadline.
+func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
+	if err := l.gate.enter(ctx); err != nil {
+		return nil, err
+	}
+	if err := l.wait(ctx); err != nil {
+		l.gate.leave()
+		return nil, err
+	}
+	return l.gate.leave, nil
+}
+
+// wait blocks until a request may be sent. It fails at once when the wait
 // would outlast ctx's deadline.
 func (l *limiter) wait(ctx context.Context) error {
-	if l.lim == nil {
-		return ctx.Err()
+	if l.shared.Load() {
+		err := l.slots.take(ctx)
+		if !errors.Is(err, errLocalLimits) {
+			return err
+		}
+		// The limit was removed from the database since the last poll.
+		l.shared.Store(false)
 	}
 	return l.lim.Wait(ctx)
 }
@@ -58,7 +96,7 @@ var errLimiterRefused = errors.New("bulk: the rate limiter's wait would outlast 
 // context (not an SDK client) is still held to the rate, once per call.
 // It returns nil when there is no limit.
 func (l *limiter) forCall() restrict.Limiter {
-	if l.lim == nil {
+	if !l.shared.Load() && l.limit() == rate.Inf {
 		return nil
 	}
 	c := &callLimiter{l: l}
@@ -87,35 +125,73 @@ func (c *callLimiter) Wait(ctx context.Context) error {
 	return nil
 }
 
+// slow follows a 429 of the provider.
 func (l *limiter) slow() {
-	if l.lim == nil {
+	if l.shared.Load() {
+		l.slowDown.Store(true)
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.full == 0 {
+		return
+	}
 	l.cur = max(l.cur/2, l.full/16)
 	l.lim.SetLimit(l.cur)
 }
 
+// ok follows a success.
 func (l *limiter) ok() {
-	if l.lim == nil {
+	if l.shared.Load() {
+		l.credit.Add(1)
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.cur >= l.full {
+	if l.full == 0 || l.cur >= l.full {
 		return
 	}
 	l.cur = min(l.cur+l.full/32, l.full)
 	l.lim.SetLimit(l.cur)
 }
 
-// limit is the rate in force now.
+// limit is the rate kept here now.
 func (l *limiter) limit() rate.Limit {
-	if l.lim == nil {
-		return rate.Inf
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.full == 0 {
+		return rate.Inf
+	}
 	return l.cur
+}
+
+// follow applies what the database holds for the provider: found says
+// whether it has a row; rate (0: none) and slowed its rate and slow-down;
+// share this process's part of its concurrency (negative: no bound).
+func (l *limiter) follow(found bool, perSecond, slowed float64, share int) {
+	l.gate.setShare(share)
+	if !found || perSecond <= 0 {
+		l.shared.Store(false)
+		return
+	}
+	if l.slots != nil {
+		l.slots.mu.Lock()
+		l.slots.rate = perSecond * slowed
+		l.slots.mu.Unlock()
+		l.shared.Store(true)
+		return
+	}
+	// Kept here, the database's rate replaces this process's own, with
+	// the slow-down this process has kept.
+	r := rate.Limit(perSecond)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.full == 0:
+		l.cur = r
+	case r != l.full:
+		l.cur = l.cur * r / l.full
+	}
+	l.full = r
+	l.lim.SetLimit(l.cur)
 }

@@ -3,6 +3,7 @@ package bulk
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -60,6 +61,17 @@ func newPostgresStore(pool *pgxpool.Pool, cfg Config) (*postgresStore, error) {
 func (s *postgresStore) sqlDB() *sql.DB { return s.db }
 
 func (s *postgresStore) migrate(ctx context.Context, cfg Config) error {
+	if cfg.SkipMigrations {
+		where := "the search_path's schema"
+		if cfg.Schema != "" {
+			where = fmt.Sprintf("schema %q", cfg.Schema)
+		}
+		return s.checkMigrated(ctx, cfg, where, func(ctx context.Context, t execer) (map[[2]string]bool, error) {
+			return keys(ctx, t, `SELECT table_name::text, column_name::text FROM information_schema.columns
+				WHERE table_schema = COALESCE(NULLIF($1::text, ''), current_schema()) AND table_name LIKE 'restrict_bulk%'`,
+				cfg.Schema)
+		})
+	}
 	// Two processes opening one database at once must not both create
 	// the tables: the second waits here for the first to finish.
 	unlock, err := s.lockMigrations(ctx)
@@ -196,6 +208,31 @@ func (q postgresSQL) releaseLost(ctx context.Context, tx execer, client string, 
 		JobKind, client, after.Seconds(), working)
 }
 
+func (*postgresStore) sharesLimits() bool { return true }
+
+// leaseSlots moves next_slot on by n slots in one statement, which the
+// row's lock serialises between processes: the database's clock is the
+// one they share. It runs alone, not in a transaction, so that it is one
+// round trip, and the database's time of it (clock_timestamp, not the
+// transaction's now) is taken as the middle of that trip here.
+func (s *postgresStore) leaseSlots(ctx context.Context, provider string, n int) (time.Time, time.Duration, error) {
+	var next, at time.Time
+	var perSecond float64
+	sent := time.Now()
+	err := s.pool.QueryRow(ctx, s.bind(`WITH c AS (SELECT clock_timestamp() AS now)
+		UPDATE {p}restrict_bulk_limit SET next_slot = greatest(coalesce(next_slot, c.now), c.now) + make_interval(secs => ?::float8 / (rate * slowed))
+		FROM c WHERE provider = ? AND rate > 0 RETURNING next_slot, c.now, rate * slowed`), n, provider).Scan(&next, &at, &perSecond)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, 0, errLocalLimits
+	}
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	here := sent.Add(time.Since(sent) / 2)
+	every := time.Duration(float64(time.Second) / perSecond)
+	return here.Add(next.Add(-time.Duration(n) * every).Sub(at)), every, nil
+}
+
 func (q postgresSQL) storedTargets(ctx context.Context, tx execer, run string, keys []string) (map[string]map[string]string, error) {
 	out, add := targetsScanner()
 	if len(keys) == 0 {
@@ -229,8 +266,14 @@ func (postgresSQL) addSubmitted(ctx context.Context, tx execer, keys []string) e
 	return nil
 }
 
-// dropSubmitted does nothing: the table goes with its transaction.
-func (postgresSQL) dropSubmitted(context.Context, execer) error { return nil }
+// dropSubmitted drops the table at once rather than at commit: a caller's
+// transaction may hold a second SubmitTx.
+func (postgresSQL) dropSubmitted(ctx context.Context, tx execer) error {
+	if _, err := tx.exec(ctx, `DROP TABLE pg_temp.restrict_bulk_submitted`); err != nil {
+		return fmt.Errorf("bulk: journal: %w", err)
+	}
+	return nil
+}
 
 func (q postgresSQL) analyze(ctx context.Context, tx execer) error {
 	_, err := tx.exec(ctx, q.bind(`ANALYZE {p}restrict_bulk_outcome`))
@@ -269,7 +312,8 @@ func (p pgxTx) rollback(ctx context.Context) error { return p.t.Rollback(ctx) }
 
 // OpenPostgres runs on the caller's Postgres pool. Several processes may
 // share one database (and Config.Schema): each job is worked by one of
-// them. The caller keeps ownership of pool.
+// them. The caller keeps ownership of pool. It migrates as Open does,
+// unless Config.SkipMigrations leaves that to the caller (MigratePostgres).
 func OpenPostgres(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Engine, error) {
 	if err := checkSchema(cfg.Schema); err != nil {
 		return nil, err

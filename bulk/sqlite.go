@@ -59,6 +59,12 @@ func (s *sqliteStore) sqlDB() *sql.DB { return s.db }
 const migrateAttempts = 10
 
 func (s *sqliteStore) migrate(ctx context.Context, cfg Config) error {
+	if cfg.SkipMigrations {
+		return s.checkMigrated(ctx, cfg, "the SQLite database", func(ctx context.Context, t execer) (map[[2]string]bool, error) {
+			return keys(ctx, t, `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+				WHERE m.type = 'table' AND m.name LIKE 'restrict_bulk%'`)
+		})
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.migrateRiver(ctx, cfg)
 		if err == nil {
@@ -213,6 +219,14 @@ func (sqliteSQL) dropSubmitted(ctx context.Context, tx execer) error {
 // pages.
 func (sqliteSQL) analyze(context.Context, execer) error { return nil }
 
+func (*sqliteStore) sharesLimits() bool { return false }
+
+// leaseSlots is never called: one process works a SQLite database, and
+// keeps its rates itself.
+func (*sqliteStore) leaseSlots(context.Context, string, int) (time.Time, time.Duration, error) {
+	return time.Time{}, 0, errLocalLimits
+}
+
 // releaseLost finds nothing: SQLite runs in the process, so a fetch that
 // committed also came back.
 func (sqliteSQL) releaseLost(context.Context, execer, string, []int64, time.Duration) (int64, error) {
@@ -253,7 +267,8 @@ func (s sqlTx) rollback(context.Context) error { return s.t.Rollback() }
 // "sqlite" driver of modernc.org/sqlite. Give it a pool limited to one
 // connection (db.SetMaxOpenConns(1)), as River's SQLite driver
 // recommends, and the pragmas Open sets (WAL, a busy timeout). The
-// caller keeps ownership of db.
+// caller keeps ownership of db. It migrates as Open does, unless
+// Config.SkipMigrations leaves that to the caller (MigrateSQLite).
 func OpenSQLite(ctx context.Context, db *sql.DB, cfg Config) (*Engine, error) {
 	cfg = cfg.withDefaults()
 	s, err := newSQLiteStore(db, cfg)

@@ -28,6 +28,9 @@ type store interface {
 	inTx(ctx context.Context, fn func(tx execer) error) error
 	// submit runs fn in one transaction; fn inserts jobs with insert.
 	submit(ctx context.Context, fn func(tx execer, insert insertFunc) error) error
+	// inCallerTx runs fn in the caller's transaction tx (SubmitTx), or
+	// fails with ErrWrongTx if tx is not of the store's driver.
+	inCallerTx(ctx context.Context, tx any, fn func(tx execer, insert insertFunc) error) error
 	// client is a River client on the store's driver.
 	client(cfg *river.Config) (riverClient, error)
 	// complete journals a job's final outcome and completes the job, in a
@@ -36,6 +39,15 @@ type store interface {
 	// close ends the store's goroutines, once no worker runs; a second
 	// call does nothing.
 	close()
+	// sharesLimits says whether several processes work the database, so
+	// that a provider's rate is kept in it (leaseSlots) rather than in
+	// each process.
+	sharesLimits() bool
+	// leaseSlots takes n request slots of provider (see leases.go) and
+	// returns the first one's time, in this process's clock, and the time
+	// between two slots; errLocalLimits when the database holds no rate
+	// for provider.
+	leaseSlots(ctx context.Context, provider string, n int) (first time.Time, every time.Duration, err error)
 }
 
 // journalSQL is one database's form of the journal's statements. The

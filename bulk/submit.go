@@ -58,10 +58,7 @@ func (e *Engine) Submit(ctx context.Context, run Run, subjects iter.Seq2[Subject
 	if err := run.validate(); err != nil {
 		return nil, err
 	}
-	s := &submission{st: e.st, cfg: e.cfg, run: run, only: make(map[string]bool, len(run.Providers)), seen: make(map[string]bool)}
-	for _, p := range run.Providers {
-		s.only[p] = true
-	}
+	s := e.newSubmission(run, e.st.submit)
 	_, err := e.read.run(ctx, run.Name)
 	switch {
 	case errors.Is(err, ErrRunNotFound):
@@ -84,15 +81,27 @@ func (e *Engine) Submit(ctx context.Context, run Run, subjects iter.Seq2[Subject
 // statistics are brought up to date.
 const analyzeAfter = 1000
 
-// submission is one call of Submit.
+// newSubmission is a submission of run whose transactions runTx runs.
+func (e *Engine) newSubmission(run Run, runTx func(context.Context, func(execer, insertFunc) error) error) *submission {
+	s := &submission{st: e.st, cfg: e.cfg, run: run, runTx: runTx, only: make(map[string]bool, len(run.Providers)), seen: make(map[string]bool)}
+	for _, p := range run.Providers {
+		s.only[p] = true
+	}
+	return s
+}
+
+// submission is one call of Submit or SubmitTx.
 type submission struct {
-	st   store
-	cfg  Config
-	run  Run
-	only map[string]bool // the run's providers; empty for all
-	seen map[string]bool // the providers the subjects named
-	out  Submitted
-	read int // subjects read, for their position
+	st  store
+	cfg Config
+	run Run
+	// runTx runs fn in a transaction: one of its own for each call
+	// (Submit), or always the caller's (SubmitTx).
+	runTx func(ctx context.Context, fn func(tx execer, insert insertFunc) error) error
+	only  map[string]bool // the run's providers; empty for all
+	seen  map[string]bool // the providers the subjects named
+	out   Submitted
+	read  int // subjects read, for their position
 
 	// complete is set when the run's submission had completed: its
 	// subjects are fixed, and a new one is a conflict.
@@ -149,17 +158,9 @@ func (s *submission) submitNew(ctx context.Context, subjects iter.Seq2[Subject, 
 func (s *submission) resubmit(ctx context.Context, subjects iter.Seq2[Subject, error]) error {
 	d := s.st
 	return s.inTx(ctx, func(tx execer, insert insertFunc) error {
-		if err := d.lockRun(ctx, tx, s.run.Name); err != nil {
-			return err
-		}
-		var ri *RunInfo
-		err := tx.query(ctx, d.bind(runSelect+` WHERE r.name = ?`), []any{s.run.Name}, func(scan func(...any) error) error {
-			r, err := scanRun(scan)
-			ri = &r
-			return err
-		})
+		ri, err := s.lockedRun(ctx, tx)
 		if err != nil {
-			return fmt.Errorf("bulk: run %q: %w", s.run.Name, err)
+			return err
 		}
 		if ri == nil {
 			return fmt.Errorf("bulk: run %q was deleted meanwhile; submit it again", s.run.Name)
@@ -218,11 +219,29 @@ func (s *submission) resubmit(ctx context.Context, subjects iter.Seq2[Subject, e
 	})
 }
 
-// inTx runs fn in one transaction; what it counts is undone if the
-// transaction is not committed.
+// lockedRun locks the run's row in tx, so that concurrent submissions of
+// it take turns, and reads it: nil if the run is not stored.
+func (s *submission) lockedRun(ctx context.Context, tx execer) (*RunInfo, error) {
+	if err := s.st.lockRun(ctx, tx, s.run.Name); err != nil {
+		return nil, err
+	}
+	var ri *RunInfo
+	err := tx.query(ctx, s.st.bind(runSelect+` WHERE r.name = ?`), []any{s.run.Name}, func(scan func(...any) error) error {
+		r, err := scanRun(scan)
+		ri = &r
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bulk: run %q: %w", s.run.Name, err)
+	}
+	return ri, nil
+}
+
+// inTx runs fn in one transaction (see runTx); what it counts is undone
+// if fn fails.
 func (s *submission) inTx(ctx context.Context, fn func(tx execer, insert insertFunc) error) error {
 	before := s.out
-	err := s.st.submit(ctx, fn)
+	err := s.runTx(ctx, fn)
 	if err != nil {
 		s.out.Jobs, s.out.Existing = before.Jobs, before.Existing
 	}

@@ -118,6 +118,19 @@ func (w *worker) Timeout(*river.Job[JobArgs]) time.Duration {
 	return w.cfg.JobTimeout
 }
 
+// NextRetry is when a job River retries (an unavailable provider) is
+// tried again: by Config.RetryPolicy, so that a River client of the
+// caller's own (AddWorkers) spaces bulk's retries as the engine's own
+// client does. Without a RetryPolicy it is the zero time, which leaves
+// the choice to the working client's policy (River's default in the
+// engine's own).
+func (w *worker) NextRetry(job *river.Job[JobArgs]) time.Time {
+	if w.cfg.RetryPolicy == nil {
+		return time.Time{}
+	}
+	return w.cfg.RetryPolicy.NextRetry(job.JobRow)
+}
+
 // Work runs one attempt. A final outcome is journaled in the transaction
 // that completes the job, so the journal and the queue never disagree; if
 // that transaction fails, the job is snoozed rather than left to River's
@@ -272,8 +285,10 @@ func (w *worker) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 		rec.finished = now
 		return attempt{verdict: final, rec: rec}
 	}
+	// The wait for the provider's limiter: its concurrency across
+	// processes, then its rate.
 	waitStart := time.Now()
-	err := p.limiter.wait(ctx)
+	release, err := p.limiter.acquire(ctx)
 	w.tel.waited(ctx, a.Provider, time.Since(waitStart))
 	if err != nil {
 		if ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
@@ -283,6 +298,7 @@ func (w *worker) call(ctx context.Context, job *river.Job[JobArgs], snoozes int)
 		// later instead of holding a worker slot.
 		return attempt{verdict: snooze, wait: w.cfg.backoff(1)}
 	}
+	defer release()
 
 	if l := p.limiter.forCall(); l != nil {
 		ctx = restrict.ContextWithLimiter(ctx, l)

@@ -73,7 +73,7 @@ type engineFlags struct {
 
 func (f *engineFlags) add(cmd *cobra.Command) {
 	addDBFlag(cmd, &f.db)
-	cmd.Flags().StringArrayVar(&f.limits.rate, "rate", nil, "a provider's limit in requests per second in this process, retries included, PROVIDER=N (repeatable)")
+	cmd.Flags().StringArrayVar(&f.limits.rate, "rate", nil, "a provider's limit in requests per second, retries included, for all workers together; the database's, once set, is in force (restrict limits), PROVIDER=N (repeatable)")
 	cmd.Flags().StringArrayVar(&f.limits.concurrency, "concurrency", nil, "a provider's calls at once in this process, PROVIDER=N (repeatable; default from its --rate, else 4)")
 	cmd.Flags().DurationVar(&f.jobTimeout, "job-timeout", time.Minute, "how long one attempt of a job may take, its rate-limit waits and HTTP retries included")
 	cmd.Flags().DurationVar(&f.rescueAfter, "rescue-after", 0, "how long a job of a crashed process stays taken before another takes it (default: job timeout + 30s)")

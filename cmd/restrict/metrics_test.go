@@ -24,6 +24,8 @@ var scrapedNames = []string{
 	"restrict_bulk_rate_limit_wait_seconds_bucket",
 	"restrict_bulk_queue_depth",
 	"river_work_count_total",
+	"restrict_provider_requests_total",
+	"restrict_provider_request_duration_seconds",
 }
 
 var servingRE = regexp.MustCompile(`serving /metrics, /healthz and /readyz on (http://\S+)`)

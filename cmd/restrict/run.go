@@ -255,6 +255,7 @@ func (a *app) workRun(ctx context.Context, e *bulk.Engine, pr *prepared, o runOp
 	if err := e.Start(db); err != nil {
 		return nil, fmt.Errorf("starting the workers: %w", err)
 	}
+	a.noteLimits(db, e, pr.limits)
 	a.logger.Info("working", "run", pr.plan.Run, "providers", strings.Join(pr.sf.providers, ","))
 	p, werr := a.work(ctx, e, pr.plan.Run, o)
 	wait := stopWait

@@ -22,9 +22,11 @@ Start one on each of several machines sharing a Postgres database: each job
 is worked by one of them. Submit runs with "restrict run --no-work" (or
 let "restrict run" work alongside), and follow them with "restrict runs".
 
-The rate limits (--rate) count every HTTP request, retries included, and
-are per process: N workers send up to N times the rate, so give each
-worker the provider's limit divided by N.
+The rate limits (--rate) count every HTTP request, retries included. On
+Postgres they hold for all workers together: give each worker the
+provider's whole limit. The first worker started with a --rate writes it
+into the database, and the database's rate is the one in force: see and
+change it with "restrict limits" while the workers run.
 
 SIGTERM or SIGINT stops it gracefully: it takes no new job, lets the calls
 in flight finish (up to 10s) and exits 0, so that systemd and Kubernetes
@@ -82,6 +84,7 @@ func (a *app) worker(ctx context.Context, f engineFlags) error {
 	if err := e.Start(db); err != nil {
 		return fmt.Errorf("starting the workers: %w", err)
 	}
+	a.noteLimits(db, e, limits)
 	fmt.Fprintf(a.stderr, "worker: working %s on %s; Ctrl-C to stop\n", strings.Join(names, ", "), bulk.RedactDSN(dsn))
 	a.logger.Info("worker started", "providers", strings.Join(names, ","))
 

@@ -2,6 +2,7 @@
 // root package's options write them, internal/transport resolves and reads
 // them, and a provider package reads its own extras. It imports nothing of
 // this module, so that the root package can import it without a cycle, and
+// it imports only the OpenTelemetry API, never its SDK, and
 // it is internal, so that none of it is part of the public API: callers
 // only ever hold restrict.Option values.
 package config
@@ -10,6 +11,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Settings is what the options of one New call add up to.
@@ -23,6 +27,10 @@ type Settings struct {
 	UserAgent    string
 	Clock        func() time.Time
 	InsecureHTTP bool
+	// TracerProvider and MeterProvider replace the otel globals; nil
+	// means the globals.
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
 
 	extras []Extra
 }

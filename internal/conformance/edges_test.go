@@ -86,7 +86,7 @@ func TestEchoedCredentialsAreScrubbedBeforeTheExcerptIsCut(t *testing.T) {
 						e.fake.Inject(restricttest.Fault{Status: http.StatusUnauthorized, ContentType: "text/html", Body: page, Times: 1})
 						_, err = c.Restrict(context.Background(), e.target)
 						require.ErrorIs(t, err, restrict.ErrUnauthorized)
-						requireNoFragment(t, printed(err)+h.logs.String(), e.secrets, fmt.Sprintf("form %q at %d", form, pad))
+						requireNoFragment(t, printed(err)+h.logs.String()+h.tel.Text(t), e.secrets, fmt.Sprintf("form %q at %d", form, pad))
 					}
 				}
 			}
@@ -120,7 +120,7 @@ func TestNetworkErrorsQuotingCredentialsAreScrubbed(t *testing.T) {
 			_, err = c.Restrict(context.Background(), e.target)
 			require.ErrorIs(t, err, restrict.ErrUnavailable)
 			require.Contains(t, err.Error(), "malformed MIME header line")
-			requireNoFragment(t, printed(err)+h.logs.String(), e.secrets, "network error")
+			requireNoFragment(t, printed(err)+h.logs.String()+h.tel.Text(t), e.secrets, "network error")
 		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/restrictkit/restrict/restricttest"
 )
 
@@ -143,12 +144,13 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// harness is one client under test with everything it sends and logs
-// captured.
+// harness is one client under test with everything it sends, logs and
+// records as telemetry captured.
 type harness struct {
 	opts []restrict.Option
 	logs *syncBuffer
 	sent *recordingTransport
+	tel  *testkit.Telemetry
 }
 
 func newHarness(t *testing.T, policy restrict.RetryPolicy, timeout time.Duration) *harness {
@@ -160,17 +162,19 @@ func newHarness(t *testing.T, policy restrict.RetryPolicy, timeout time.Duration
 	if policy == (restrict.RetryPolicy{}) {
 		policy = fastRetry
 	}
-	h := &harness{logs: &syncBuffer{}, sent: &recordingTransport{base: tr, seen: make(chan string, 256)}}
-	h.opts = []restrict.Option{
+	h := &harness{logs: &syncBuffer{}, sent: &recordingTransport{base: tr, seen: make(chan string, 256)}, tel: testkit.NewTelemetry(t)}
+	h.opts = append([]restrict.Option{
 		restrict.WithHTTPClient(&http.Client{Transport: h.sent, Timeout: timeout}),
 		restrict.WithLogger(slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		restrict.WithRetry(policy),
-	}
+	}, h.tel.Options()...)
 	return h
 }
 
-// requireNoSecret checks an error and every captured log line for each
-// credential the client was given and every signature or token it sent.
+// requireNoSecret checks an error, every captured log line and every span
+// and metric recorded for each credential the client was given and every
+// signature or token it sent; and the telemetry for the targets' IDs and
+// reasons too, which logs may hold but spans and metrics never.
 func (h *harness) requireNoSecret(t *testing.T, e *env, err error) {
 	t.Helper()
 	secrets := append([]string(nil), e.secrets...)
@@ -186,8 +190,17 @@ func (h *harness) requireNoSecret(t *testing.T, e *env, err error) {
 		text = err.Error() + "\n" + fmt.Sprintf("%+v %#v", err, err)
 	}
 	text += "\n" + h.logs.String()
+	telemetry := h.tel.Text(t)
 	for _, s := range secrets {
 		require.NotContains(t, text, s, "a secret surfaced")
+		require.NotContains(t, telemetry, s, "a secret surfaced in a span or a metric")
+	}
+	for _, target := range []restrict.Target{e.target, e.unknown} {
+		for _, s := range []string{target.ID, target.Reason} {
+			if s != "" {
+				require.NotContains(t, telemetry, s, "a target surfaced in a span or a metric")
+			}
+		}
 	}
 }
 

@@ -45,6 +45,16 @@ func (c *Client) Do(ctx context.Context, op *Operation, out any) (restrict.Meta,
 	if c == nil {
 		return restrict.Meta{}, errNotMade(op.Name)
 	}
+	ctx, span := c.tel.start(ctx, op)
+	start := time.Now()
+	meta, err := c.renewing(ctx, op, out)
+	c.tel.end(ctx, span, op, meta, err, time.Since(start))
+	return meta, err
+}
+
+// renewing runs op, and once more if the signer renewed the credentials
+// its answer refused.
+func (c *Client) renewing(ctx context.Context, op *Operation, out any) (restrict.Meta, error) {
 	signer := op.Signer
 	if signer == nil {
 		signer = c.cfg.Signer
@@ -101,6 +111,7 @@ type call struct {
 	answer           []byte
 	res              Response         // the answer as the decoder sees it
 	limit            io.LimitedReader // reads an answer; here so it costs no allocation
+	retry            retryCause       // why the next attempt is sent, for its span event
 }
 
 // do runs one operation through retryablehttp. rejected is the last

@@ -22,11 +22,18 @@ func (c *Client) retryClient() *retryablehttp.Client {
 		RetryWaitMax: c.opts.MaxWait,
 		RetryMax:     c.opts.MaxAttempts - 1,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			return callOf(ctx).checkRetry(ctx, resp, err)
+			cl := callOf(ctx)
+			retry, checkErr := cl.checkRetry(ctx, resp, err)
+			if retry {
+				cl.noteRetry(resp, err)
+			}
+			return retry, checkErr
 		},
 		Backoff: c.backoff,
 		PrepareRetry: func(req *http.Request) error {
-			return callOf(req.Context()).prepareRetry(req)
+			cl := callOf(req.Context())
+			cl.retryEvent()
+			return cl.prepareRetry(req)
 		},
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
 			callOf(req.Context()).started = time.Now()

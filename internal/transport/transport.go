@@ -68,6 +68,7 @@ type Client struct {
 	hc       *http.Client
 	rc       *retryablehttp.Client // built once; see retryClient
 	secrets  *Secrets
+	tel      *telemetry
 }
 
 // New resolves the caller's options against cfg. Its errors match
@@ -123,6 +124,7 @@ func New(cfg Config, opts []restrict.Option) (*Client, error) {
 		cfg.Secrets = NewSecrets()
 	}
 	c := &Client{
+		tel:      newTelemetry(cfg.Provider, base.Hostname(), o),
 		secrets:  cfg.Secrets,
 		cfg:      &cfg,
 		opts:     o,
