@@ -54,6 +54,10 @@ func BenchmarkWorkers(b *testing.B) {
 		b.ReportMetric(float64(four.conns), "four-conns")
 		b.ReportMetric(float64(one.idleInTx), "one-idle-in-tx")
 		b.ReportMetric(float64(four.idleInTx), "four-idle-in-tx")
+		b.ReportMetric(one.perFetch, "one-jobs/fetch")
+		b.ReportMetric(four.perFetch, "four-jobs/fetch")
+		b.ReportMetric(one.perCommit, "one-jobs/commit")
+		b.ReportMetric(four.perCommit, "four-jobs/commit")
 		b.ReportMetric(one.workerCPU, "one-worker-cpu-ms/kjob")
 		b.ReportMetric(four.workerCPU, "four-worker-cpu-ms/kjob")
 		b.ReportMetric(one.dbCPU, "one-db-cpu-ms/kjob")
@@ -68,6 +72,9 @@ type workersResult struct {
 	// 1,000 jobs, start-up included; dbCPU that of their Postgres
 	// backends, as far as the sampler saw it.
 	workerCPU, dbCPU float64
+	// perFetch and perCommit are the jobs per River fetch and per group
+	// commit.
+	perFetch, perCommit float64
 }
 
 // workersRun works a run of n subjects x 5 providers with the given number
@@ -131,8 +138,24 @@ func workersRun(b *testing.B, workers, n, concurrency int) workersResult {
 	}
 	require.Equal(b, n*len(benchProviders), jobs)
 	perKJob := func(d time.Duration) float64 { return float64(d.Milliseconds()) / float64(jobs) * 1000 }
+	fetches, commits := countBatches(b, dsn, schema)
 	return workersResult{rate: float64(jobs) / last.Sub(first).Seconds(), conns: conns, idleInTx: idleInTx,
-		workerCPU: perKJob(cpu), dbCPU: perKJob(dbCPU)}
+		workerCPU: perKJob(cpu), dbCPU: perKJob(dbCPU),
+		perFetch: float64(jobs) / float64(fetches), perCommit: float64(jobs) / float64(commits)}
+}
+
+// countBatches counts the fetches and the group commits that worked the
+// jobs of schema, from what they left on the rows: a fetch gives its jobs
+// one attempted_at (the transaction's now()) and the client's ID, a group
+// commit one finalized_at. Every job is worked once in the benchmark.
+func countBatches(b *testing.B, dsn, schema string) (fetches, commits int) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(b, err)
+	defer conn.Close(ctx)
+	require.NoError(b, conn.QueryRow(ctx, `SELECT count(DISTINCT (attempted_at, attempted_by[array_length(attempted_by, 1)])),
+		count(DISTINCT finalized_at) FROM "`+schema+`".river_job`).Scan(&fetches, &commits))
+	return fetches, commits
 }
 
 // withParam is dsn, a URL, with the query parameter name set to value.
