@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,6 +146,14 @@ func TestWorkerChild(t *testing.T) {
 		cfg = benchConfig()
 		cfg.Schema = schema
 	}
+	if path := os.Getenv("BULK_CHILD_CPUPROFILE"); path != "" {
+		// BenchmarkWorkers' BULK_BENCH_CPUPROFILE: where a worker's CPU goes.
+		f, err := os.Create(path)
+		require.NoError(t, err)
+		require.NoError(t, pprof.StartCPUProfile(f))
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	e, err := bulk.Open(ctx, dsn, cfg)
 	require.NoError(t, err)
 	defer e.Close()
@@ -156,6 +166,22 @@ func TestWorkerChild(t *testing.T) {
 		for _, p := range childProviders {
 			require.NoError(t, e.Register(p, &httpRestrictor{name: p, url: os.Getenv("BULK_CHILD_URL"), client: hc}, bulk.Limits{Concurrency: concurrency}))
 		}
+	}
+	if memory {
+		// BenchmarkWorkers' parent waits for the run and then stops its
+		// workers with SIGTERM, so that four workers do not pay for four
+		// Wait loops polling the database where one worker pays for one.
+		term, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+		defer stop()
+		require.NoError(t, e.Start(ctx))
+		fmt.Println("READY")
+		select {
+		case <-term.Done():
+		case <-time.After(2 * time.Minute):
+			t.Fatal("the parent did not stop this worker")
+		}
+		require.NoError(t, e.Stop(ctx))
+		return
 	}
 	require.NoError(t, e.Start(ctx))
 	fmt.Println("READY")
