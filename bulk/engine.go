@@ -236,7 +236,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	// The limits are in force before the first job is fetched.
 	for _, p := range e.providers.all() {
-		if e.st.sharesLimits() {
+		if e.st.manyWorkers() {
 			p.limiter.slots = &slots{lease: e.leaseFor(p.name)}
 		}
 	}
@@ -254,7 +254,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.working = true
 	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() { e.releaseLostFetches(bctx, c.ID()) })
+	if e.st.manyWorkers() {
+		wg.Go(func() { e.releaseLostFetches(bctx, c.ID()) })
+	}
 	wg.Go(func() { e.followLimits(bctx, c.ID()) })
 	e.endBackground = func() { cancel(); wg.Wait() }
 	return nil

@@ -64,7 +64,7 @@ func TestOpenReaderSQLite(t *testing.T) {
 		require.NoError(t, err)
 		reads++
 		return p.Finished()
-	}, 30*time.Second, time.Millisecond)
+	}, time.Minute, 5*time.Millisecond, "the run finishes while a reader reads (on a loaded machine, 30 s was once not enough)")
 	t.Logf("%d progress reads while the worker wrote", reads)
 	ri, err := r.Run(ctx, "rd")
 	require.NoError(t, err)

@@ -208,7 +208,7 @@ func (q postgresSQL) releaseLost(ctx context.Context, tx execer, client string, 
 		JobKind, client, after.Seconds(), working)
 }
 
-func (*postgresStore) sharesLimits() bool { return true }
+func (*postgresStore) manyWorkers() bool { return true }
 
 // leaseSlots moves next_slot on by n slots in one statement, which the
 // row's lock serialises between processes: the database's clock is the

@@ -219,7 +219,7 @@ func (sqliteSQL) dropSubmitted(ctx context.Context, tx execer) error {
 // pages.
 func (sqliteSQL) analyze(context.Context, execer) error { return nil }
 
-func (*sqliteStore) sharesLimits() bool { return false }
+func (*sqliteStore) manyWorkers() bool { return false }
 
 // leaseSlots is never called: one process works a SQLite database, and
 // keeps its rates itself.
@@ -227,8 +227,8 @@ func (*sqliteStore) leaseSlots(context.Context, string, int) (time.Time, time.Du
 	return time.Time{}, 0, errLocalLimits
 }
 
-// releaseLost finds nothing: SQLite runs in the process, so a fetch that
-// committed also came back.
+// releaseLost finds nothing, and is not asked (manyWorkers): SQLite runs
+// in the process, so a fetch that committed also came back.
 func (sqliteSQL) releaseLost(context.Context, execer, string, []int64, time.Duration) (int64, error) {
 	return 0, nil
 }

@@ -39,10 +39,10 @@ type store interface {
 	// close ends the store's goroutines, once no worker runs; a second
 	// call does nothing.
 	close()
-	// sharesLimits says whether several processes work the database, so
-	// that a provider's rate is kept in it (leaseSlots) rather than in
-	// each process.
-	sharesLimits() bool
+	// manyWorkers says whether several processes may work the database:
+	// then a provider's rate is kept in it (leaseSlots) rather than in
+	// each process, and a fetch can be lost on the way (releaseLost).
+	manyWorkers() bool
 	// leaseSlots takes n request slots of provider (see leases.go) and
 	// returns the first one's time, in this process's clock, and the time
 	// between two slots; errLocalLimits when the database holds no rate
