@@ -266,20 +266,34 @@ func (cl *call) reader() (io.Reader, error) { return bytes.NewReader(cl.body), n
 
 // prepare signs one attempt: the first before Do, each retry from
 // PrepareRetry, so every attempt carries a signature over its own bytes.
+//
+// The rate limiter is waited on before signing, and again when signing
+// took longer than signLate (a login ran): the request then goes at a
+// slot of its own instead of the one that passed meanwhile, which would
+// send every call that waited for the login at once. It is signed again
+// after that wait, so that its timestamp is fresh.
 func (cl *call) prepare(req *http.Request) error {
-	if l := restrict.LimiterFromContext(cl.ctx); l != nil {
-		if err := l.Wait(cl.ctx); err != nil {
-			return cl.limiterError(err)
+	l := restrict.LimiterFromContext(cl.ctx)
+	var a Attempt
+	for again := l != nil; ; again = false {
+		if l != nil {
+			if err := l.Wait(cl.ctx); err != nil {
+				return cl.limiterError(err)
+			}
+		}
+		a = Attempt{Header: req.Header, Body: cl.payload, Now: cl.c.opts.Clock(), Number: cl.attempts + 1}
+		started := time.Now()
+		if cl.signer != nil {
+			if err := cl.signer.Sign(cl.ctx, &a); err != nil {
+				return err
+			}
+		}
+		if !again || time.Since(started) < signLate {
+			break
 		}
 	}
 	cl.attempts++
 	cl.pending = true
-	a := Attempt{Header: req.Header, Body: cl.payload, Now: cl.c.opts.Clock(), Number: cl.attempts}
-	if cl.signer != nil {
-		if err := cl.signer.Sign(cl.ctx, &a); err != nil {
-			return err
-		}
-	}
 	cl.body = a.Body
 	req.ContentLength = int64(len(a.Body))
 	cl.last = req
@@ -304,6 +318,10 @@ func (cl *call) prepare(req *http.Request) error {
 	}
 	return nil
 }
+
+// signLate is how long signing may take before the slot the limiter gave
+// counts as passed: longer means the signer logged in first.
+const signLate = 50 * time.Millisecond
 
 func (cl *call) prepareRetry(req *http.Request) error {
 	// retryablehttp copies the request shallowly; the header map is still

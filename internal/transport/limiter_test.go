@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -60,4 +61,31 @@ func TestARequestTheLimiterRefusesIsNotSentNorCounted(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, 0, ae.Attempts)
 	require.Equal(t, 1, rec.count(), "nothing more was sent")
+}
+
+// A request whose signing ran a login waits for a slot of its own after
+// it, and is signed again, instead of going at the slot that passed while
+// it waited: otherwise every call that queued behind the login would go
+// at once. A quick signing waits once.
+func TestASlowSigningWaitsForAnotherSlot(t *testing.T) {
+	t.Parallel()
+	rec, srv := serve(t, status(http.StatusOK, `{}`))
+	var signed atomic.Int64
+	login := transport.SignerFunc(func(_ context.Context, a *transport.Attempt) error {
+		if signed.Add(1) == 1 {
+			time.Sleep(100 * time.Millisecond) // the login
+		}
+		return nil
+	})
+	c := newClient(t, transport.Config{Signer: login}, restrict.WithBaseURL(srv.URL), fast)
+	l := &countingLimiter{allow: 100}
+	_, err := c.Do(restrict.ContextWithLimiter(context.Background(), l), op(true), nil)
+	require.NoError(t, err)
+	require.EqualValues(t, 2, l.waits.Load(), "waited again after the login")
+	require.EqualValues(t, 2, signed.Load(), "signed again after that wait")
+	require.Equal(t, 1, rec.count(), "one request sent")
+
+	_, err = c.Do(restrict.ContextWithLimiter(context.Background(), l), op(true), nil)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, l.waits.Load(), "a quick signing waits once")
 }
