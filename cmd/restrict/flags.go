@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -22,43 +22,51 @@ type limitFlags struct {
 // provider or a number that cannot be one.
 func (l limitFlags) parse() (map[string]bulk.Limits, error) {
 	out := map[string]bulk.Limits{}
-	set := func(flag, v string, apply func(*bulk.Limits, float64) error) error {
-		name, num, ok := strings.Cut(v, "=")
-		if !ok {
-			return usagef("--%s %q: want PROVIDER=N, for example --%s purse=50", flag, v, flag)
-		}
-		name = strings.TrimSpace(name)
-		if _, known := fleet.Lookup(name); !known {
-			return usagef("--%s %q: unknown provider %q; the providers are %s", flag, v, name, strings.Join(fleet.Names(), ", "))
-		}
-		n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if err != nil || n <= 0 {
-			return usagef("--%s %q: N must be a number above 0", flag, v)
+	for _, v := range l.rate {
+		name, n, err := providerNumber("--rate", v, false, false)
+		if err != nil {
+			return nil, err
 		}
 		lim := out[name]
-		if err := apply(&lim, n); err != nil {
-			return usagef("--%s %q: %v", flag, v, err)
-		}
+		lim.Rate = n
 		out[name] = lim
-		return nil
-	}
-	for _, v := range l.rate {
-		if err := set("rate", v, func(lim *bulk.Limits, n float64) error { lim.Rate = n; return nil }); err != nil {
-			return nil, err
-		}
 	}
 	for _, v := range l.concurrency {
-		if err := set("concurrency", v, func(lim *bulk.Limits, n float64) error {
-			if n != float64(int(n)) {
-				return errors.New("the number of calls at once must be a whole number")
-			}
-			lim.Concurrency = int(n)
-			return nil
-		}); err != nil {
+		name, n, err := providerNumber("--concurrency", v, true, false)
+		if err != nil {
 			return nil, err
 		}
+		lim := out[name]
+		lim.Concurrency = int(n)
+		out[name] = lim
 	}
 	return out, nil
+}
+
+// providerNumber reads one PROVIDER=N of what (a flag, or an argument):
+// a known provider and a number above 0, or at least 0 when zero, and
+// whole when whole.
+func providerNumber(what, v string, whole, zero bool) (string, float64, error) {
+	name, num, ok := strings.Cut(v, "=")
+	if !ok {
+		return "", 0, usagef("%s %q: want PROVIDER=N, for example purse=50", what, v)
+	}
+	name = strings.TrimSpace(name)
+	if _, known := fleet.Lookup(name); !known {
+		return "", 0, usagef("%s %q: unknown provider %q; the providers are %s", what, v, name, strings.Join(fleet.Names(), ", "))
+	}
+	n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	kind, least := "a number", "above 0"
+	if whole {
+		kind = "a whole number"
+	}
+	if zero {
+		least = "0 or more"
+	}
+	if err != nil || math.IsInf(n, 0) || n < 0 || (n == 0 && !zero) || (whole && n != math.Trunc(n)) {
+		return "", 0, usagef("%s %q: N must be %s, %s", what, v, kind, least)
+	}
+	return name, n, nil
 }
 
 // engineFlags are the bulk engine's settings an operator may need.

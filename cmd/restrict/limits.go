@@ -4,16 +4,13 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"math"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/restrictkit/restrict/bulk"
-	"github.com/restrictkit/restrict/internal/fleet"
 )
 
 func (a *app) limitsCommand() *cobra.Command {
@@ -112,21 +109,9 @@ type limitArg struct {
 func parseLimitArgs(what string, args []string, whole bool) ([]limitArg, error) {
 	var out []limitArg
 	for _, v := range args {
-		name, num, ok := strings.Cut(v, "=")
-		if !ok {
-			return nil, usagef("%s %q: want PROVIDER=N, for example purse=30", what, v)
-		}
-		name = strings.TrimSpace(name)
-		if _, known := fleet.Lookup(name); !known {
-			return nil, usagef("%s %q: unknown provider %q; the providers are %s", what, v, name, strings.Join(fleet.Names(), ", "))
-		}
-		n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if err != nil || n < 0 || math.IsInf(n, 0) || (whole && n != math.Trunc(n)) {
-			kind := "a number"
-			if whole {
-				kind = "a whole number"
-			}
-			return nil, usagef("%s %q: N must be %s, 0 or more", what, v, kind)
+		name, n, err := providerNumber(what, v, whole, true)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, limitArg{name, n})
 	}
