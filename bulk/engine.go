@@ -65,6 +65,8 @@ type Engine struct {
 	life    sync.Mutex
 	working bool
 	client  riverClient
+	// following is set while FollowLimits runs.
+	following bool
 	// endBackground ends what a working engine does beside River
 	// (releaseLostFetches, followLimits) and waits for it.
 	endBackground func()
@@ -176,7 +178,9 @@ func (e *Engine) Queues() map[string]river.QueueConfig {
 // database, driver and schema as the engine (its transaction type is the
 // engine's: *sql.Tx for SQLite, pgx.Tx for Postgres), since the engine
 // completes its jobs in the journal's transaction, in River's tables. Its
-// RescueStuckJobsAfter should exceed the engine's JobTimeout.
+// RescueStuckJobsAfter should exceed the engine's JobTimeout. Run
+// FollowLimits beside it, so that the database's limits, shared with every
+// other worker, are in force (Start does that for the engine's own client).
 //
 // The engine's own metrics (see Config.MeterProvider) are recorded by the
 // worker, whichever client runs it. River's spans and job metrics come
@@ -199,6 +203,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	defer e.life.Unlock()
 	if e.working {
 		return errors.New("bulk: already started")
+	}
+	if e.following {
+		return errors.New("bulk: Start while FollowLimits runs: the engine's own client follows the limits itself")
 	}
 	queues := make(map[string]river.QueueConfig)
 	for _, p := range e.providers.all() {
@@ -235,16 +242,8 @@ func (e *Engine) Start(ctx context.Context) error {
 		return err
 	}
 	// The limits are in force before the first job is fetched.
-	for _, p := range e.providers.all() {
-		if e.st.manyWorkers() {
-			p.limiter.slots = &slots{lease: e.leaseFor(p.name)}
-		}
-	}
-	if err := e.claimLimits(ctx, c.ID()); err != nil {
+	if err := e.limitsOn(ctx, c.ID()); err != nil {
 		return err
-	}
-	if err := e.pollLimits(ctx, c.ID()); err != nil {
-		return fmt.Errorf("bulk: limits: %w", err)
 	}
 	e.w.armHardStop()
 	if err := c.Start(ctx); err != nil {

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/riverqueue/rivercontrib/otelriver"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
@@ -109,6 +111,9 @@ func ExampleEngine_AddWorkers() {
 		log.Fatal(err)
 	}
 
+	// The database's limits, shared with every other worker, until ctx ends.
+	go func() { _ = e.FollowLimits(ctx) }()
+
 	// The team's client: its own workers and queues, and bulk's.
 	workers := river.NewWorkers()
 	if err := e.AddWorkers(workers); err != nil {
@@ -120,6 +125,8 @@ func ExampleEngine_AddWorkers() {
 		Queues:               queues,
 		Workers:              workers,
 		RescueStuckJobsAfter: 2 * time.Minute, // above Config.JobTimeout
+		// River's job spans and metrics, on the otel globals.
+		Middleware: []rivertype.Middleware{otelriver.NewMiddleware(nil)},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -2,9 +2,11 @@ package bulk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
 	"slices"
 	"time"
 )
@@ -121,6 +123,54 @@ func (e *Engine) setLimit(ctx context.Context, provider, by, set string, v any) 
 		return fmt.Errorf("bulk: limit of %s: %w", provider, err)
 	}
 	return nil
+}
+
+// limitsOn puts the database's limits in force for the registered
+// providers, holder being this process: it writes the rates it was given
+// where the database holds none (claimLimits) and applies what it holds.
+func (e *Engine) limitsOn(ctx context.Context, holder string) error {
+	if e.st.manyWorkers() {
+		for _, p := range e.providers.all() {
+			p.limiter.slots = &slots{lease: e.leaseFor(p.name)}
+		}
+	}
+	if err := e.claimLimits(ctx, holder); err != nil {
+		return err
+	}
+	if err := e.pollLimits(ctx, holder); err != nil {
+		return fmt.Errorf("bulk: limits: %w", err)
+	}
+	return nil
+}
+
+// FollowLimits keeps the bulk worker that a River client of the caller's
+// own works (AddWorkers) to the database's limits, as Start does for the
+// engine's own client: it writes the registered providers' Limits.Rate
+// where the database holds none, applies the database's limits, and then
+// follows them every second, until ctx ends. Without it such a worker
+// keeps each Limits.Rate in its process alone. Call it once, after
+// Register, in a goroutine of its own (go e.FollowLimits(ctx)); it
+// returns the error that kept it from starting, or ctx's once it ends.
+func (e *Engine) FollowLimits(ctx context.Context) error {
+	e.life.Lock()
+	if e.working || e.following {
+		e.life.Unlock()
+		return errors.New("bulk: the limits are followed already (Start, or FollowLimits)")
+	}
+	e.following = true
+	e.life.Unlock()
+	defer func() {
+		e.life.Lock()
+		e.following = false
+		e.life.Unlock()
+	}()
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("%s_%d_%s", host, os.Getpid(), time.Now().UTC().Format("20060102T150405.000000"))
+	if err := e.limitsOn(ctx, holder); err != nil {
+		return err
+	}
+	e.followLimits(ctx, holder)
+	return ctx.Err()
 }
 
 // claimLimits writes, for each registered provider with a Limits.Rate,

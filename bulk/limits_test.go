@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
@@ -267,4 +268,43 @@ func (b *parked) Restrict(ctx context.Context, t restrict.Target) (*restrict.Res
 
 func (b *parked) Lift(ctx context.Context, t restrict.Target) (*restrict.Result, error) {
 	return b.Restrict(ctx, t)
+}
+
+// A bulk worker in a River client of the caller's own (AddWorkers) keeps
+// to the database's rate once FollowLimits runs: registered at 500/s
+// where the database holds 20/s, it sends 20 a second.
+func TestOwnRiverClientFollowsTheDatabasesLimits(t *testing.T) {
+	ctx := context.Background()
+	pool, cfg := ownPostgresPool(t, fastConfig())
+	e, err := bulk.OpenPostgres(ctx, pool, cfg)
+	require.NoError(t, err)
+	defer e.Close()
+	require.NoError(t, e.SetRate(ctx, "p", 20, "test"))
+	p := &stamped{}
+	require.NoError(t, e.Register("p", p, bulk.Limits{Rate: 500, Concurrency: 10}))
+	fctx, stop := context.WithCancel(ctx)
+	followed := make(chan error, 1)
+	go func() { followed <- e.FollowLimits(fctx) }()
+	require.Eventually(t, func() bool {
+		limits, err := e.Limits(ctx)
+		return err == nil && len(limits) == 1 && limits[0].Workers == 1
+	}, 10*time.Second, 10*time.Millisecond, "following")
+	require.Error(t, e.FollowLimits(ctx), "once at a time")
+	startOwnClient(t, riverpgxv5.New(pool), e, cfg.Schema)
+
+	const n = 40
+	_, err = e.Submit(ctx, bulk.Run{Name: "own", Op: restrict.OpRestrict}, bulk.Subjects(subjects(n, "p")...))
+	require.NoError(t, err)
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	_, err = e.Wait(wctx, "own")
+	require.NoError(t, err)
+	at := p.times()
+	require.Len(t, at, n)
+	require.GreaterOrEqual(t, at[n-1].Sub(at[0]), (n-1)*time.Second/20*95/100, "at the database's 20/s")
+	stop()
+	require.ErrorIs(t, <-followed, context.Canceled)
+	limits, err := e.Limits(ctx)
+	require.NoError(t, err)
+	require.InDelta(t, 20, limits[0].Rate, 0, "the database's rate was kept")
 }
