@@ -35,6 +35,7 @@ type limiter struct {
 	lim *rate.Limiter // rate.Inf while there is no limit
 
 	mu   sync.Mutex
+	own  rate.Limit // Limits.Rate: the rate while the database holds none
 	full rate.Limit // 0: no limit
 	cur  rate.Limit
 
@@ -51,7 +52,7 @@ type limiter struct {
 func newLimiter(perSecond float64, burst int) *limiter {
 	l := &limiter{gate: newGate(), lim: rate.NewLimiter(rate.Inf, max(burst, 1))}
 	if perSecond > 0 {
-		l.full, l.cur = rate.Limit(perSecond), rate.Limit(perSecond)
+		l.own, l.full, l.cur = rate.Limit(perSecond), rate.Limit(perSecond), rate.Limit(perSecond)
 		l.lim.SetLimit(l.cur)
 	}
 	return l
@@ -168,10 +169,14 @@ func (l *limiter) limit() rate.Limit {
 // follow applies what the database holds for the provider: found says
 // whether it has a row; rate (0: none) and slowed its rate and slow-down;
 // share this process's part of its concurrency (negative: no bound).
+// While the database holds no rate, the process keeps its own.
 func (l *limiter) follow(found bool, perSecond, slowed float64, share int) {
 	l.gate.setShare(share)
 	if !found || perSecond <= 0 {
 		l.shared.Store(false)
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.setFull(l.own)
 		return
 	}
 	if l.slots != nil {
@@ -183,13 +188,22 @@ func (l *limiter) follow(found bool, perSecond, slowed float64, share int) {
 	}
 	// Kept here, the database's rate replaces this process's own, with
 	// the slow-down this process has kept.
-	r := rate.Limit(perSecond)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.setFull(rate.Limit(perSecond))
+}
+
+// setFull makes r the rate kept here (0: none), keeping the share of it
+// that a slow-down left. l.mu is held.
+func (l *limiter) setFull(r rate.Limit) {
 	switch {
+	case r == l.full:
+		return
+	case r == 0:
+		l.cur = rate.Inf
 	case l.full == 0:
 		l.cur = r
-	case r != l.full:
+	default:
 		l.cur = l.cur * r / l.full
 	}
 	l.full = r

@@ -83,3 +83,25 @@ func TestDefaultConcurrencyReachesTheRate(t *testing.T) {
 	require.Equal(t, 60, defaultConcurrency(300, cooldown))
 	require.Equal(t, 256, defaultConcurrency(10_000, cooldown))
 }
+
+// A process keeps the database's rate while it holds one, and its own
+// Limits.Rate again once the database holds none (no row, or 0), with the
+// share of it a slow-down left.
+func TestLimiterFollowsTheDatabasesRate(t *testing.T) {
+	l := newLimiter(100, 1)
+	l.follow(true, 10, 1, -1)
+	require.Equal(t, rate.Limit(10), l.limit())
+	l.slow()
+	require.Equal(t, rate.Limit(5), l.limit())
+	l.follow(true, 0, 1, -1)
+	require.Equal(t, rate.Limit(50), l.limit(), "its own rate, still halved")
+	l.follow(false, 0, 0, -1)
+	require.Equal(t, rate.Limit(50), l.limit())
+
+	none := newLimiter(0, 0)
+	none.follow(true, 20, 1, -1)
+	require.Equal(t, rate.Limit(20), none.limit())
+	none.follow(true, 0, 1, -1)
+	require.Equal(t, rate.Inf, none.limit(), "no rate of its own: none")
+	require.Nil(t, none.forCall())
+}

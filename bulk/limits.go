@@ -20,7 +20,9 @@ type Limit struct {
 	// Provider is the provider's name.
 	Provider string `json:"provider"`
 	// Rate is the most HTTP requests per second the provider is sent,
-	// retries included, by all processes together; 0 means no limit.
+	// retries included, by all processes together. 0 means the database
+	// holds none, as when it has no row: each process keeps its own
+	// Limits.Rate, and the next one started with a Limits.Rate writes it.
 	Rate float64 `json:"rate"`
 	// InForce is Rate as slowed down after the provider's 429s: halved on
 	// each (at most once a second, down to 1/16 of Rate), given back by
@@ -32,7 +34,7 @@ type Limit struct {
 	Concurrency int `json:"concurrency"`
 	// Workers counts the processes working the provider now.
 	Workers int `json:"workers"`
-	// UpdatedAt and UpdatedBy say when and by whom (a worker's River
+	// UpdatedAt and UpdatedBy say when and by whom (a worker's
 	// client ID, or the name SetRate was given) the limit was last set.
 	UpdatedAt time.Time `json:"updated_at"`
 	UpdatedBy string    `json:"updated_by"`
@@ -84,9 +86,9 @@ func (e *Engine) Limits(ctx context.Context) ([]Limit, error) { return e.read.li
 // Limits returns every provider's limit the database holds, by name.
 func (r *Reader) Limits(ctx context.Context) ([]Limit, error) { return r.read.limits(ctx) }
 
-// SetRate sets provider's rate in the database (0: no limit), for every
-// process working it, and ends any slow-down; by names who set it
-// (UpdatedBy).
+// SetRate sets provider's rate in the database (0: none, see
+// Limit.Rate), for every process working it, and ends any slow-down; by
+// names who set it (UpdatedBy).
 func (e *Engine) SetRate(ctx context.Context, provider string, perSecond float64, by string) error {
 	if err := validProvider(provider); err != nil {
 		return err
@@ -174,7 +176,8 @@ func (e *Engine) FollowLimits(ctx context.Context) error {
 }
 
 // claimLimits writes, for each registered provider with a Limits.Rate,
-// that rate as the database's if it holds none yet: the first process to
+// that rate as the database's if it holds none yet (no row, or a rate of
+// 0): the first process to
 // start with a rate sets it, and a process starting later with another
 // rate keeps to the database's (the command says which is in force).
 func (e *Engine) claimLimits(ctx context.Context, holder string) error {
@@ -185,7 +188,8 @@ func (e *Engine) claimLimits(ctx context.Context, holder string) error {
 				continue
 			}
 			if _, err := t.exec(ctx, e.st.bind(`INSERT INTO {p}restrict_bulk_limit (provider, rate, updated_at, updated_by) VALUES (?, ?, ?, ?)
-				ON CONFLICT (provider) DO NOTHING`), p.name, p.limits.Rate, now, holder); err != nil {
+				ON CONFLICT (provider) DO UPDATE SET rate = excluded.rate, slowed = 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+				WHERE {p}restrict_bulk_limit.rate = 0`), p.name, p.limits.Rate, now, holder); err != nil {
 				return fmt.Errorf("bulk: limit of %s: %w", p.name, err)
 			}
 		}

@@ -165,6 +165,18 @@ func setRateWhileWorking(t *testing.T, url string, cfg bulk.Config) {
 	limits, err = other.Limits(ctx)
 	require.NoError(t, err)
 	require.InDelta(t, 10, limits[0].Rate, 0)
+
+	// A rate of 0 is none: the next engine started with a rate writes it.
+	require.NoError(t, other.SetRate(ctx, "p", 0, "test"))
+	third, err := bulk.Open(ctx, url, cfg)
+	require.NoError(t, err)
+	defer third.Close()
+	require.NoError(t, third.Register("p", p, bulk.Limits{Rate: 70}))
+	require.NoError(t, third.Start(ctx))
+	defer func() { _ = third.StopAndCancel(ctx) }()
+	limits, err = third.Limits(ctx)
+	require.NoError(t, err)
+	require.InDelta(t, 70, limits[0].Rate, 0)
 }
 
 // A provider's 429 slows every worker: the database's rate in force is

@@ -85,7 +85,8 @@ func (a *app) limitsSetCommand() *cobra.Command {
 		Use:   "set PROVIDER=N...",
 		Short: "Set providers' rates (requests per second; 0: none) for every worker",
 		Long: `set writes providers' limits into the database: PROVIDER=N sets the rate,
-in requests per second with retries included (0 removes it), and
+in requests per second with retries included (0 removes it: each worker
+keeps its own --rate, and the next one started with a --rate sets it), and
 --concurrency PROVIDER=N the calls in flight across all workers (0: each
 worker's own --concurrency only). Every worker follows within two seconds,
 and a worker started later with another --rate keeps to these.`,
@@ -165,7 +166,7 @@ func (a *app) noteLimits(ctx context.Context, e *bulk.Engine, asked map[string]b
 	}
 	for _, l := range limits {
 		want, ok := asked[l.Provider]
-		if !ok || want.Rate <= 0 || want.Rate == l.Rate {
+		if !ok || want.Rate <= 0 || l.Rate <= 0 || want.Rate == l.Rate {
 			continue
 		}
 		fmt.Fprintf(a.stderr, "restrict: %s: the database's rate of %s is in force, not --rate %s (set by %s; change it with: restrict limits set %s=%s)\n",

@@ -57,6 +57,15 @@ func TestLimitsShowSetAndTheDatabaseWins(t *testing.T) {
 		require.Equal(t, 2, r.code, "%v: %s", bad, r.stderr)
 	}
 	require.InDelta(t, 30, o.limits()[0].Rate, 0, "a refused set changed nothing")
+
+	// A rate of 0 is none: the next run started with --rate writes its own.
+	r = o.main("limits", "set", "purse=0")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Contains(t, r.stdout, "purse: rate none")
+	r = o.main("run", "--action", "status", "--subjects", o.path("subjects.csv"), "--yes", "--rate", "purse=40")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NotContains(t, r.stderr, "is in force")
+	require.InDelta(t, 40, o.limits()[0].Rate, 0)
 }
 
 // limits is "restrict limits --format json".
