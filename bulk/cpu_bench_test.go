@@ -57,27 +57,20 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// postgresCPU sums the user and system time of the machine's postgres
-// processes, in clock ticks of 10 ms (USER_HZ on Linux).
+// postgresCPU sums the CPU time of the machine's postgres processes.
 func postgresCPU(b *testing.B) time.Duration {
-	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	comms, err := filepath.Glob("/proc/[0-9]*/comm")
 	require.NoError(b, err)
-	var ticks int64
-	for _, p := range stats {
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			continue // gone meanwhile
+	var total time.Duration
+	for _, p := range comms {
+		name, err := os.ReadFile(p)
+		if err != nil || !strings.HasPrefix(string(name), "postgres") {
+			continue // gone meanwhile, or another program
 		}
-		s := string(raw)
-		open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || close < open || !strings.HasPrefix(s[open+1:close], "postgres") {
-			continue
+		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		if d, ok := procCPU(pid); ok {
+			total += d
 		}
-		f := strings.Fields(s[close+2:])
-		// After the name: state is field 3 of stat, utime 14, stime 15.
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += u + st
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return total
 }

@@ -200,18 +200,25 @@ func TestWorkerChild(t *testing.T) {
 }
 
 type child struct {
-	cmd *exec.Cmd
-	out *testkit.SyncBuffer
+	test string // the test function the child runs
+	cmd  *exec.Cmd
+	out  *testkit.SyncBuffer
 }
 
 // startChild starts a worker process of run; env adds to its environment.
 func startChild(t testing.TB, dsn, schema, url, run string, concurrency int, env ...string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestWorkerChild$", "-test.count", "1", "-test.v")
-	cmd.Env = append(os.Environ(),
-		"BULK_CHILD_DSN="+dsn, "BULK_CHILD_SCHEMA="+schema, "BULK_CHILD_URL="+url,
-		"BULK_CHILD_RUN="+run, "BULK_CHILD_CONCURRENCY="+strconv.Itoa(concurrency))
-	cmd.Env = append(cmd.Env, env...)
+	return startTestProcess(t, "TestWorkerChild", append([]string{
+		"BULK_CHILD_DSN=" + dsn, "BULK_CHILD_SCHEMA=" + schema, "BULK_CHILD_URL=" + url,
+		"BULK_CHILD_RUN=" + run, "BULK_CHILD_CONCURRENCY=" + strconv.Itoa(concurrency)}, env...)...)
+}
+
+// startTestProcess starts this test binary running test alone, with env
+// added to its environment, and kills it when t ends if it still runs.
+func startTestProcess(t testing.TB, test string, env ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run", "^"+test+"$", "-test.count", "1", "-test.v")
+	cmd.Env = append(os.Environ(), env...)
 	out := &testkit.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
@@ -221,7 +228,7 @@ func startChild(t testing.TB, dsn, schema, url, run string, concurrency int, env
 			_ = cmd.Wait()
 		}
 	})
-	return &child{cmd: cmd, out: out}
+	return &child{test: test, cmd: cmd, out: out}
 }
 
 func (c *child) ready(t testing.TB) {
@@ -234,7 +241,7 @@ func (c *child) wait(t testing.TB) {
 	t.Helper()
 	err := c.cmd.Wait()
 	require.NoError(t, err, "child failed:\n%s", c.out)
-	require.Contains(t, c.out.String(), "--- PASS: TestWorkerChild", "child did not work:\n%s", c.out)
+	require.Contains(t, c.out.String(), "--- PASS: "+c.test, "child did not work:\n%s", c.out)
 }
 
 func submitChildRun(t *testing.T, e *bulk.Engine, run string, n int) {

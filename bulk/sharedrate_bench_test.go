@@ -9,7 +9,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -21,7 +20,6 @@ import (
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/internal/fleet"
-	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 // sharedRate is BenchmarkSharedRate's limit of provider, requests per second: purse
@@ -94,19 +92,7 @@ func BenchmarkSharedRate(b *testing.B) {
 
 		var children []*child
 		for range workers {
-			cmd := exec.Command(os.Args[0], "-test.run", "^TestSharedRateChild$", "-test.count", "1", "-test.v")
-			cmd.Env = append(os.Environ(), env...)
-			out := &testkit.SyncBuffer{}
-			cmd.Stdout, cmd.Stderr = out, out
-			require.NoError(b, cmd.Start())
-			c := &child{cmd: cmd, out: out}
-			b.Cleanup(func() {
-				if cmd.ProcessState == nil {
-					_ = cmd.Process.Kill()
-					_ = cmd.Wait()
-				}
-			})
-			children = append(children, c)
+			children = append(children, startTestProcess(b, "TestSharedRateChild", env...))
 		}
 		for _, c := range children {
 			c.ready(b)
@@ -125,8 +111,7 @@ func BenchmarkSharedRate(b *testing.B) {
 		_, err = e.Submit(context.Background(), bulk.Run{Name: "shared", Op: restrict.OpRestrict}, bulk.Subjects(subjects...))
 		require.NoError(b, err)
 		for _, c := range children {
-			require.NoError(b, c.cmd.Wait(), "child failed:\n%s", c.out)
-			require.Contains(b, c.out.String(), "--- PASS: TestSharedRateChild", c.out)
+			c.wait(b)
 		}
 		pr, err := e.Progress(context.Background(), "shared")
 		require.NoError(b, err)
