@@ -52,6 +52,10 @@ type Run struct {
 	// finished run's name fails with a *RunFinishedError: a run that has
 	// done its work is never resumed by mistake in place of a new one.
 	AcceptFinished bool
+	// SubmittedBy names who submitted the run: a console token's name,
+	// or the operator's user at the command. The first submission's is
+	// kept. It is shown in reports; it is never a credential.
+	SubmittedBy string
 }
 
 // RunInfo is a run as recorded in the database, so that any process can list
@@ -73,6 +77,8 @@ type RunInfo struct {
 	// has a final outcome; then it is the time of the last outcome (or
 	// SubmittedAt for a run without jobs).
 	FinishedAt time.Time `json:"finished_at,omitzero"`
+	// SubmittedBy is Run.SubmittedBy of the first submission.
+	SubmittedBy string `json:"submitted_by,omitempty"`
 }
 
 // Finished reports whether the run's submission completed and every job of
@@ -182,6 +188,25 @@ type Filter struct {
 	Run      string
 	Provider string        // "" for every provider
 	Result   OutcomeResult // "" for every result
+	// State selects outcomes whose provider reported that state ("" for
+	// any).
+	State restrict.State
+	// Class selects outcomes whose error has that class
+	// (OutcomeError.Class; "" for any).
+	Class string
+	// SubjectPrefix selects subjects whose key starts with it ("" for
+	// every subject).
+	SubjectPrefix string
+	// After starts the outcomes after this key, in the order they are
+	// read (subject, then provider): the keyset of a paged listing.
+	After *OutcomeKey
+}
+
+// OutcomeKey is an outcome's place in its run: the order outcomes are
+// read in, and the cursor of a paged listing (Filter.After).
+type OutcomeKey struct {
+	Subject  string `json:"subject"`
+	Provider string `json:"provider"`
 }
 
 // Subjects streams a fixed list of subjects into Submit.
