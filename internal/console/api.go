@@ -1,14 +1,8 @@
 package console
 
-// This file is a placeholder of the skeleton: the API helper replaces it.
+// This file keeps the run submission's handler until the lead's runs.go
+// (prepareRun, submitRun) is on main.
 
 import "net/http"
 
-func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request, p *principal)   { notYet(w, r, p) }
 func (s *Server) apiCreateRun(w http.ResponseWriter, r *http.Request, p *principal) { notYet(w, r, p) }
-func (s *Server) apiRuns(w http.ResponseWriter, r *http.Request, p *principal)      { notYet(w, r, p) }
-func (s *Server) apiRun(w http.ResponseWriter, r *http.Request, p *principal)       { notYet(w, r, p) }
-func (s *Server) apiOutcomes(w http.ResponseWriter, r *http.Request, p *principal)  { notYet(w, r, p) }
-func (s *Server) apiSubject(w http.ResponseWriter, r *http.Request, p *principal)   { notYet(w, r, p) }
-func (s *Server) apiLimits(w http.ResponseWriter, r *http.Request, p *principal)    { notYet(w, r, p) }
-func (s *Server) apiSetLimit(w http.ResponseWriter, r *http.Request, p *principal)  { notYet(w, r, p) }
