@@ -304,3 +304,25 @@ func FuzzReadFile(f *testing.F) {
 		require.Equal(t, sf.Jobs, jobs)
 	})
 }
+
+// The console lists a refused file's problems one by one: each carries
+// its line and column apart from its message.
+func TestParseRefusesWithLocatedProblems(t *testing.T) {
+	t.Parallel()
+	_, err := Parse("upload.csv", []byte("subject,walletplatform,purse\nalice,,not-a-uuid\nalice,acc-1,\n"))
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, &Error{Name: "upload.csv", Count: 2, Problems: []Problem{
+		{Line: 2, Column: 3, Message: `purse would refuse ID "not-a-uuid": ID must be a UUID (8-4-4-4-12 hexadecimal digits)`},
+		{Line: 3, Column: 1, Message: `subject "alice" repeats line 2`},
+	}}, e)
+	require.Equal(t, "the subjects file has 2 problems; nothing was submitted:\n"+
+		`upload.csv:2:3: purse would refuse ID "not-a-uuid": ID must be a UUID (8-4-4-4-12 hexadecimal digits)`+"\n"+
+		`upload.csv:3:1: subject "alice" repeats line 2`, err.Error())
+
+	f, err := Parse("upload.csv", []byte("subject,purse,walletplatform\nalice,,acc-1\n"))
+	require.NoError(t, err)
+	require.Equal(t, 2, f.Column("purse"))
+	require.Equal(t, 3, f.Column("walletplatform"))
+	require.Zero(t, f.Column("kpayment"))
+}

@@ -25,10 +25,11 @@ type Subject struct {
 // refuses it with an *Error whose problems are located by JSON pointer
 // (/subjects/3/key, /subjects/3/ids/purse): a missing, repeated or
 // unstorable key, an unknown provider, an ID its provider would refuse,
-// an empty list. The same duplicate-ID warnings are in Duplicates. The
-// providers are those named in any subject's IDs, in fleet.Names order.
-// Sum is over a canonical encoding of the list (empty IDs dropped, IDs in
-// provider order), so the same list gets the same default run name.
+// an empty list, a list naming no provider. The same duplicate-ID
+// warnings are in Duplicates. The providers are those named in any
+// subject's IDs, in fleet.Names order. Sum is over a canonical encoding
+// of the list (empty IDs dropped, IDs in provider order), so the same
+// list gets the same default run name.
 func FromJSON(list []Subject) (*File, error) {
 	f := &File{}
 	p := &problems{}
@@ -62,13 +63,16 @@ func FromJSON(list []Subject) (*File, error) {
 		rs.counted(n)
 		canon = append(canon, c)
 	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
 	for _, name := range fleet.Names() {
 		if used[name] {
 			f.Providers = append(f.Providers, name)
 		}
+	}
+	if len(f.Providers) == 0 && p.Count == 0 {
+		p.add(at{pointer: "/subjects"}, "no provider: no subject has an ID at any of %s", strings.Join(fleet.Names(), ", "))
+	}
+	if err := p.err(); err != nil {
+		return nil, err
 	}
 	// encoding/json writes map keys sorted: the encoding is canonical.
 	b, err := json.Marshal(canon)

@@ -75,6 +75,9 @@ func TestFromJSONLocatesProblemsByPointer(t *testing.T) {
 	_, err = FromJSON(nil)
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, []Problem{{Pointer: "/subjects", Message: "no subjects: the list is empty"}}, e.Problems)
+	_, err = FromJSON([]Subject{{Key: "alice"}, {Key: "bob", IDs: map[string]string{}}})
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, []Problem{{Pointer: "/subjects", Message: "no provider: no subject has an ID at any of cryptomus, customerv2, kpayment, purse, walletplatform"}}, e.Problems)
 }
 
 func TestFromJSONWarnsOfAnIDUnderTwoSubjects(t *testing.T) {

@@ -73,7 +73,9 @@ func TestNewPlanNamesAndCounts(t *testing.T) {
 
 type failingRuns struct{}
 
-func (failingRuns) Run(context.Context, string) (*bulk.RunInfo, error) { return nil, errors.New("down") }
+func (failingRuns) Run(context.Context, string) (*bulk.RunInfo, error) {
+	return nil, errors.New("down")
+}
 
 func TestNewPlanRefuses(t *testing.T) {
 	t.Parallel()
