@@ -55,5 +55,3 @@ func TestAPIRunNotFound(t *testing.T) {
 		requireProblem(t, body, "run-not-found")
 	}
 }
-
-func createRunAnswers(t *testing.T, f *apiFixture) {}
