@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -53,6 +54,15 @@ func TestAPIOutcomesPagesByKeyset(t *testing.T) {
 		query = "?limit=3&after=" + url.QueryEscape(*p.Next)
 	}
 	require.Equal(t, all.Outcomes, paged)
+
+	row := testkit.AuditSchema(t, "../../docs/audit-record.schema.json", "journal_row")
+	_, body := f.get(t, "/api/v1/runs/{name}/outcomes", "/api/v1/runs/r1/outcomes")
+	var raw struct{ Outcomes []json.RawMessage }
+	require.NoError(t, json.Unmarshal(body, &raw))
+	require.Len(t, raw.Outcomes, 4)
+	for _, b := range raw.Outcomes {
+		require.NoError(t, row.Validate(testkit.JSONInstance(t, b)), "%s", b)
+	}
 
 	exact := f.outcomes(t, "?limit=4")
 	require.Nil(t, exact.Next, "a page that ends the listing has no next")

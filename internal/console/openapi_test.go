@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -144,6 +145,38 @@ func TestOpenAPIDocumentHasEveryAPIRouteAndNoOther(t *testing.T) {
 	for name := range d.at(t, "/components/schemas").(map[string]any) {
 		_, err := d.compiler.Compile(openAPIURL + "#/components/schemas/" + pointerToken(name))
 		require.NoError(t, err, name)
+	}
+}
+
+// TestOpenAPIOutcomeMirrorsTheAuditSchema keeps the document's Outcome,
+// a mirror of the audit schema's journal row, to the same fields.
+func TestOpenAPIOutcomeMirrorsTheAuditSchema(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../docs/audit-record.schema.json")
+	require.NoError(t, err)
+	var audit struct {
+		Defs map[string]struct {
+			Properties map[string]any `json:"properties"`
+			Required   []string       `json:"required"`
+		} `json:"$defs"`
+	}
+	require.NoError(t, json.Unmarshal(b, &audit))
+	d := loadAPIDoc(t)
+	for doc, def := range map[string]string{"Outcome": "journal_row", "OutcomeError": "journal_error"} {
+		mirror := d.at(t, "/components/schemas/"+doc).(map[string]any)
+		var props, required []string
+		for k := range mirror["properties"].(map[string]any) {
+			props = append(props, k)
+		}
+		for _, k := range mirror["required"].([]any) {
+			required = append(required, k.(string))
+		}
+		var want []string
+		for k := range audit.Defs[def].Properties {
+			want = append(want, k)
+		}
+		require.ElementsMatch(t, want, props, doc)
+		require.ElementsMatch(t, audit.Defs[def].Required, required, doc)
 	}
 }
 
