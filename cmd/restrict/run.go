@@ -206,7 +206,7 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*prepared, error) {
 // command's.
 func (a *app) submit(ctx context.Context, e *bulk.Engine, pr *prepared, reason string) error {
 	name := pr.plan.Run
-	run := bulk.Run{Name: name, Op: pr.action, Reason: reason, Providers: pr.sf.Providers}
+	run := bulk.Run{Name: name, Op: pr.action, Reason: reason, Providers: pr.sf.Providers, SubmittedBy: submitter()}
 	sub, err := e.Submit(ctx, run, pr.sf.Stream())
 	var finished *bulk.RunFinishedError
 	var conflict *bulk.ConflictError
