@@ -9,8 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
-	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/internal/subjects"
 )
@@ -35,10 +36,15 @@ func (s *Server) apiCreateRun(w http.ResponseWriter, r *http.Request, p *princip
 	if !ok {
 		return
 	}
+	if p == nil {
+		// Only a wrapper that authenticates nobody passes none; the
+		// route is an operator's.
+		p = &principal{Role: RoleOperator}
+	}
 	ctx := r.Context()
-	pr, err := s.prepareRun(ctx, p, in)
+	pr, err := s.prepareRun(ctx, in)
 	if err != nil {
-		s.refuseRun(w, r, err)
+		s.refuseRun(w, r, in.IsJSON, err)
 		return
 	}
 	if pr.Plan.Resumes != nil {
@@ -53,7 +59,7 @@ func (s *Server) apiCreateRun(w http.ResponseWriter, r *http.Request, p *princip
 	}
 	ri, err := s.submitRun(ctx, p, pr)
 	if err != nil {
-		s.refuseRun(w, r, err)
+		s.refuseRun(w, r, in.IsJSON, err)
 		return
 	}
 	d, err := s.runDetail(r, ri)
@@ -100,58 +106,55 @@ func (s *Server) readRunRequest(w http.ResponseWriter, r *http.Request) (runInpu
 	if !ok {
 		return in, false, false
 	}
-	at := "?"
 	if mt == "text/csv" {
-		in = runInput{Name: q.Get("name"), Action: q.Get("action"), Reason: q.Get("reason"), CSV: body, FileName: "body"}
+		in = runInput{Name: q.Get("name"), Action: q.Get("action"), Reason: q.Get("reason"), CSV: body, FileName: "subjects.csv"}
 	} else {
 		var c createRun
 		if fp := decodeStrict(body, &c); fp != nil {
 			writeProblem(w, http.StatusBadRequest, "invalid-body", "Invalid body", "", *fp)
 			return in, false, false
 		}
-		if c.Subjects == nil {
-			c.Subjects = []subjects.Subject{}
+		in = runInput{Name: c.Name, Action: c.Action, Reason: c.Reason, JSON: c.Subjects, IsJSON: true}
+		dryRun = c.DryRun
+	}
+	if msg := reasonProblem(in.Reason); msg != "" {
+		at := "?reason"
+		if in.IsJSON {
+			at = "/reason"
 		}
-		in = runInput{Name: c.Name, Action: c.Action, Reason: c.Reason, JSON: c.Subjects}
-		dryRun, at = c.DryRun, "/"
-	}
-	// The run's own fields are checked before its subjects, as the
-	// command checks its flags before it reads the file.
-	switch restrict.Op(in.Action) {
-	case restrict.OpRestrict, restrict.OpLift, restrict.OpStatus:
-	default:
-		problems = append(problems, fieldProblem{Pointer: at + "action", Message: "want restrict, lift or status"})
-	}
-	if in.Name != "" {
-		if err := bulk.CheckKey(in.Name); err != nil {
-			problems = append(problems, fieldProblem{Pointer: at + "name", Message: err.Error()})
-		}
-	}
-	if len(problems) > 0 {
-		writeProblem(w, http.StatusUnprocessableEntity, "invalid-run", "Invalid run", "Nothing was submitted.", problems...)
+		writeProblem(w, http.StatusUnprocessableEntity, "invalid-run", "Invalid run", "Nothing was submitted.",
+			fieldProblem{Pointer: at, Message: msg})
 		return in, false, false
 	}
 	return in, dryRun, true
 }
 
-// refuseRun answers a submission's refusal: every problem of its
-// subjects, a finished or conflicting run of that name, or a failure.
-func (s *Server) refuseRun(w http.ResponseWriter, r *http.Request, err error) {
-	var bad *subjects.Error
+// reasonProblem says what bulk would refuse in a run's reason, or "":
+// refused here, it is the caller's mistake named by its field rather
+// than a failed submission.
+func reasonProblem(reason string) string {
+	if !utf8.ValidString(reason) {
+		return "not valid UTF-8"
+	}
+	for i, r := range reason {
+		if unicode.IsControl(r) {
+			return fmt.Sprintf("control character %U at byte %d", r, i+1)
+		}
+	}
+	return ""
+}
+
+// refuseRun answers a submission's refusal: every problem of the run or
+// of its subjects, a finished or conflicting run of that name, or a
+// failure.
+func (s *Server) refuseRun(w http.ResponseWriter, r *http.Request, isJSON bool, err error) {
+	var bad *inputError
 	var planned *subjects.FinishedError
 	var finished *bulk.RunFinishedError
 	var conflict *bulk.ConflictError
 	switch {
 	case errors.As(err, &bad):
-		errs := make([]fieldProblem, len(bad.Problems))
-		for i, p := range bad.Problems {
-			errs[i] = fieldProblem{Line: p.Line, Column: p.Column, Pointer: p.Pointer, Message: p.Message}
-		}
-		detail := fmt.Sprintf("The subjects have %d problems; nothing was submitted.", bad.Count)
-		if bad.Count > len(bad.Problems) {
-			detail = fmt.Sprintf("The subjects have %d problems, the first %d listed; nothing was submitted.", bad.Count, len(bad.Problems))
-		}
-		writeProblem(w, http.StatusUnprocessableEntity, "invalid-subjects", "Invalid subjects", detail, errs...)
+		s.refuseInput(w, isJSON, bad)
 	case errors.As(err, &planned):
 		s.refuseFinished(w, planned.Run, planned.FinishedAt)
 	case errors.As(err, &finished):
@@ -171,4 +174,40 @@ func (s *Server) refuseFinished(w http.ResponseWriter, run string, at time.Time)
 	writeProblem(w, http.StatusConflict, "run-finished", "Run finished",
 		fmt.Sprintf("Run %q finished at %s; nothing was sent. Its outcomes are at /api/v1/runs/%s/outcomes; to call the providers again, submit without a name or with a new one.",
 			run, at.UTC().Format(time.RFC3339), url.PathEscape(run)))
+}
+
+// runFields are the run's own fields as prepareRun names them in a
+// problem: a problem of one of them refuses the run, any other its
+// subjects.
+var runFields = []string{"action", "name"}
+
+// refuseInput answers prepareRun's problems, each named where the
+// request has it: a JSON body's field by pointer, a CSV submission's by
+// ?param, a CSV file's cell by line and column.
+func (s *Server) refuseInput(w http.ResponseWriter, isJSON bool, bad *inputError) {
+	ofRun := false
+	errs := make([]fieldProblem, len(bad.Problems))
+	for i, p := range bad.Problems {
+		ofRun = ofRun || slices.Contains(runFields, p.Pointer)
+		switch {
+		case strings.HasPrefix(p.Pointer, "/") || p.Pointer == "":
+		case isJSON:
+			p.Pointer = "/" + p.Pointer
+		case slices.Contains(runFields, p.Pointer):
+			p.Pointer = "?" + p.Pointer
+		default:
+			// The CSV file as a whole: the body.
+			p.Pointer = ""
+		}
+		errs[i] = p
+	}
+	detail := "Nothing was submitted."
+	if bad.Count > len(bad.Problems) {
+		detail = fmt.Sprintf("%d problems, the first %d listed; nothing was submitted.", bad.Count, len(bad.Problems))
+	}
+	if ofRun {
+		writeProblem(w, http.StatusUnprocessableEntity, "invalid-run", "Invalid run", detail, errs...)
+		return
+	}
+	writeProblem(w, http.StatusUnprocessableEntity, "invalid-subjects", "Invalid subjects", detail, errs...)
 }

@@ -129,6 +129,10 @@ func TestAPICreateRunRefusals(t *testing.T) {
 		{"bad action", "", "application/json", `{"action": "stop", "subjects": ` + subjectsJSON + `}`, 422, "invalid-run", []string{"/action"}},
 		{"no action", "?reason=x", "text/csv", subjectsCSV, 422, "invalid-run", []string{"?action"}},
 		{"bad name", "", "application/json", `{"name": "a\u0007b", "action": "status", "subjects": ` + subjectsJSON + `}`, 422, "invalid-run", []string{"/name"}},
+		{"bad reason", "", "application/json", `{"action": "status", "reason": "a\nb", "subjects": ` + subjectsJSON + `}`, 422, "invalid-run", []string{"/reason"}},
+		{"bad reason in the query", "?action=status&reason=%1b", "text/csv", subjectsCSV, 422, "invalid-run", []string{"?reason"}},
+		{"no subjects", "", "application/json", `{"action": "status"}`, 422, "invalid-subjects", []string{"/subjects"}},
+		{"empty file", "?action=status", "text/csv", "", 422, "invalid-subjects", []string{""}},
 		{"finished run", "", "application/json", `{"name": "r1", "action": "restrict", "reason": "court order", "subjects": ` + subjectsJSON + `}`, 409, "run-finished", nil},
 		{"too large", "?action=status", "text/csv", strings.Repeat("x", maxRunBody+1), 413, "body-too-large", nil},
 	} {
@@ -154,6 +158,16 @@ func TestAPICreateRunListsEverySubjectProblem(t *testing.T) {
 	resp, body = f.createRun(t, "", "application/json", `{"action": "restrict", "subjects": [{"key": "c1", "ids": {"purse": "not-a-uuid"}}, {"key": "c1", "ids": {"purse": "`+idPurse1+`"}}]}`)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "%s", body)
 	requireProblem(t, body, "invalid-subjects", "/subjects/0/ids/purse", "/subjects/1/key")
+
+	// A provider without credentials on this server is refused where its
+	// column is.
+	resp, body = f.createRun(t, "?action=restrict", "text/csv", "subject,purse,kpayment\nc1,"+idPurse1+","+idPurse2+"\n")
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "%s", body)
+	p = requireProblem(t, body, "invalid-subjects")
+	require.Len(t, p.Errors, 1, "%s", body)
+	require.Equal(t, 1, p.Errors[0].Line)
+	require.Equal(t, 3, p.Errors[0].Column)
+	require.Contains(t, p.Errors[0].Message, "kpayment is not configured on this server")
 }
 
 func TestAPICreateRunRefusesAConflict(t *testing.T) {
