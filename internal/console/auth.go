@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -57,15 +56,6 @@ func newAuthState(tokens []Token, now func() time.Time) (*authState, error) {
 		return nil, err
 	}
 	return &authState{tokens: entries, sessions: newSessionStore(now), throttle: newThrottle(now)}, nil
-}
-
-type principalKey struct{}
-
-// principalOf is who the request is from, as wrap found; nil on public
-// and signed routes.
-func principalOf(r *http.Request) *principal {
-	p, _ := r.Context().Value(principalKey{}).(*principal)
-	return p
 }
 
 // bearer is the request's bearer token, or "".
@@ -147,16 +137,6 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			s.forbidden(w, r, p, "This page is for operators; you are signed in as a "+string(p.Role)+".")
 			return
-		}
-		if p != nil {
-			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
-			// The server removes a parsed multipart form's files only
-			// from the request it made, not from this copy.
-			defer func() {
-				if r.MultipartForm != nil {
-					_ = r.MultipartForm.RemoveAll()
-				}
-			}()
 		}
 		if rt.kind == form && !s.checkForm(w, r, p) {
 			return

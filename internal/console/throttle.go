@@ -64,10 +64,10 @@ func (t *throttle) attempt(addr string) (done func(ok bool), wait time.Duration)
 		return nil, d
 	}
 	return func(ok bool) {
+		// Cancelled as of the reservation's own time: a reservation
+		// already in the past is never refunded.
 		if ok {
-			t.mu.Lock()
-			defer t.mu.Unlock()
-			res.CancelAt(t.now())
+			res.CancelAt(now)
 		}
 	}, 0
 }
