@@ -30,7 +30,14 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, _ *principal)
 // at until the address may try again.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) {
 	addr := clientAddr(r)
-	done, d := s.auth.throttle.attempt(addr)
+	// A login posted from another site would sign the browser in as
+	// whoever that site chose.
+	if origin := r.Header.Get("Origin"); origin != "" && origin != s.origin(r) {
+		s.log.Warn("refused a login from another origin", "address", addr)
+		s.render(w, r, nil, http.StatusForbidden, "login.html", "Sign in", loginData{Error: "This login form came from another site."})
+		return
+	}
+	done, d := s.auth.throttle.attempt(throttleKey(addr))
 	if done == nil {
 		s.log.Warn("throttled a login", "address", addr)
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter(d)))

@@ -222,3 +222,64 @@ func TestLoginReplacesSession(t *testing.T) {
 	assert.Nil(t, ts.srv.auth.sessions.lookup(planted.Value))
 	assert.Equal(t, 1, ts.srv.auth.sessions.len())
 }
+
+// TestLoginThrottleIPv6: the addresses of one IPv6 /64 share one
+// allowance.
+func TestLoginThrottleIPv6(t *testing.T) {
+	clock := newTestClock()
+	ts := newTestServer(t, func(c *Config) { c.Now = clock.now })
+	post := func(remote, token string) int {
+		req := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"token": {token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = remote
+		rec := httptest.NewRecorder()
+		ts.srv.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for i := range loginBurst {
+		require.Equal(t, http.StatusUnauthorized, post("[2001:db8:1:2::"+strconv.Itoa(i+1)+"]:4711", wrongToken))
+	}
+	assert.Equal(t, http.StatusTooManyRequests, post("[2001:db8:1:2:ffff::9]:4711", viewerToken))
+	assert.Equal(t, http.StatusSeeOther, post("[2001:db8:1:3::1]:4711", viewerToken), "another /64")
+}
+
+// TestLoginFromAnotherOrigin: a login form posted from another site is
+// refused, so that no site can sign a browser in as someone it chose.
+func TestLoginFromAnotherOrigin(t *testing.T) {
+	ts := newTestServer(t, nil)
+	req := ts.request(t, "POST", "/login", url.Values{"token": {viewerToken}})
+	req.Header.Set("Origin", "https://attacker.example")
+	resp := ts.do(t, req)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Empty(t, resp.Cookies())
+
+	req = ts.request(t, "POST", "/login", url.Values{"token": {viewerToken}})
+	req.Header.Set("Origin", ts.URL)
+	resp = ts.do(t, req)
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+}
+
+// TestSessionsBounded: past maxSessions the session used least recently
+// ends.
+func TestSessionsBounded(t *testing.T) {
+	clock := newTestClock()
+	st := newSessionStore(clock.now)
+	tok := &tokenEntry{name: "vera", role: RoleViewer}
+	first, _, err := st.create(tok)
+	require.NoError(t, err)
+	clock.advance(time.Second)
+	second, _, err := st.create(tok)
+	require.NoError(t, err)
+	clock.advance(time.Second)
+	for range maxSessions - 2 {
+		_, _, err := st.create(tok)
+		require.NoError(t, err)
+	}
+	clock.advance(time.Second)
+	require.NotNil(t, st.lookup(first), "used again: now the most recent")
+	_, _, err = st.create(tok)
+	require.NoError(t, err)
+	assert.Equal(t, maxSessions, st.len())
+	assert.NotNil(t, st.lookup(first))
+	assert.Nil(t, st.lookup(second))
+}

@@ -21,6 +21,12 @@ const (
 	sessionAbsolute = 12 * time.Hour
 )
 
+// maxSessions bounds the sessions kept: logins that succeed are not
+// slowed, so a script holding a token could otherwise fill the memory.
+// Past it the session used least recently ends, which is most likely
+// one forgotten in a browser.
+const maxSessions = 10000
+
 // sessionIDBytes is the randomness of a session ID and of a CSRF token:
 // 256 bits, beyond guessing.
 const sessionIDBytes = 32
@@ -74,6 +80,9 @@ func (st *sessionStore) create(tok *tokenEntry) (string, *session, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.purgeLocked(now)
+	if len(st.byHash) >= maxSessions {
+		st.evictLocked()
+	}
 	st.byHash[sha256.Sum256([]byte(id))] = s
 	return id, s, nil
 }
@@ -128,6 +137,20 @@ func (st *sessionStore) purgeLocked(now time.Time) {
 			delete(st.byHash, k)
 		}
 	}
+}
+
+// evictLocked ends the session used least recently.
+func (st *sessionStore) evictLocked() {
+	var (
+		oldest [sha256.Size]byte
+		seen   time.Time
+	)
+	for k, s := range st.byHash {
+		if seen.IsZero() || s.seen.Before(seen) {
+			oldest, seen = k, s.seen
+		}
+	}
+	delete(st.byHash, oldest)
 }
 
 func expired(s *session, now time.Time) bool {

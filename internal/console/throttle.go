@@ -108,3 +108,14 @@ func clientAddr(r *http.Request) string {
 	}
 	return host
 }
+
+// throttleKey is whom addr's failures count against: the address, or
+// for IPv6 its /64, which is what one machine is usually given; counting
+// each address of it would give one attacker 2^64 fresh bursts.
+func throttleKey(addr string) string {
+	ip := net.ParseIP(addr)
+	if ip == nil || ip.To4() != nil {
+		return addr
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}

@@ -56,20 +56,23 @@ func ParseTokens(text, source string) ([]Token, error) {
 			continue
 		}
 		for _, entry := range strings.Split(line, ",") {
+			if entry = strings.TrimSpace(entry); entry == "" {
+				continue
+			}
 			number++
-			where := fmt.Sprintf("%s: entry %d", source, number)
+			where := fmt.Sprintf("entry %d", number)
 			if len(lines) > 1 {
-				where = fmt.Sprintf("%s: line %d", source, i+1)
+				where = fmt.Sprintf("line %d", i+1)
 				if strings.Contains(line, ",") {
 					where += fmt.Sprintf(" (entry %d)", number)
 				}
 			}
-			tok, err := parseToken(strings.TrimSpace(entry))
+			tok, err := parseToken(entry)
 			if err == nil {
-				err = set.add(tok, number)
+				err = set.add(tok, where)
 			}
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", where, err))
+				errs = append(errs, fmt.Errorf("%s: %s: %w", source, where, err))
 			}
 		}
 	}
@@ -82,26 +85,27 @@ func ParseTokens(text, source string) ([]Token, error) {
 // tokenSet gathers tokens, refusing a second use of a name or a token.
 type tokenSet struct {
 	tokens []Token
-	names  map[string]int
-	sums   map[[sha256.Size]byte]int
+	// names and sums say where each name and token came first.
+	names map[string]string
+	sums  map[[sha256.Size]byte]string
 }
 
-// add checks tok and adds it as entry number.
-func (ts *tokenSet) add(tok Token, number int) error {
+// add checks tok, found at where, and adds it.
+func (ts *tokenSet) add(tok Token, where string) error {
 	if err := checkToken(tok); err != nil {
 		return err
 	}
 	if ts.names == nil {
-		ts.names, ts.sums = map[string]int{}, map[[sha256.Size]byte]int{}
+		ts.names, ts.sums = map[string]string{}, map[[sha256.Size]byte]string{}
 	}
 	if first, ok := ts.names[tok.Name]; ok {
-		return fmt.Errorf("the same name as entry %d: each token needs its own name, the one the audit report shows", first)
+		return fmt.Errorf("the same name as %s: each token needs its own name, the one the audit report shows", first)
 	}
 	sum := sha256.Sum256([]byte(tok.Secret))
 	if first, ok := ts.sums[sum]; ok {
-		return fmt.Errorf("the same token as entry %d: each name needs its own token", first)
+		return fmt.Errorf("the same token as %s: each name needs its own token", first)
 	}
-	ts.names[tok.Name], ts.sums[sum] = number, number
+	ts.names[tok.Name], ts.sums[sum] = where, where
 	ts.tokens = append(ts.tokens, tok)
 	return nil
 }
@@ -190,7 +194,7 @@ func newTokenEntries(tokens []Token) ([]tokenEntry, error) {
 		errs []error
 	)
 	for i, t := range tokens {
-		if err := set.add(t, i+1); err != nil {
+		if err := set.add(t, fmt.Sprintf("entry %d", i+1)); err != nil {
 			errs = append(errs, fmt.Errorf("console: Config.Tokens entry %d: %w", i+1, err))
 		}
 	}

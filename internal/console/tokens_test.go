@@ -31,6 +31,10 @@ func TestParseTokens(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, restrict.Secret(tokB+":with:colons"), got[1].Secret, "a token may hold colons")
 
+	got, err = ParseTokens(" vera:viewer:"+tokA+" , ", "RESTRICT_CONSOLE_TOKENS")
+	require.NoError(t, err, "a trailing comma is no entry")
+	require.Len(t, got, 1)
+
 	got, err = ParseTokens("", "RESTRICT_CONSOLE_TOKENS")
 	require.NoError(t, err)
 	assert.Empty(t, got)
@@ -96,7 +100,7 @@ func TestReadTokensFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("vera:viewer:"+tokA+"\nvera:viewer:"+tokB+"\n"), 0o600))
 	_, err = ReadTokensFile(bad)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), bad+": line 2:")
+	assert.Contains(t, err.Error(), bad+": line 2: the same name as line 1")
 
 	_, err = ReadTokensFile(filepath.Join(dir, "missing"))
 	require.Error(t, err)
