@@ -36,11 +36,6 @@ func (s *Server) apiCreateRun(w http.ResponseWriter, r *http.Request, p *princip
 	if !ok {
 		return
 	}
-	if p == nil {
-		// Only a wrapper that authenticates nobody passes none; the
-		// route is an operator's.
-		p = &principal{Role: RoleOperator}
-	}
 	ctx := r.Context()
 	pr, err := s.prepareRun(ctx, in)
 	if err != nil {
@@ -102,7 +97,7 @@ func (s *Server) readRunRequest(w http.ResponseWriter, r *http.Request) (runInpu
 		writeProblem(w, http.StatusBadRequest, "invalid-query", "Invalid query", "", problems...)
 		return in, false, false
 	}
-	body, ok := readBody(w, r, maxRunBody)
+	body, ok := readAPIBody(w, r, maxUpload)
 	if !ok {
 		return in, false, false
 	}

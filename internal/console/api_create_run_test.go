@@ -134,7 +134,7 @@ func TestAPICreateRunRefusals(t *testing.T) {
 		{"no subjects", "", "application/json", `{"action": "status"}`, 422, "invalid-subjects", []string{"/subjects"}},
 		{"empty file", "?action=status", "text/csv", "", 422, "invalid-subjects", []string{""}},
 		{"finished run", "", "application/json", `{"name": "r1", "action": "restrict", "reason": "court order", "subjects": ` + subjectsJSON + `}`, 409, "run-finished", nil},
-		{"too large", "?action=status", "text/csv", strings.Repeat("x", maxRunBody+1), 413, "body-too-large", nil},
+		{"too large", "?action=status", "text/csv", strings.Repeat("x", maxUpload+1), 413, "body-too-large", nil},
 	} {
 		resp, body := f.createRun(t, tc.query, tc.contentType, tc.body)
 		require.Equal(t, tc.status, resp.StatusCode, "%s: %s", tc.name, body)

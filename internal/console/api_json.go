@@ -14,12 +14,9 @@ import (
 	"strings"
 )
 
-// Bodies the API reads at most: a run's subjects can be a large file (as
-// large as a form's upload), a limit is a few bytes.
-const (
-	maxRunBody   = 32 << 20
-	maxLimitBody = 4 << 10
-)
+// maxLimitBody bounds a limit's body, a few bytes; a run's is maxUpload,
+// as a form's upload of the same subjects file.
+const maxLimitBody = 4 << 10
 
 // writeJSON answers v as JSON with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -45,8 +42,8 @@ func mediaType(r *http.Request) string {
 	return mt
 }
 
-// readBody reads r's body up to limit bytes, or answers 413 and says so.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+// readAPIBody reads r's body up to limit bytes, or answers 413 and says so.
+func readAPIBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	switch {

@@ -43,7 +43,7 @@ func (s *Server) apiSetLimit(w http.ResponseWriter, r *http.Request, p *principa
 			"A limit is sent as application/json.")
 		return
 	}
-	body, ok := readBody(w, r, maxLimitBody)
+	body, ok := readAPIBody(w, r, maxLimitBody)
 	if !ok {
 		return
 	}
