@@ -140,6 +140,32 @@ func TestOpenAPIDocumentHasEveryAPIRouteAndNoOther(t *testing.T) {
 	d := loadAPIDoc(t)
 	require.Equal(t, apiRoutes(s), d.operations())
 	require.Equal(t, "3.1.0", d.doc["openapi"])
+	// Every operation declares each parameter of its path, and answers.
+	for _, op := range d.operations() {
+		method, path, _ := strings.Cut(op, " ")
+		o := d.at(t, "/paths/"+pointerToken(path)+"/"+strings.ToLower(method)).(map[string]any)
+		declared := map[string]bool{}
+		params, _ := o["parameters"].([]any)
+		for _, p := range params {
+			pm := p.(map[string]any)
+			if ref, ok := pm["$ref"].(string); ok {
+				pm = d.at(t, strings.TrimPrefix(ref, "#")).(map[string]any)
+			}
+			if pm["in"] == "path" {
+				require.Equal(t, true, pm["required"], "%s: path parameter %v", op, pm["name"])
+				declared[pm["name"].(string)] = true
+			}
+		}
+		for _, seg := range strings.Split(path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				require.True(t, declared[strings.Trim(seg, "{}")], "%s does not declare %s", op, seg)
+				delete(declared, strings.Trim(seg, "{}"))
+			}
+		}
+		require.Empty(t, declared, "%s declares path parameters its path has not", op)
+		require.NotEmpty(t, o["responses"], op)
+		require.NotEmpty(t, o["operationId"], op)
+	}
 	// Every schema of the document compiles, so that none is only
 	// checked once an answer of it comes along.
 	for name := range d.at(t, "/components/schemas").(map[string]any) {
