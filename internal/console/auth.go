@@ -117,7 +117,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		var p *principal
 		switch rt.kind {
-		case page, form:
+		case page, form, mounted:
 			if p = s.browserPrincipal(r); p == nil {
 				s.toLogin(w, r)
 				return
@@ -141,6 +141,9 @@ func (s *Server) wrap(rt route) http.Handler {
 		if rt.kind == form && !s.checkForm(w, r, p) {
 			return
 		}
+		if rt.kind == mounted && !s.checkOrigin(w, r, p) {
+			return
+		}
 		rt.handle(w, r, p)
 	})
 }
@@ -153,6 +156,22 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
 		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// checkOrigin refuses, with 403, a request that would change something
+// (any method but GET and HEAD) unless its Origin is this server's: a
+// browser sends Origin with every such request, and another site's is
+// not ours. A bearer token needs none.
+func (s *Server) checkOrigin(w http.ResponseWriter, r *http.Request, p *principal) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || p.CSRF == "" {
+		return true
+	}
+	if r.Header.Get("Origin") != s.origin(r) {
+		s.log.Warn("refused a request from another origin", "address", clientAddr(r), "path", r.URL.Path)
+		s.forbidden(w, r, p, "This request came from another site.")
+		return false
+	}
+	return true
 }
 
 // checkForm refuses, with 403, a form that came from another origin or

@@ -287,7 +287,7 @@ func TestRoles(t *testing.T) {
 				case toLogin:
 					require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 					assert.False(t, clearsSession(resp))
-					if rt.method == "GET" {
+					if rt.method == "GET" || rt.method == "" {
 						assert.Equal(t, "/login?next="+url.QueryEscape(routePath(rt)), loc)
 					} else {
 						assert.Equal(t, "/login", loc)
@@ -312,6 +312,31 @@ func TestRoles(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestMountedNeedsItsOwnOrigin: River's UI under /river takes every
+// method, and a change (a POST of its API) only from this server's own
+// pages.
+func TestMountedNeedsItsOwnOrigin(t *testing.T) {
+	river := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	ts := newTestServer(t, func(c *Config) { c.River = river })
+	cookie, _ := ts.login(t, operatorToken)
+	for origin, want := range map[string]int{ts.URL: http.StatusNoContent, "https://attacker.example": http.StatusForbidden, "": http.StatusForbidden} {
+		req, err := http.NewRequest("POST", ts.URL+"/river/api/jobs/cancel", strings.NewReader(`{"job_ids":["1"]}`))
+		require.NoError(t, err)
+		req.AddCookie(cookie)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		assert.Equal(t, want, ts.do(t, req).StatusCode, "origin %q", origin)
+	}
+	req := ts.request(t, "GET", "/river/jobs", nil)
+	req.AddCookie(cookie)
+	assert.Equal(t, http.StatusNoContent, ts.do(t, req).StatusCode)
+	viewer, _ := ts.login(t, viewerToken)
+	req = ts.request(t, "GET", "/river/jobs", nil)
+	req.AddCookie(viewer)
+	assert.Equal(t, http.StatusForbidden, ts.do(t, req).StatusCode)
 }
 
 // TestSessionNotForAPI: a session cookie, good on the pages, is refused by

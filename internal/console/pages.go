@@ -33,4 +33,3 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, p *principal
 func (s *Server) subjectPage(w http.ResponseWriter, r *http.Request, p *principal)   { notYet(w, r, p) }
 func (s *Server) limitsPage(w http.ResponseWriter, r *http.Request, p *principal)    { notYet(w, r, p) }
 func (s *Server) limitsSet(w http.ResponseWriter, r *http.Request, p *principal)     { notYet(w, r, p) }
-func (s *Server) river(w http.ResponseWriter, r *http.Request, p *principal)         { notYet(w, r, p) }

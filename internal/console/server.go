@@ -84,7 +84,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	for _, rt := range s.routeTable() {
-		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
+		pattern := rt.pattern
+		if rt.method != "" {
+			pattern = rt.method + " " + pattern
+		}
+		s.mux.Handle(pattern, s.wrap(rt))
 	}
 	s.handler = s.secure(s.mux)
 	return s, nil
