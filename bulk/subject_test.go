@@ -3,10 +3,13 @@ package bulk_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/restrictkit/restrict"
@@ -105,6 +108,53 @@ func TestOpenAddsSubmittedByAndTheWebhookTables(t *testing.T) {
 	}
 }
 
+// The same on Postgres: an older schema gets the column and the tables.
+func TestOpenAddsSubmittedByAndTheWebhookTablesPostgres(t *testing.T) {
+	ctx := context.Background()
+	url, schema := testSchema(t)
+	cfg := fastConfig()
+	cfg.Schema = schema
+	e, err := bulk.Open(ctx, url, cfg)
+	require.NoError(t, err)
+	_, err = e.Submit(ctx, bulk.Run{Name: "old", Op: restrict.OpRestrict, SubmittedBy: "gone"}, bulk.Subjects(subjects(2, "a")...))
+	require.NoError(t, err)
+	require.NoError(t, e.Close())
+
+	pool, err := pgxpool.New(ctx, url)
+	require.NoError(t, err)
+	defer pool.Close()
+	for _, q := range []string{
+		`ALTER TABLE %s.restrict_bulk_run DROP COLUMN submitted_by`,
+		`DROP TABLE %s.restrict_bulk_webhook_event`,
+		`DROP TABLE %s.restrict_bulk_webhook_target`,
+		`DROP INDEX %s.restrict_bulk_outcome_target`,
+	} {
+		_, err = pool.Exec(ctx, fmt.Sprintf(q, pgx.Identifier{schema}.Sanitize()))
+		require.NoError(t, err, q)
+	}
+
+	skip := cfg
+	skip.SkipMigrations = true
+	_, err = bulk.Open(ctx, url, skip)
+	require.ErrorIs(t, err, bulk.ErrNotMigrated)
+	require.ErrorContains(t, err, "column restrict_bulk_run.submitted_by")
+
+	for i := range 2 {
+		e, err = bulk.Open(ctx, url, cfg)
+		require.NoError(t, err)
+		ri, err := e.Run(ctx, "old")
+		require.NoError(t, err)
+		require.Equal(t, "", ri.SubmittedBy)
+		stored, err := e.RecordWebhookEvent(ctx, bulk.WebhookEvent{ID: "x", Provider: "a", Targets: []string{"a-0000"}})
+		require.NoError(t, err)
+		require.Equal(t, i == 0, stored)
+		evs, err := e.SubjectEvents(ctx, "c0000")
+		require.NoError(t, err)
+		require.Len(t, evs, 1)
+		require.NoError(t, e.Close())
+	}
+}
+
 func TestOutcomesPageFilters(t *testing.T) {
 	databases(t, fastConfig(), func(t *testing.T, e *bulk.Engine) {
 		ctx := context.Background()
@@ -193,4 +243,21 @@ func TestSubjectOutcomes(t *testing.T) {
 		require.NoError(t, err)
 		require.Empty(t, got)
 	})
+}
+
+// SubmitTx records who submitted the run too.
+func TestSubmitTxRecordsSubmittedBy(t *testing.T) {
+	ctx := context.Background()
+	db := ownSQLiteDB(t)
+	e, err := bulk.OpenSQLite(ctx, db, fastConfig())
+	require.NoError(t, err)
+	defer e.Close()
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err = e.SubmitTx(ctx, tx, bulk.Run{Name: "tx", Op: restrict.OpRestrict, SubmittedBy: "billing-service"}, bulk.Subjects(subjects(1, "a")...))
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
+	ri, err := e.Run(ctx, "tx")
+	require.NoError(t, err)
+	require.Equal(t, "billing-service", ri.SubmittedBy)
 }
