@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/restrictkit/restrict/bulk"
@@ -38,7 +37,6 @@ func keys(outcomes []bulk.Outcome) []string {
 func TestAPIOutcomesPagesByKeyset(t *testing.T) {
 	t.Parallel()
 	f := newAPIFixture(t)
-	skipWithoutBulkReads(t, f.engine)
 	all := f.outcomes(t, "")
 	require.Nil(t, all.Next)
 	require.Equal(t, []string{"s1@cryptomus", "s1@purse", "s2@purse", "s3@cryptomus"}, keys(all.Outcomes))
@@ -71,7 +69,6 @@ func TestAPIOutcomesPagesByKeyset(t *testing.T) {
 func TestAPIOutcomesFilters(t *testing.T) {
 	t.Parallel()
 	f := newAPIFixture(t)
-	skipWithoutBulkReads(t, f.engine)
 	for query, want := range map[string][]string{
 		"?result=failed":              {"s2@purse"},
 		"?provider=cryptomus":         {"s1@cryptomus", "s3@cryptomus"},
@@ -89,22 +86,7 @@ func TestAPIOutcomesFilters(t *testing.T) {
 func TestAPIOutcomesRefusesABadQuery(t *testing.T) {
 	t.Parallel()
 	f := newAPIFixture(t)
-	skipWithoutBulkReads(t, f.engine)
 	status, body := f.get(t, "/api/v1/runs/{name}/outcomes", "/api/v1/runs/r1/outcomes?result=maybe&limit=0&after=zz&sort=key")
 	require.Equal(t, http.StatusBadRequest, status)
 	requireProblem(t, body, "invalid-query", "?result", "?after", "?limit", "?sort")
-}
-
-// skipWithoutBulkReads skips a test of what reads bulk's outcome pages,
-// subjects and webhook events while bulk answers that it has them not.
-func skipWithoutBulkReads(t *testing.T, e *bulk.Engine) {
-	t.Helper()
-	if bulkReadsMissing(t, e) {
-		t.Skip("bulk's OutcomesPage is not implemented on this branch yet")
-	}
-}
-
-func bulkReadsMissing(t *testing.T, e *bulk.Engine) bool {
-	_, err := e.OutcomesPage(t.Context(), bulk.Filter{Run: "r1"}, 1)
-	return err != nil && strings.Contains(err.Error(), "not implemented yet")
 }

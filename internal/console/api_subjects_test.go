@@ -13,7 +13,6 @@ import (
 func TestAPISubjectAnswersItsOutcomes(t *testing.T) {
 	t.Parallel()
 	f := newAPIFixture(t)
-	skipWithoutBulkReads(t, f.engine)
 	// Money arriving at s1's purse customer after r1 restricted it.
 	stored, err := f.engine.RecordWebhookEvent(t.Context(), bulk.WebhookEvent{ID: "ev-1", Provider: "purse",
 		Type: "CUSTOMER_PURSE_FUNDS_RECEIVED_FOR_PURSE", Targets: []string{idPurse1}, Amount: "12.50", Currency: "USDT",
@@ -42,7 +41,6 @@ func TestAPISubjectAnswersItsOutcomes(t *testing.T) {
 func TestAPISubjectNotFound(t *testing.T) {
 	t.Parallel()
 	f := newAPIFixture(t)
-	skipWithoutBulkReads(t, f.engine)
 	for _, key := range []string{"nobody", "%00"} {
 		status, body := f.get(t, "/api/v1/subjects/{key}", "/api/v1/subjects/"+key)
 		require.Equal(t, http.StatusNotFound, status, key)
