@@ -66,6 +66,7 @@ func TestAPICreateRunFromJSON(t *testing.T) {
 	require.Equal(t, "api-1", d.Run.Name)
 	require.Equal(t, restrict.OpRestrict, d.Run.Op)
 	require.Equal(t, "court order", d.Run.Reason)
+	require.Equal(t, "otto", d.Run.SubmittedBy, "the run records the token's name")
 	require.EqualValues(t, 3, d.Run.Jobs)
 	require.Equal(t, "api-1", d.Progress.Run)
 	require.EqualValues(t, 3, d.Progress.All.Total)
