@@ -46,6 +46,10 @@ func CheckID(id string) error {
 	return checkText(id)
 }
 
+// CheckReason reports what is wrong with a run's reason, or nil: valid
+// UTF-8 without a control character (it is logged and sent to providers).
+func CheckReason(reason string) error { return checkText(reason) }
+
 // checkText refuses invalid UTF-8 and control characters: C0, DEL and C1
 // (U+0080 to U+009F), which a terminal may take for commands.
 func checkText(s string) error {

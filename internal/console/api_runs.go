@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/internal/subjects"
@@ -195,31 +193,7 @@ func (s *Server) readRunRequest(w http.ResponseWriter, r *http.Request) (runInpu
 		in = runInput{Name: c.Name, Action: c.Action, Reason: c.Reason, JSON: c.Subjects, IsJSON: true}
 		dryRun = c.DryRun
 	}
-	if msg := reasonProblem(in.Reason); msg != "" {
-		at := "?reason"
-		if in.IsJSON {
-			at = "/reason"
-		}
-		writeProblem(w, http.StatusUnprocessableEntity, "invalid-run", "Invalid run", "Nothing was submitted.",
-			fieldProblem{Pointer: at, Message: msg})
-		return in, false, false
-	}
 	return in, dryRun, true
-}
-
-// reasonProblem says what bulk would refuse in a run's reason, or "":
-// refused here, it is the caller's mistake named by its field rather
-// than a failed submission.
-func reasonProblem(reason string) string {
-	if !utf8.ValidString(reason) {
-		return "not valid UTF-8"
-	}
-	for i, r := range reason {
-		if unicode.IsControl(r) {
-			return fmt.Sprintf("control character %U at byte %d", r, i+1)
-		}
-	}
-	return ""
 }
 
 // refuseRun answers a submission's refusal: every problem of the run or
@@ -257,7 +231,7 @@ func (s *Server) refuseFinished(w http.ResponseWriter, run string, at time.Time)
 // runFields are the run's own fields as prepareRun names them in a
 // problem: a problem of one of them refuses the run, any other its
 // subjects.
-var runFields = []string{"action", "name"}
+var runFields = []string{"action", "name", "reason"}
 
 // refuseInput answers prepareRun's problems, each named where the
 // request has it: a JSON body's field by pointer, a CSV submission's by

@@ -71,6 +71,9 @@ func (s *Server) prepareRun(ctx context.Context, in runInput) (*preparedRun, err
 			return nil, refuse("name", "%v", err)
 		}
 	}
+	if err := bulk.CheckReason(in.Reason); err != nil {
+		return nil, refuse("reason", "%v", err)
+	}
 	var f *subjects.File
 	var err error
 	if in.IsJSON {

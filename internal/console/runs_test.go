@@ -46,6 +46,10 @@ func TestPrepareRunLocatesEveryProblem(t *testing.T) {
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "/subjects/0/ids/purse", ie.Problems[0].Pointer)
 
+	_, err = ts.srv.prepareRun(ctx, runInput{Action: "restrict", Reason: "court\x1b[2Jorder", CSV: []byte("subject,purse\na," + purseID1 + "\n")})
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "reason", ie.Problems[0].Pointer)
+
 	_, err = ts.srv.prepareRun(ctx, runInput{Action: "restrict", CSV: nil})
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, "subjects", ie.Problems[0].Pointer)

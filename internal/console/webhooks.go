@@ -48,10 +48,10 @@ func (s *Server) webhook(route string) handlerFunc {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 		if err != nil {
 			if errors.As(err, new(*http.MaxBytesError)) {
-				writeProblem(w, http.StatusRequestEntityTooLarge, "too-large", "The webhook's body is too large", "a webhook's body is at most 1 MiB")
+				writeProblem(w, http.StatusRequestEntityTooLarge, "body-too-large", "The webhook's body is too large", "a webhook's body is at most 1 MiB")
 				return
 			}
-			writeProblem(w, http.StatusBadRequest, "unreadable-body", "The webhook's body could not be read", "")
+			writeProblem(w, http.StatusBadRequest, "invalid-body", "The webhook's body could not be read", "")
 			return
 		}
 		ev, err := verify(body, r.Header)

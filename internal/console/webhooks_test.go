@@ -191,7 +191,7 @@ func TestWebhookNotConfiguredAndTooLarge(t *testing.T) {
 	big := append([]byte(`{"type":"wallet","x":"`), bytes.Repeat([]byte("a"), maxWebhookBody)...)
 	status, answer = ts.postWebhook(t, "cryptomus", append(big, `"}`...), nil)
 	require.Equal(t, http.StatusRequestEntityTooLarge, status)
-	require.Equal(t, problemBase+"too-large", answer["type"])
+	require.Equal(t, problemBase+"body-too-large", answer["type"])
 }
 
 func fleetCryptomusCreds() cryptomus.Credentials {

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict/internal/testkit"
+)
+
+const (
+	serveOperatorToken = "ada-operator-token-0123456789abcdefghijklmn"
+	serveViewerToken   = "vic-viewer-token-0123456789abcdefghijklmnop"
+)
+
+var servingAt = regexp.MustCompile(`serving the console on (http://[0-9.:]+) `)
+
+// serving starts "restrict serve" in this process and returns its base
+// URL and a function that stops it as SIGTERM does and returns its
+// outcome.
+func (o *operator) serving(args ...string) (string, func() outcome) {
+	o.t.Helper()
+	o.watch = &testkit.SyncBuffer{}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan outcome, 1)
+	go func() { done <- o.mainContext(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...) }()
+	var base string
+	require.Eventually(o.t, func() bool {
+		select {
+		case out := <-done:
+			o.t.Fatalf("serve ended: %d\n%s", out.code, out.stderr)
+		default:
+		}
+		m := servingAt.FindStringSubmatch(o.watch.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	}, 60*time.Second, 20*time.Millisecond)
+	stopped := false
+	stop := func() outcome {
+		stopped = true
+		cancel(errInterrupted)
+		return <-done
+	}
+	o.t.Cleanup(func() {
+		if !stopped {
+			stop()
+		}
+	})
+	return base, stop
+}
+
+// call sends a request with a bearer token and decodes a JSON answer.
+func call(t *testing.T, method, url, token, contentType, body string, into any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	if into != nil {
+		require.NoError(t, json.Unmarshal(b, into), "%s", b)
+	}
+	return resp.StatusCode
+}
+
+// TestServeSession is the README's session: the fakes, restrict serve on
+// the embedded default, a run submitted over the API and worked to the
+// end by the server, a webhook from "restrict fakes webhook" flagged on
+// the subject, then a graceful stop.
+func TestServeSession(t *testing.T) {
+	o := newOperator(t)
+	o.fakes(20)
+	o.env["RESTRICT_CONSOLE_TOKENS"] = "ada:operator:" + serveOperatorToken + ",vic:viewer:" + serveViewerToken
+	base, stop := o.serving()
+
+	csv, err := os.ReadFile(o.path("subjects.csv"))
+	require.NoError(t, err)
+	var created struct {
+		Run struct {
+			Name        string `json:"name"`
+			SubmittedBy string `json:"submitted_by"`
+		} `json:"run"`
+	}
+	require.Equal(t, http.StatusForbidden, call(t, "POST", base+"/api/v1/runs?action=restrict&reason=sanctions", serveViewerToken, "text/csv", string(csv), nil))
+	require.Equal(t, http.StatusCreated, call(t, "POST", base+"/api/v1/runs?action=restrict&reason=sanctions", serveOperatorToken, "text/csv", string(csv), &created))
+	assert.Equal(t, "ada", created.Run.SubmittedBy)
+	name := created.Run.Name
+
+	var got struct {
+		Run struct {
+			FinishedAt string `json:"finished_at"`
+		} `json:"run"`
+		Progress struct {
+			All struct{ OK, Total int64 } `json:"all"`
+		} `json:"progress"`
+	}
+	require.Eventually(t, func() bool {
+		require.Equal(t, http.StatusOK, call(t, "GET", base+"/api/v1/runs/"+name, serveViewerToken, "", "", &got))
+		return got.Run.FinishedAt != ""
+	}, 60*time.Second, 50*time.Millisecond)
+	assert.Equal(t, int64(100), got.Progress.All.Total)
+	assert.Equal(t, got.Progress.All.Total, got.Progress.All.OK)
+
+	// Money for a restricted customer, as Calypso reports it.
+	purseID := o.firstID(t, "purse")
+	sent := o.main("fakes", "webhook", "--to", base, "--provider", "purse", "--target", purseID, "--amount", "25", "--currency", "USDT")
+	require.Equal(t, 0, sent.code, sent.stderr)
+	var subject struct {
+		Events []struct {
+			FundsAfterRestriction bool   `json:"funds_after_restriction"`
+			RestrictedBy          string `json:"restricted_by"`
+		} `json:"events"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", base+"/api/v1/subjects/"+o.subjectOf(t, "purse", purseID), serveViewerToken, "", "", &subject))
+	require.Len(t, subject.Events, 1)
+	assert.True(t, subject.Events[0].FundsAfterRestriction)
+	assert.Equal(t, name, subject.Events[0].RestrictedBy)
+
+	out := stop()
+	assert.Equal(t, 0, out.code, out.stderr)
+	assert.Contains(t, out.stderr, "restrict: stopped")
+	for _, secret := range []string{serveOperatorToken, serveViewerToken} {
+		assert.NotContains(t, out.stderr+out.stdout+sent.stdout+sent.stderr, secret)
+	}
+}
+
+// firstID is the first subject's ID at provider in subjects.csv.
+func (o *operator) firstID(t *testing.T, provider string) string {
+	t.Helper()
+	lines := o.subjectLines()
+	header := strings.Split(lines[0], ",")
+	for i, h := range header {
+		if h == provider {
+			return strings.Split(lines[1], ",")[i]
+		}
+	}
+	t.Fatalf("no %s column", provider)
+	return ""
+}
+
+// subjectOf is the key of the subject whose ID at provider is id.
+func (o *operator) subjectOf(t *testing.T, provider, id string) string {
+	t.Helper()
+	for _, l := range o.subjectLines()[1:] {
+		if strings.Contains(l, ","+id) {
+			return strings.Split(l, ",")[0]
+		}
+	}
+	t.Fatalf("no subject has %s", id)
+	return ""
+}
+
+// TestServeRefusesBeforeListening: what restrict serve cannot do right is
+// refused (exit 2) before it listens, naming what to fix and never a
+// token.
+func TestServeRefusesBeforeListening(t *testing.T) {
+	short := "ada:operator:short-token"
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"no token", nil, nil, "RESTRICT_CONSOLE_TOKENS"},
+		{"short token", map[string]string{"RESTRICT_CONSOLE_TOKENS": short}, nil, "32 characters"},
+		{"beyond loopback without TLS", map[string]string{"RESTRICT_CONSOLE_TOKENS": "ada:operator:" + serveOperatorToken}, []string{"--addr", "0.0.0.0:0"}, "--tls-cert"},
+		{"half of TLS", map[string]string{"RESTRICT_CONSOLE_TOKENS": "ada:operator:" + serveOperatorToken}, []string{"--tls-cert", "cert.pem"}, "--tls-key"},
+		{"a tokens file others can read", nil, []string{"--tokens-file", "TOKENS"}, "chmod 600"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := newOperator(t)
+			for k, v := range c.env {
+				o.env[k] = v
+			}
+			args := []string{"serve"}
+			for _, a := range c.args {
+				if a == "TOKENS" {
+					a = o.write("tokens", "ada:operator:"+serveOperatorToken+"\n")
+					require.NoError(t, os.Chmod(a, 0o644))
+				}
+				args = append(args, a)
+			}
+			out := o.main(args...)
+			assert.Equal(t, exitUsage, out.code, out.stderr)
+			assert.Contains(t, out.stderr, c.want)
+			assert.NotContains(t, out.stderr, serveOperatorToken)
+			assert.NotContains(t, out.stderr, "short-token")
+			assert.NotContains(t, out.stderr, "serving the console")
+		})
+	}
+}
