@@ -28,6 +28,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/console"
 )
 
 // metricsTokenVar is the variable of the bearer token that every request
@@ -87,21 +88,11 @@ func (a *app) checkMetricsAddr(addr string) error {
 	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
 		return usagef("--metrics-addr %q: want HOST:PORT, for example 127.0.0.1:9464", addr)
 	}
-	if !isLoopback(host) && a.env(metricsTokenVar) == "" {
+	if !console.IsLoopback(host) && a.env(metricsTokenVar) == "" {
 		return usagef("--metrics-addr %s listens beyond this machine: set %s to a secret that every request must send as \"Authorization: Bearer <token>\", or listen on 127.0.0.1; nothing was sent",
 			addr, metricsTokenVar)
 	}
 	return nil
-}
-
-// isLoopback reports whether host is this machine only. An empty host is
-// every interface; a name other than localhost may resolve anywhere.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(strings.SplitN(host, "%", 2)[0])
-	return ip != nil && ip.IsLoopback()
 }
 
 // otlpEndpoint is the URL an OTLP/HTTP exporter of a signal posts to, from

@@ -137,7 +137,7 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	if err := console.CheckListen(o.addr, tlsConfig != nil, o.insecureListen); err != nil {
-		return usagef("--addr %s: %v", o.addr, err)
+		return usagef("%v", err)
 	}
 	limits, err := o.engine.limits.parse()
 	if err != nil {

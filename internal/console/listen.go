@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net"
+	"strings"
 )
 
 // CheckListen refuses to serve in the clear beyond this machine: a
@@ -15,19 +16,20 @@ func CheckListen(addr string, tls, allowInsecure bool) error {
 	if err != nil {
 		return fmt.Errorf("--addr %q: want host:port, for example 127.0.0.1:8080", addr)
 	}
-	if tls || allowInsecure || isLoopback(host) {
+	if tls || allowInsecure || IsLoopback(host) {
 		return nil
 	}
 	return fmt.Errorf("--addr %q is not a loopback address, and without TLS tokens and session cookies would cross the network in the clear: "+
 		"give --tls-cert and --tls-key, listen on 127.0.0.1, or give --insecure-listen if a TLS proxy in front of the console terminates TLS", addr)
 }
 
-// isLoopback says whether host is this machine only: a loopback IP or
-// "localhost". An empty host is every interface.
-func isLoopback(host string) bool {
+// IsLoopback reports whether host is this machine only: a loopback IP
+// (with or without a zone) or "localhost". An empty host is every
+// interface; a name other than localhost may resolve anywhere.
+func IsLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}
-	ip := net.ParseIP(host)
+	ip := net.ParseIP(strings.SplitN(host, "%", 2)[0])
 	return ip != nil && ip.IsLoopback()
 }
