@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -206,4 +207,50 @@ func TestServeRefusesBeforeListening(t *testing.T) {
 			assert.NotContains(t, out.stderr, "serving the console")
 		})
 	}
+}
+
+// TestServeRiverUIOnPostgres: on Postgres, River's own UI is served to a
+// signed-in operator under /river, and to nobody else.
+func TestServeRiverUIOnPostgres(t *testing.T) {
+	o := newOperator(t)
+	o.env["RESTRICT_DB"] = testkit.WithSearchPath(testkit.PostgresSchema(t, "serve_test_"))
+	o.env["RESTRICT_CONSOLE_TOKENS"] = "ada:operator:" + serveOperatorToken + ",vic:viewer:" + serveViewerToken
+	base, _ := o.serving("--no-work")
+	jar := func(token string) *http.Client {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.PostForm(base+"/login", url.Values{"token": {token}})
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		var cookies []*http.Cookie
+		cookies = append(cookies, resp.Cookies()...)
+		require.NotEmpty(t, cookies)
+		c.Transport = cookieTransport{cookies}
+		return c
+	}
+	get := func(c *http.Client, path string) (int, string) {
+		resp, err := c.Get(base + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	status, body := get(jar(serveOperatorToken), "/river/")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "<title>River</title>")
+	status, _ = get(jar(serveViewerToken), "/river/")
+	assert.Equal(t, http.StatusForbidden, status)
+	status, _ = get(&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, "/river/")
+	assert.Equal(t, http.StatusSeeOther, status)
+}
+
+// cookieTransport sends its cookies with every request.
+type cookieTransport struct{ cookies []*http.Cookie }
+
+func (c cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	for _, k := range c.cookies {
+		r.AddCookie(k)
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
