@@ -1,0 +1,36 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestReportPage(t *testing.T) {
+	ts := newTestServer(t, nil)
+	require.NoError(t, ts.engine.SetRate(context.Background(), "purse", 12.5, "otto"))
+	ts.fakes["purse"].FailWith(purseID(1), notFound)
+	ts.fakes["purse"].FailWith(purseID(3), notFound)
+	ts.finishedRun(t, "audited", testSubjects(5, subjectWithKey(hostileKey)))
+
+	status, body := ts.get(t, "/runs/audited/report", viewerToken)
+	require.Equal(t, http.StatusOK, status, body)
+	for _, id := range []string{"audit-report", "summary", "failures", "limits-in-force", "submitted-by", "funds-after-restriction"} {
+		require.Contains(t, body, `id="`+id+`"`)
+	}
+	require.NotContains(t, body, "<script>alert")
+	require.Contains(t, body, `<td id="submitted-by">otto</td>`)
+	require.Contains(t, body, "Limits in force when this report was printed")
+	require.Regexp(t, `<td>purse</td><td>12.5/s</td>`, body)
+	// purse: 3 ok (restricted), 2 failed; cryptomus: 6 ok.
+	require.Contains(t, body, `<tr data-provider="purse"><td>purse</td><td class="num">3</td><td class="num">0</td><td class="num">0</td><td class="num">2</td><td class="num">0</td><td class="num">0</td><td class="num">5</td></tr>`)
+	failures := body[strings.Index(body, `id="failures"`):strings.Index(body, "<h2>Limits")]
+	require.Equal(t, 2, strings.Count(failures, `<tr class="failure">`))
+	require.Regexp(t, regexp.MustCompile(`key-0001</td><td>purse</td><td>[^<]+</td><td class="class">not_found</td>`), failures)
+	require.NotContains(t, body, `id="more-failures"`)
+	require.Regexp(t, `<tr><td>cryptomus</td><td class="num">6</td></tr>`, body)
+}
