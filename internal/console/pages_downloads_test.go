@@ -13,7 +13,7 @@ import (
 
 func TestDownloadsEscapeFormulasAndKeepTheFilters(t *testing.T) {
 	ts := newTestServer(t, nil)
-	ts.fakes["purse"].FailWith(purseID(1), notFound)
+	ts.fakes["purse"].FailWith(purseID(1), errNotFound)
 	formula := `=HYPERLINK("http://example.invalid","x")`
 	ts.finishedRun(t, "run/with spaces", testSubjects(3, bulk.Subject{Key: formula, IDs: map[string]string{"cryptomus": "formula"}}))
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,9 +48,9 @@ func (ts *testServer) finishedRun(t *testing.T, name string, subjects []bulk.Sub
 	require.NoError(t, err)
 }
 
-// notFound is the error a fake returns for a target the provider does
+// errNotFound is the error a fake returns for a target the provider does
 // not know.
-var notFound = fmt.Errorf("%w: no such customer", restrict.ErrNotFound)
+var errNotFound = fmt.Errorf("%w: no such customer", restrict.ErrNotFound)
 
 // subjectWithKey is a subject called key with an ID at cryptomus.
 func subjectWithKey(key string) bulk.Subject {
@@ -62,4 +63,14 @@ func readAll(t *testing.T, resp *http.Response) string {
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// table is the table of id in body.
+func table(t *testing.T, body, id string) string {
+	t.Helper()
+	i := strings.Index(body, `<table id="`+id+`"`)
+	require.GreaterOrEqual(t, i, 0, "no table %s", id)
+	j := strings.Index(body[i:], "</table>")
+	require.GreaterOrEqual(t, j, 0)
+	return body[i : i+j]
 }

@@ -13,8 +13,8 @@ import (
 func TestReportPage(t *testing.T) {
 	ts := newTestServer(t, nil)
 	require.NoError(t, ts.engine.SetRate(context.Background(), "purse", 12.5, "otto"))
-	ts.fakes["purse"].FailWith(purseID(1), notFound)
-	ts.fakes["purse"].FailWith(purseID(3), notFound)
+	ts.fakes["purse"].FailWith(purseID(1), errNotFound)
+	ts.fakes["purse"].FailWith(purseID(3), errNotFound)
 	ts.finishedRun(t, "audited", testSubjects(5, subjectWithKey(hostileKey)))
 
 	status, body := ts.get(t, "/runs/audited/report", viewerToken)
@@ -28,7 +28,7 @@ func TestReportPage(t *testing.T) {
 	require.Regexp(t, `<td>purse</td><td>12.5/s</td>`, body)
 	// purse: 3 ok (restricted), 2 failed; cryptomus: 6 ok.
 	require.Contains(t, body, `<tr data-provider="purse"><td>purse</td><td class="num">3</td><td class="num">0</td><td class="num">0</td><td class="num">2</td><td class="num">0</td><td class="num">0</td><td class="num">5</td></tr>`)
-	failures := body[strings.Index(body, `id="failures"`):strings.Index(body, "<h2>Limits")]
+	failures := table(t, body, "failures")
 	require.Equal(t, 2, strings.Count(failures, `<tr class="failure">`))
 	require.Regexp(t, regexp.MustCompile(`key-0001</td><td>purse</td><td>[^<]+</td><td class="class">not_found</td>`), failures)
 	require.NotContains(t, body, `id="more-failures"`)

@@ -22,7 +22,7 @@ const hostileKey = `<script>alert("x")</script>`
 
 func TestRunPageShowsProgressAndEscapesKeys(t *testing.T) {
 	ts := newTestServer(t, nil)
-	ts.fakes["purse"].FailWith(purseID(2), notFound)
+	ts.fakes["purse"].FailWith(purseID(2), errNotFound)
 	ts.finishedRun(t, "escaping", testSubjects(4, bulk.Subject{Key: hostileKey, IDs: map[string]string{"cryptomus": "hostile"}}))
 
 	status, body := ts.get(t, "/runs/escaping", viewerToken)
@@ -46,7 +46,7 @@ func TestRunPageShowsProgressAndEscapesKeys(t *testing.T) {
 func TestRunPageFiltersAndPages(t *testing.T) {
 	ts := newTestServer(t, nil)
 	for i := 0; i < 300; i += 7 {
-		ts.fakes["purse"].FailWith(purseID(i), notFound)
+		ts.fakes["purse"].FailWith(purseID(i), errNotFound)
 	}
 	ts.finishedRun(t, "paged", testSubjects(300))
 
@@ -59,7 +59,7 @@ func TestRunPageFiltersAndPages(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, body)
 		pages++
 		require.Contains(t, body, `<option value="failed" selected>failed</option>`, "the form shows the filter")
-		for _, m := range subject.FindAllStringSubmatch(body[strings.Index(body, `id="outcomes"`):strings.Index(body, `id="run-events"`)+1], -1) {
+		for _, m := range subject.FindAllStringSubmatch(table(t, body, "outcomes"), -1) {
 			seen = append(seen, m[1])
 		}
 		require.Equal(t, strings.Count(body, `<td class="result">failed</td>`), strings.Count(body, `<tr class="outcome">`))

@@ -18,7 +18,7 @@ func TestHomeGoesToRuns(t *testing.T) {
 
 func TestRunsPageListsEveryRunNewestFirst(t *testing.T) {
 	ts := newTestServer(t, nil)
-	ts.fakes["purse"].FailWith(purseID(1), notFound)
+	ts.fakes["purse"].FailWith(purseID(1), errNotFound)
 	ts.finishedRun(t, "first-run", testSubjects(3))
 	ts.finishedRun(t, "second/run", testSubjects(2))
 

@@ -59,9 +59,9 @@
     set("unsupported", String(c.unsupported));
     set("pending", String(c.pending));
     var r = rate(provider, done, now);
-    if (r === null) return;
-    set("rate", r.toFixed(1) + "/s");
-    set("eta", c.pending === 0 ? "done" : r > 0 ? duration(c.pending / r) : "");
+    if (r !== null) set("rate", r.toFixed(1) + "/s");
+    if (c.pending === 0) set("eta", "done");
+    else if (r !== null) set("eta", r > 0 ? duration(c.pending / r) : "");
   }
 
   function update(ev) {
