@@ -3,37 +3,14 @@ package main
 import (
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/restrictkit/restrict/internal/export"
 )
 
-// csvCell returns s as a cell of a CSV report that a spreadsheet shows as
-// text and never evaluates (CSV formula injection, CWE-1236). Following
-// OWASP, a cell that begins with '=', '+', '-', '@', TAB or CR gets a
-// leading "'", which spreadsheets take as "this is text" and hide. A cell
-// whose first character after leading white space is one of '=', '+',
-// '-', '@' is escaped too, since some spreadsheets and import dialogs trim
-// that space; so is one beginning with NUL (OWASP ASVS 1.2.10). The cost
-// is a visible "'" for programs reading the CSV as data, which is why the
-// JSON report carries the values exactly.
-func csvCell(s string) string {
-	if formulaLike(s) {
-		return "'" + s
-	}
-	return s
-}
-
-func formulaLike(s string) bool {
-	if s == "" {
-		return false
-	}
-	switch s[0] {
-	case '\t', '\r', 0:
-		return true
-	}
-	t := strings.TrimLeftFunc(s, unicode.IsSpace)
-	return t != "" && strings.IndexByte("=+-@", t[0]) >= 0
-}
+// csvCell is export.CSVCell: the command's CSV cells are escaped as its
+// reports' are.
+func csvCell(s string) string { return export.CSVCell(s) }
 
 // terminalSafe returns s with every character that a terminal would act
 // on rather than show written as a visible escape: C0 controls (newline
@@ -61,7 +38,7 @@ func escapeControls(s string, keepNewlines bool) string {
 		case r == '\n' && keepNewlines:
 		case r < 0x20 || r == 0x7f:
 			esc = fmt.Sprintf(`\x%02x`, r)
-		case unsafeRune(r):
+		case export.UnsafeRune(r):
 			esc = fmt.Sprintf(`\u%04x`, r)
 		}
 		if esc != "" {
@@ -76,46 +53,4 @@ func escapeControls(s string, keepNewlines bool) string {
 	}
 	b.WriteString(s[done:])
 	return b.String()
-}
-
-// unsafeRune reports the characters a terminal acts on: C0, DEL, C1, and
-// the bidirectional and line-separator controls.
-func unsafeRune(r rune) bool {
-	switch {
-	case unicode.IsControl(r): // C0, DEL and C1
-		return true
-	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true // bidirectional controls
-	case r == 0x2028, r == 0x2029:
-		return true
-	}
-	return false
-}
-
-// jsonSafe rewrites, in JSON written by encoding/json, the characters it
-// leaves raw but a terminal would act on (DEL, the C1 controls, the
-// bidirectional controls) as \u escapes, so that a JSON report printed on
-// a terminal carries none of them. The result is valid JSON that decodes
-// to the same values. C0 controls need nothing: encoding/json escapes them
-// inside strings, and outside strings they are its indentation.
-func jsonSafe(b []byte) []byte {
-	var out []byte
-	done := 0 // b[:done] is in out
-	for i := 0; i < len(b); {
-		if b[i] < 0x7f {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if unsafeRune(r) {
-			out = append(out, b[done:i]...)
-			out = fmt.Appendf(out, `\u%04x`, r)
-			done = i + size
-		}
-		i += size
-	}
-	if out == nil {
-		return b
-	}
-	return append(out, b[done:]...)
 }

@@ -71,6 +71,9 @@ type telemetry struct {
 	srv     *http.Server             // nil without --metrics-addr
 	served  chan struct{}            // closed when srv's Serve has returned
 	engine  atomic.Pointer[bulk.Engine]
+	// metrics serves the Prometheus metrics on a server of the
+	// command's own; nil unless startTelemetryFor was asked for it.
+	metrics http.Handler
 }
 
 // checkMetricsAddr checks --metrics-addr and the token rule before anything is
@@ -127,6 +130,13 @@ func (a *app) otlpEndpoint(signalVar, path string) (string, error) {
 // an address that cannot be listened on is a usage error. shutdown ends
 // what it started.
 func (a *app) startTelemetry(ctx context.Context, addr string) (*telemetry, error) {
+	return a.startTelemetryFor(ctx, addr, false)
+}
+
+// startTelemetryFor is startTelemetry; with handler, the Prometheus
+// metrics are also kept for a server of the command's own (restrict
+// serve's /metrics) in telemetry.metrics.
+func (a *app) startTelemetryFor(ctx context.Context, addr string, handler bool) (*telemetry, error) {
 	tracesURL, err := a.otlpEndpoint(otlpTracesEndpointVar, "/v1/traces")
 	if err != nil {
 		return nil, err
@@ -135,7 +145,7 @@ func (a *app) startTelemetry(ctx context.Context, addr string) (*telemetry, erro
 	if err != nil {
 		return nil, err
 	}
-	if addr == "" && tracesURL == "" && metricsURL == "" {
+	if addr == "" && !handler && tracesURL == "" && metricsURL == "" {
 		return nil, nil
 	}
 	var ln net.Listener
@@ -159,7 +169,7 @@ func (a *app) startTelemetry(ctx context.Context, addr string) (*telemetry, erro
 	t := &telemetry{}
 	var readers []sdkmetric.Option
 	reg := prometheus.NewRegistry()
-	if ln != nil {
+	if ln != nil || handler {
 		exp, err := otelprom.New(otelprom.WithRegisterer(reg),
 			otelprom.WithTranslationStrategy(otlptranslator.UnderscoreEscapingWithSuffixes))
 		if err != nil {
@@ -184,6 +194,9 @@ func (a *app) startTelemetry(ctx context.Context, addr string) (*telemetry, erro
 		}
 		t.tracers = sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 		otel.SetTracerProvider(t.tracers)
+	}
+	if handler {
+		t.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	}
 	t.meters = sdkmetric.NewMeterProvider(append(readers, sdkmetric.WithResource(res))...)
 	otel.SetMeterProvider(t.meters)

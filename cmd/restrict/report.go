@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/export"
 	"github.com/restrictkit/restrict/internal/fleet"
 )
 
@@ -117,61 +116,9 @@ func (a *app) report(ctx context.Context, o reportOptions) error {
 func writeReport(format string, w io.Writer, outcomes iter.Seq2[bulk.Outcome, error]) error {
 	switch format {
 	case "json":
-		// One object a line, inside one array.
-		if _, err := io.WriteString(w, "["); err != nil {
-			return err
-		}
-		n := 0
-		for o, err := range outcomes {
-			if err != nil {
-				return err
-			}
-			b, err := json.Marshal(o)
-			if err != nil {
-				return err
-			}
-			sep := ",\n  "
-			if n == 0 {
-				sep = "\n  "
-			}
-			n++
-			if _, err := io.WriteString(w, sep); err != nil {
-				return err
-			}
-			if _, err := w.Write(jsonSafe(b)); err != nil {
-				return err
-			}
-		}
-		end := "]\n"
-		if n > 0 {
-			end = "\n]\n"
-		}
-		_, err := io.WriteString(w, end)
-		return err
+		return export.WriteJSON(w, outcomes)
 	case "csv":
-		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"run", "subject", "provider", "target", "action", "provider_action", "state", "result", "http_attempts", "http_attempts_lower_bound",
-			"job_attempts", "http_status", "request_id", "started_at", "finished_at", "error_class", "error_code", "error_message"})
-		for o, err := range outcomes {
-			if err != nil {
-				return err
-			}
-			var e bulk.OutcomeError
-			if o.Error != nil {
-				e = *o.Error
-			}
-			row := []string{o.Run, o.Subject, o.Provider, o.Target, string(o.Op), string(o.ProviderAction), string(o.State), string(o.Result),
-				strconv.Itoa(o.HTTPAttempts), strconv.FormatBool(o.HTTPAttemptsLowerBound), strconv.Itoa(o.JobAttempts), strconv.Itoa(o.HTTPStatus), o.RequestID,
-				timeText(o.StartedAt), timeText(o.FinishedAt), e.Class, e.Code, e.Message}
-			for i := range row {
-				row[i] = csvCell(row[i])
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
+		return export.WriteCSV(w, outcomes)
 	}
 	// The table is written a block of rows at a time, each block aligned
 	// on its own: a run of any size is never held in memory.

@@ -13,6 +13,7 @@ import (
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
 	"github.com/restrictkit/restrict/internal/fleet"
+	"github.com/restrictkit/restrict/internal/subjects"
 )
 
 // stopWait bounds how long an interrupted run lets its calls in flight
@@ -92,26 +93,13 @@ Jobs that a killed process had in flight are taken again once
 	return cmd
 }
 
-// plan is what a run will do, worked out before anything is written.
-type plan struct {
-	Run      string         `json:"run"`
-	Action   restrict.Op    `json:"action"`
-	Reason   string         `json:"reason,omitempty"`
-	Subjects int            `json:"subjects"`
-	Jobs     map[string]int `json:"jobs"` // per provider
-	// Resumes is the unfinished run this one resumes; Follows the
-	// finished run of the same action and file that this one follows.
-	Resumes *bulk.RunInfo `json:"resumes,omitempty"`
-	Follows *bulk.RunInfo `json:"follows,omitempty"`
-}
-
 // prepared is a run checked and planned, before anything is written.
 type prepared struct {
 	action  restrict.Op
-	sf      *subjectsFile
+	sf      *subjects.File
 	clients map[string]fleet.Client
 	limits  map[string]bulk.Limits
-	plan    *plan
+	plan    *subjects.Plan
 }
 
 // run prepares, confirms, submits, works and summarizes a run. The
@@ -187,28 +175,26 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*prepared, error) {
 		return nil, err
 	}
 	sf := pr.sf
-	for _, w := range sf.duplicates {
+	for _, w := range sf.Duplicates {
 		fmt.Fprintf(a.stderr, "restrict: warning: %s\n", terminalSafe(w))
 	}
-	if more := sf.duplicated - len(sf.duplicates); more > 0 {
+	if more := sf.Duplicated - len(sf.Duplicates); more > 0 {
 		fmt.Fprintf(a.stderr, "restrict: warning: ... and %d more IDs under two subjects\n", more)
 	}
-	if sf.duplicated > 0 {
+	if sf.Duplicated > 0 {
 		fmt.Fprintln(a.stderr, "restrict: warning: a customer whose ID is under two subjects is called twice")
 	}
-	pr.clients, err = a.clients(sf.providers, func(name string) string {
-		for i, p := range sf.providers {
-			if p == name {
-				return fmt.Sprintf("%s:1:%d: column %q", sf.path, sf.columns[i]+1, name)
-			}
+	pr.clients, err = a.clients(sf.Providers, func(name string) string {
+		if col := sf.Column(name); col > 0 {
+			return fmt.Sprintf("%s:1:%d: column %q", sf.Name, col, name)
 		}
 		return name
 	})
 	if err != nil {
 		return nil, err
 	}
-	if sf.idless > 0 {
-		fmt.Fprintf(a.stderr, "restrict: %d subjects have no ID at any provider of the file: nothing to do for them\n", sf.idless)
+	if sf.IDless > 0 {
+		fmt.Fprintf(a.stderr, "restrict: %d subjects have no ID at any provider of the file: nothing to do for them\n", sf.IDless)
 	}
 	if pr.plan, err = a.plan(ctx, o, pr.action, sf); err != nil {
 		return nil, err
@@ -220,8 +206,8 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*prepared, error) {
 // command's.
 func (a *app) submit(ctx context.Context, e *bulk.Engine, pr *prepared, reason string) error {
 	name := pr.plan.Run
-	run := bulk.Run{Name: name, Op: pr.action, Reason: reason, Providers: pr.sf.providers}
-	sub, err := e.Submit(ctx, run, pr.sf.stream())
+	run := bulk.Run{Name: name, Op: pr.action, Reason: reason, Providers: pr.sf.Providers, SubmittedBy: submitter()}
+	sub, err := e.Submit(ctx, run, pr.sf.Stream())
 	var finished *bulk.RunFinishedError
 	var conflict *bulk.ConflictError
 	switch {
@@ -256,7 +242,7 @@ func (a *app) workRun(ctx context.Context, e *bulk.Engine, pr *prepared, o runOp
 		return nil, fmt.Errorf("starting the workers: %w", err)
 	}
 	a.noteLimits(db, e, pr.limits)
-	a.logger.Info("working", "run", pr.plan.Run, "providers", strings.Join(pr.sf.providers, ","))
+	a.logger.Info("working", "run", pr.plan.Run, "providers", strings.Join(pr.sf.Providers, ","))
 	p, werr := a.work(ctx, e, pr.plan.Run, o)
 	wait := stopWait
 	if errors.Is(werr, errDatabaseGone) {
@@ -309,76 +295,34 @@ func finishedRefusal(name string, at time.Time) error {
 		name, at.UTC().Format(time.RFC3339), shellQuote(name))
 }
 
-// plan decides the run's name and counts its jobs, reading the database
-// without writing it. The default name resumes the last run of this
-// action and file while it is unfinished; once it has finished, the next
-// numbered name starts a new run.
-func (a *app) plan(ctx context.Context, o runOptions, action restrict.Op, sf *subjectsFile) (*plan, error) {
-	pl := &plan{Action: action, Reason: o.reason, Subjects: sf.subjects, Jobs: map[string]int{}}
-	for s, err := range sf.stream() {
-		if err != nil {
-			return nil, err
-		}
-		for p := range s.IDs {
-			pl.Jobs[p]++
-		}
-	}
-	base := o.name
-	if base == "" {
-		base = string(action) + "-" + sf.sum[:12]
-	}
-	pl.Run = base
+// plan plans the run (internal/subjects), reading the database without
+// writing it; a new database has no runs.
+func (a *app) plan(ctx context.Context, o runOptions, action restrict.Op, sf *subjects.File) (*subjects.Plan, error) {
 	dsn := a.dsn(o.db)
 	if err := checkDSN(dsn); err != nil {
 		return nil, err
 	}
+	var runs subjects.Runs
 	r, err := bulk.OpenReader(ctx, dsn, bulk.Config{})
 	switch {
 	case errors.Is(err, bulk.ErrNoDatabase):
-		return pl, nil // a new database: every run is new
 	case err != nil:
 		return nil, fmt.Errorf("opening the database %s: %w", bulk.RedactDSN(dsn), err)
+	default:
+		defer r.Close()
+		runs = r
 	}
-	defer r.Close()
-	if o.name != "" {
-		ri, err := r.Run(ctx, o.name)
-		switch {
-		case errors.Is(err, bulk.ErrRunNotFound):
-		case err != nil:
-			return nil, fmt.Errorf("reading run %s: %w", o.name, err)
-		case ri.Finished():
-			return nil, finishedRefusal(o.name, ri.FinishedAt)
-		default:
-			pl.Resumes = ri
-		}
-		return pl, nil
+	pl, err := subjects.NewPlan(ctx, runs, action, o.name, o.reason, sf)
+	var finished *subjects.FinishedError
+	if errors.As(err, &finished) {
+		return nil, finishedRefusal(finished.Run, finished.FinishedAt)
 	}
-	var last *bulk.RunInfo
-	for n := 1; ; n++ {
-		name := base
-		if n > 1 {
-			name = fmt.Sprintf("%s-%d", base, n)
-		}
-		ri, err := r.Run(ctx, name)
-		if errors.Is(err, bulk.ErrRunNotFound) {
-			pl.Run = name
-			if last != nil && !last.Finished() {
-				pl.Run, pl.Resumes = last.Name, last
-			} else {
-				pl.Follows = last
-			}
-			return pl, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading run %s: %w", name, err)
-		}
-		last = ri
-	}
+	return pl, err
 }
 
 // confirm asks a person at a terminal before a run that changes
 // customers' state; off a terminal it needs --yes.
-func (a *app) confirm(ctx context.Context, pl *plan, yes bool) error {
+func (a *app) confirm(ctx context.Context, pl *subjects.Plan, yes bool) error {
 	if pl.Action == restrict.OpStatus || yes {
 		return nil
 	}

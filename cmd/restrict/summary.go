@@ -12,11 +12,13 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
+	"github.com/restrictkit/restrict/internal/export"
+	"github.com/restrictkit/restrict/internal/subjects"
 )
 
 // printPlan writes what a dry run found: the run it would submit or
 // resume, and the jobs per provider.
-func (a *app) printPlan(pl *plan, format string) error {
+func (a *app) printPlan(pl *subjects.Plan, format string) error {
 	providers := make([]string, 0, len(pl.Jobs))
 	total := 0
 	for p, n := range pl.Jobs {
@@ -28,7 +30,7 @@ func (a *app) printPlan(pl *plan, format string) error {
 	case "json":
 		return writeJSON(a.stdout, struct {
 			DryRun bool `json:"dry_run"`
-			*plan
+			*subjects.Plan
 		}{true, pl})
 	case "csv":
 		cw := csv.NewWriter(a.stdout)
@@ -123,6 +125,6 @@ func writeJSON(w io.Writer, v any) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(jsonSafe(b), '\n'))
+	_, err = w.Write(append(export.JSONSafe(b), '\n'))
 	return err
 }

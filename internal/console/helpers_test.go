@@ -30,6 +30,8 @@ type testServer struct {
 	srv    *Server
 	engine *bulk.Engine
 	fakes  map[string]*restricttest.Fake
+	// db is the SQLite file of the engine, for tests that read it raw.
+	db string
 }
 
 // testProviders are the providers a test server has, with the fleet's ID
@@ -41,9 +43,10 @@ var testProviders = []string{"cryptomus", "purse"}
 func newTestServer(t *testing.T, edit func(*Config)) *testServer {
 	t.Helper()
 	ctx := context.Background()
-	e, err := bulk.Open(ctx, filepath.Join(t.TempDir(), "restrict.db"), bulk.Config{})
+	db := filepath.Join(t.TempDir(), "restrict.db")
+	e, err := bulk.Open(ctx, db, bulk.Config{})
 	require.NoError(t, err)
-	ts := &testServer{engine: e, fakes: map[string]*restricttest.Fake{}}
+	ts := &testServer{engine: e, fakes: map[string]*restricttest.Fake{}, db: db}
 	for _, name := range testProviders {
 		p, ok := fleet.Lookup(name)
 		require.True(t, ok, name)

@@ -59,15 +59,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, _ *principal) {
 	http.Redirect(w, r, "/runs", http.StatusSeeOther)
 }
 
-// river serves River's own UI to operators, where there is one.
-func (s *Server) river(w http.ResponseWriter, r *http.Request, p *principal) {
-	if s.cfg.River == nil {
-		s.errorPage(w, r, p, http.StatusNotFound, "River's UI is not mounted on this server.")
-		return
-	}
-	s.cfg.River.ServeHTTP(w, r)
-}
-
 // notYet answers for a handler not written yet: the API and webhook
 // placeholders of the skeleton use it until their helpers replace them.
 func notYet(w http.ResponseWriter, _ *http.Request, _ *principal) {

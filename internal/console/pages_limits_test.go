@@ -39,6 +39,7 @@ func TestLimitsFormSetsLimits(t *testing.T) {
 	require.Equal(t, "purse", limits[0].Provider)
 	require.Equal(t, 7.5, limits[0].Rate)
 	require.Equal(t, 4, limits[0].Concurrency)
+	require.Equal(t, "otto", limits[0].UpdatedBy, "the operator's name, never the token")
 
 	resp = post(url.Values{"rate_purse": {"fast"}, "concurrency_purse": {"9"}, "concurrency_cryptomus": {"-1"}})
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)

@@ -78,19 +78,24 @@ func (s *Server) newRunCheck(w http.ResponseWriter, r *http.Request, p *principa
 		s.renderNewRun(w, r, p, http.StatusUnprocessableEntity, d)
 		return
 	}
-	pr, err := s.prepareRun(r.Context(), p, in)
-	var fileErr *subjects.Error
+	pr, err := s.prepareRun(r.Context(), in)
+	var refused *inputError
+	var finished *subjects.FinishedError
 	switch {
-	case errors.As(err, &fileErr):
-		for _, pb := range fileErr.Problems {
+	case errors.As(err, &refused):
+		for _, pb := range refused.Problems {
 			d.Problems = append(d.Problems, problemText(pb))
 		}
-		d.More = max(fileErr.Count-len(fileErr.Problems), 0)
+		d.More = max(refused.Count-len(refused.Problems), 0)
 		s.renderNewRun(w, r, p, http.StatusUnprocessableEntity, d)
 		return
+	case errors.As(err, &finished):
+		d.Refusal = finished.Error()
+		s.renderNewRun(w, r, p, http.StatusConflict, d)
+		return
 	case err != nil:
-		d.Refusal = err.Error()
-		s.renderNewRun(w, r, p, http.StatusUnprocessableEntity, d)
+		s.log.Error("checking a new run", "error", err)
+		s.errorPage(w, r, p, http.StatusInternalServerError, "The run could not be checked; try again.")
 		return
 	}
 	d.Plan = pr.Plan
@@ -161,9 +166,9 @@ func readNewRun(r *http.Request) (in runInput, form newRunForm, problem string) 
 	return in, form, ""
 }
 
-// problemText is a file's problem as the page lists it: "line:col:
-// message", or its JSON pointer.
-func problemText(pb subjects.Problem) string {
+// problemText is a problem as the page lists it: "line:col: message"
+// in a file, else the form field or JSON pointer it concerns.
+func problemText(pb fieldProblem) string {
 	switch {
 	case pb.Line > 0:
 		return strconv.Itoa(pb.Line) + ":" + strconv.Itoa(pb.Column) + ": " + pb.Message

@@ -147,7 +147,9 @@ func filterQuery(q url.Values) url.Values {
 
 // runEvents streams a run's progress as server-sent events: an event
 // "progress" at once and every eventsEvery, then, once the run is
-// finished, one event "finished" and the end of the stream.
+// finished, one event "finished" and the end of the stream. It ends too
+// when the client goes or the server shuts down (EndStreams); the
+// browser's EventSource then reconnects by itself.
 func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, p *principal) {
 	ctx := r.Context()
 	name := r.PathValue("name")
@@ -176,6 +178,8 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, p *principal)
 		}
 		select {
 		case <-ctx.Done():
+			return
+		case <-s.ending:
 			return
 		case <-tick.C:
 		}

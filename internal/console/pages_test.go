@@ -24,15 +24,3 @@ func TestErrorPage(t *testing.T) {
 		require.NotContains(t, body, "<now>")
 	}
 }
-
-func TestRiverIsNotFoundWithoutOne(t *testing.T) {
-	ts := newTestServer(t, nil)
-	status, _ := ts.get(t, "/river/", operatorToken)
-	require.Equal(t, http.StatusNotFound, status)
-
-	ts = newTestServer(t, func(c *Config) {
-		c.River = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
-	})
-	status, _ = ts.get(t, "/river/", operatorToken)
-	require.Equal(t, http.StatusTeapot, status)
-}

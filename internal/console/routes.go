@@ -29,6 +29,11 @@ const (
 	webhook
 	// plain is what needs no session: static files and probes.
 	plain
+	// mounted is another program's UI and API under a prefix (River's):
+	// as page for every method, and a request that changes something
+	// must come from this server's own pages (its Origin), since that
+	// program's forms carry no CSRF token of ours.
+	mounted
 )
 
 // handlerFunc serves a request on behalf of p (nil on public and signed
@@ -69,7 +74,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/subjects/{key}", viewer, page, s.subjectPage},
 		{"GET", "/limits", viewer, page, s.limitsPage},
 		{"POST", "/limits", operator, form, s.limitsSet},
-		{"GET", "/river/", operator, page, s.river},
+		{"", "/river/", operator, mounted, s.river},
 
 		{"GET", "/api/v1/openapi.json", viewer, api, s.apiOpenAPI},
 		{"POST", "/api/v1/runs", operator, api, s.apiCreateRun},

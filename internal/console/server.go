@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/restrictkit/restrict/bulk"
@@ -53,6 +54,11 @@ type Server struct {
 	auth    *authState
 	pages   *pageState
 	handler http.Handler
+	// ending is closed by EndStreams: long answers (a run's live
+	// progress) end then, so that a graceful shutdown need not wait for
+	// browsers to go.
+	ending  chan struct{}
+	endOnce sync.Once
 }
 
 // New checks cfg and builds the server.
@@ -63,7 +69,7 @@ func New(cfg Config) (*Server, error) {
 	if len(cfg.Tokens) == 0 {
 		return nil, errors.New("console: no token is configured: nobody could sign in")
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, log: cfg.Logger, now: cfg.Now, mux: http.NewServeMux(), ending: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -78,7 +84,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	for _, rt := range s.routeTable() {
-		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
+		pattern := rt.pattern
+		if rt.method != "" {
+			pattern = rt.method + " " + pattern
+		}
+		s.mux.Handle(pattern, s.wrap(rt))
 	}
 	s.handler = s.secure(s.mux)
 	return s, nil
@@ -87,4 +97,11 @@ func New(cfg Config) (*Server, error) {
 // ServeHTTP serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
+}
+
+// EndStreams ends every long answer in progress and any that starts
+// later (a run page's live progress): call it when the server starts to
+// shut down, since http.Server.Shutdown waits for open answers.
+func (s *Server) EndStreams() {
+	s.endOnce.Do(func() { close(s.ending) })
 }
