@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/restrictkit/restrict"
 )
@@ -25,7 +26,8 @@ func journalSchema(ts string) []string {
 			subjects     BIGINT NOT NULL DEFAULT 0,
 			jobs         BIGINT NOT NULL DEFAULT 0,
 			created_at   ` + ts + ` NOT NULL,
-			submitted_at ` + ts + `
+			submitted_at ` + ts + `,
+			submitted_by TEXT NOT NULL DEFAULT ''
 		)`,
 		// One row per (run, subject, provider), created pending when the job
 		// is submitted and finished in the transaction that completes it.
@@ -58,6 +60,30 @@ func journalSchema(ts string) []string {
 		// Whether a run has a pending job, and when its last outcome of each
 		// result was, each in one index lookup: a run's FinishedAt.
 		`CREATE INDEX IF NOT EXISTS restrict_bulk_outcome_finished ON {p}restrict_bulk_outcome (run, result, finished_at)`,
+		// Linking a webhook event to the subjects it concerns looks their
+		// outcomes up by the event's targets, at any journal size.
+		`CREATE INDEX IF NOT EXISTS restrict_bulk_outcome_target ON {p}restrict_bulk_outcome (provider, target)`,
+		// Verified webhook events, stored once by id (see webhook.go);
+		// funds is 1 for an event reporting money received.
+		`CREATE TABLE IF NOT EXISTS {p}restrict_bulk_webhook_event (
+			id          TEXT PRIMARY KEY,
+			provider    TEXT NOT NULL,
+			type        TEXT NOT NULL DEFAULT '',
+			amount      TEXT NOT NULL DEFAULT '',
+			currency    TEXT NOT NULL DEFAULT '',
+			status      TEXT NOT NULL DEFAULT '',
+			funds       INTEGER NOT NULL DEFAULT 0,
+			received_at ` + ts + ` NOT NULL
+		)`,
+		// The targets an event concerns, each in the form a subjects file
+		// may give it.
+		`CREATE TABLE IF NOT EXISTS {p}restrict_bulk_webhook_target (
+			event_id TEXT NOT NULL,
+			provider TEXT NOT NULL,
+			target   TEXT NOT NULL,
+			PRIMARY KEY (event_id, target)
+		)`,
+		`CREATE INDEX IF NOT EXISTS restrict_bulk_webhook_target_lookup ON {p}restrict_bulk_webhook_target (provider, target)`,
 		// A provider's limits, shared by every process working the
 		// database (see limits.go). slowed is the share of rate in force
 		// after the provider's 429s; next_slot the time of the next
@@ -84,31 +110,48 @@ func journalSchema(ts string) []string {
 	}
 }
 
-// migrateJournal creates the journal's tables in tx (ts is the database's
-// timestamp type) and adds the columns that later versions put in the
-// journal to a database created before them, idempotently: SQLite has no
-// ADD COLUMN IF NOT EXISTS, so hasKnown looks the column up first, in the
-// transaction that adds it.
+// addedColumn is a column that a later version put in a journal table:
+// an older database gets it on migration, with backfill (when set) run
+// once, right after it is added, to give existing rows their value.
+type addedColumn struct {
+	table, column, ddl, backfill string
+}
+
+// addedColumns are the journal's columns added after its tables were
+// first released, in the order they were added.
 //
 // http_attempts_known counts the job attempts that reported their HTTP
 // attempts. Rows written before it existed get it from what they show: a
 // row with at least one HTTP attempt per job attempt is taken as complete,
-// any other as a lower bound.
-func migrateJournal(ctx context.Context, tx execer, sq journalSQL, ts string, hasKnown func() (bool, error)) error {
+// any other as a lower bound. submitted_by is empty for runs submitted
+// before it existed: nobody was recorded.
+var addedColumns = []addedColumn{
+	{"restrict_bulk_outcome", "http_attempts_known", "INTEGER NOT NULL DEFAULT 0",
+		`UPDATE {p}restrict_bulk_outcome SET http_attempts_known = job_attempts WHERE http_attempts >= job_attempts`},
+	{"restrict_bulk_run", "submitted_by", "TEXT NOT NULL DEFAULT ''", ""},
+}
+
+// migrateJournal creates the journal's tables in tx (ts is the database's
+// timestamp type) and adds addedColumns to a database created before
+// them, idempotently: SQLite has no ADD COLUMN IF NOT EXISTS, so has looks
+// each column up first, in the transaction that adds it.
+func migrateJournal(ctx context.Context, tx execer, sq journalSQL, ts string, has func(table, column string) (bool, error)) error {
 	for _, q := range journalSchema(ts) {
 		if _, err := tx.exec(ctx, sq.bind(q)); err != nil {
 			return fmt.Errorf("journal: %w", err)
 		}
 	}
-	has, err := hasKnown()
-	if err == nil && !has {
-		_, err = tx.exec(ctx, sq.bind(`ALTER TABLE {p}restrict_bulk_outcome ADD COLUMN http_attempts_known INTEGER NOT NULL DEFAULT 0`))
-		if err == nil {
-			_, err = tx.exec(ctx, sq.bind(`UPDATE {p}restrict_bulk_outcome SET http_attempts_known = job_attempts WHERE http_attempts >= job_attempts`))
+	for _, c := range addedColumns {
+		ok, err := has(c.table, c.column)
+		if err == nil && !ok {
+			_, err = tx.exec(ctx, sq.bind(`ALTER TABLE {p}`+c.table+` ADD COLUMN `+c.column+` `+c.ddl))
+			if err == nil && c.backfill != "" {
+				_, err = tx.exec(ctx, sq.bind(c.backfill))
+			}
 		}
-	}
-	if err != nil {
-		return fmt.Errorf("journal: %w", err)
+		if err != nil {
+			return fmt.Errorf("journal: %s.%s: %w", c.table, c.column, err)
+		}
 	}
 	return nil
 }
@@ -314,7 +357,7 @@ func (r reader) outcomes(ctx context.Context, f Filter, page int) iter.Seq2[Outc
 			c := make(chan result, 1)
 			go func() {
 				q, args := outcomesPage(f, after, page)
-				rows, err := r.page(ctx, f.Run, q, args)
+				rows, err := r.page(ctx, f.Run, q, args, page)
 				c <- result{rows, err}
 			}()
 			return c
@@ -364,6 +407,23 @@ func outcomesPage(f Filter, after *Outcome, page int) (string, []any) {
 		q += ` AND result = ?`
 		args = append(args, string(f.Result))
 	}
+	if f.State != "" {
+		q += ` AND state = ?`
+		args = append(args, string(f.State))
+	}
+	if f.Class != "" {
+		q += ` AND error_class = ?`
+		args = append(args, f.Class)
+	}
+	if f.SubjectPrefix != "" {
+		// Both databases count substr's length in characters, as
+		// RuneCountInString does; LIKE would need its wildcards escaped.
+		q += ` AND substr(subject, 1, ?) = ?`
+		args = append(args, utf8.RuneCountInString(f.SubjectPrefix), f.SubjectPrefix)
+	}
+	if after == nil && f.After != nil {
+		after = &Outcome{Subject: f.After.Subject, Provider: f.After.Provider}
+	}
 	if after != nil {
 		q += ` AND (subject, provider) > (?, ?)`
 		args = append(args, after.Subject, after.Provider)
@@ -371,13 +431,13 @@ func outcomesPage(f Filter, after *Outcome, page int) (string, []any) {
 	return q + ` ORDER BY subject, provider LIMIT ` + strconv.Itoa(page), args
 }
 
-func (r reader) page(ctx context.Context, run, q string, args []any) ([]Outcome, error) {
+func (r reader) page(ctx context.Context, run, q string, args []any, size int) ([]Outcome, error) {
 	rows, err := r.db.QueryContext(ctx, r.sq.bind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("bulk: outcomes: %w", err)
 	}
 	defer rows.Close()
-	out := make([]Outcome, 0, pageRows)
+	out := make([]Outcome, 0, size)
 	for rows.Next() {
 		o, err := scanOutcome(rows, run)
 		if err != nil {
@@ -393,7 +453,7 @@ func (r reader) page(ctx context.Context, run, q string, args []any) ([]Outcome,
 // submission's for a run without jobs). Each subquery is one lookup in
 // restrict_bulk_outcome_finished, so reading a run costs the same for ten
 // jobs or a million.
-const runSelect = `SELECT r.name, r.action, r.reason, r.providers, r.subjects, r.jobs, r.created_at, r.submitted_at,
+const runSelect = `SELECT r.name, r.action, r.reason, r.providers, r.subjects, r.jobs, r.created_at, r.submitted_at, r.submitted_by,
 	CASE WHEN r.submitted_at IS NULL
 		OR EXISTS (SELECT 1 FROM {p}restrict_bulk_outcome o WHERE o.run = r.name AND o.result = 'pending') THEN NULL
 	ELSE COALESCE((SELECT max(m) FROM (
@@ -407,7 +467,7 @@ func scanRun(s func(dest ...any) error) (RunInfo, error) {
 	var ri RunInfo
 	var providers string
 	var created, submitted, finished dbTime
-	if err := s(&ri.Name, &ri.Op, &ri.Reason, &providers, &ri.Subjects, &ri.Jobs, &created, &submitted, &finished); err != nil {
+	if err := s(&ri.Name, &ri.Op, &ri.Reason, &providers, &ri.Subjects, &ri.Jobs, &created, &submitted, &ri.SubmittedBy, &finished); err != nil {
 		return ri, err
 	}
 	ri.Providers = []string{}

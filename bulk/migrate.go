@@ -90,7 +90,10 @@ func journalColumns() [][2]string {
 			out = append(out, [2]string{m[1], m[2]})
 		}
 	}
-	return append(out, [2]string{"restrict_bulk_outcome", "http_attempts_known"})
+	for _, c := range addedColumns {
+		out = append(out, [2]string{c.table, c.column})
+	}
+	return out
 }
 
 // checkMigrated is the migration step of an engine opened with

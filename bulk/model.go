@@ -330,6 +330,9 @@ func (r *Run) validate() error {
 	if err := checkText(r.Reason); err != nil {
 		return fmt.Errorf("bulk: run %q: reason: %w", r.Name, err)
 	}
+	if err := checkText(r.SubmittedBy); err != nil {
+		return fmt.Errorf("bulk: run %q: submitted by: %w", r.Name, err)
+	}
 	if !r.Op.Valid() {
 		return fmt.Errorf("bulk: run %q: action %q: want restrict, lift or status", r.Name, r.Op)
 	}

@@ -91,10 +91,10 @@ func (s *postgresStore) migrate(ctx context.Context, cfg Config) error {
 		return err
 	}
 	return s.inTx(ctx, func(t execer) error {
-		return migrateJournal(ctx, t, s, "TIMESTAMPTZ", func() (bool, error) {
+		return migrateJournal(ctx, t, s, "TIMESTAMPTZ", func(table, column string) (bool, error) {
 			got, err := keys(ctx, t, `SELECT column_name::text, data_type::text FROM information_schema.columns
-				WHERE table_schema = COALESCE(NULLIF($1::text, ''), current_schema()) AND table_name = 'restrict_bulk_outcome' AND column_name = 'http_attempts_known'`,
-				cfg.Schema)
+				WHERE table_schema = COALESCE(NULLIF($1::text, ''), current_schema()) AND table_name = $2 AND column_name = $3`,
+				cfg.Schema, table, column)
 			return len(got) > 0, err
 		})
 	})

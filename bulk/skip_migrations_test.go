@@ -46,7 +46,7 @@ func TestSkipMigrationsPostgres(t *testing.T) {
 
 	_, err := bulk.OpenPostgres(ctx, pool, cfg)
 	require.ErrorIs(t, err, bulk.ErrNotMigrated)
-	require.ErrorContains(t, err, `schema "`+schema+`" lacks River's migrations [1 2 3 4 5 6 7 8] (bulk needs River's schema at version 8), table restrict_bulk_run, table restrict_bulk_outcome, table restrict_bulk_limit, table restrict_bulk_limit_holder`)
+	require.ErrorContains(t, err, `schema "`+schema+`" lacks River's migrations [1 2 3 4 5 6 7 8] (bulk needs River's schema at version 8), table restrict_bulk_run, table restrict_bulk_outcome, table restrict_bulk_webhook_event, table restrict_bulk_webhook_target, table restrict_bulk_limit, table restrict_bulk_limit_holder`)
 	require.Zero(t, tables(), "nothing is created")
 
 	// River migrated by the team's own tooling: only the journal is missing.
@@ -56,7 +56,7 @@ func TestSkipMigrationsPostgres(t *testing.T) {
 	require.NoError(t, err)
 	_, err = bulk.OpenPostgres(ctx, pool, cfg)
 	require.ErrorIs(t, err, bulk.ErrNotMigrated)
-	require.ErrorContains(t, err, "lacks table restrict_bulk_run, table restrict_bulk_outcome, table restrict_bulk_limit, table restrict_bulk_limit_holder;")
+	require.ErrorContains(t, err, "lacks table restrict_bulk_run, table restrict_bulk_outcome, table restrict_bulk_webhook_event, table restrict_bulk_webhook_target, table restrict_bulk_limit, table restrict_bulk_limit_holder;")
 	require.NotContains(t, err.Error(), "River's migrations")
 
 	require.NoError(t, bulk.MigratePostgres(ctx, pool, cfg))
@@ -84,7 +84,7 @@ func TestSkipMigrationsSQLite(t *testing.T) {
 	cfg.SkipMigrations = true
 	_, err := bulk.OpenSQLite(ctx, db, cfg)
 	require.ErrorIs(t, err, bulk.ErrNotMigrated)
-	require.ErrorContains(t, err, "the SQLite database lacks River's migrations [1 2 3 4 5 6 7 8] (bulk needs River's schema at version 8), table restrict_bulk_run, table restrict_bulk_outcome, table restrict_bulk_limit, table restrict_bulk_limit_holder")
+	require.ErrorContains(t, err, "the SQLite database lacks River's migrations [1 2 3 4 5 6 7 8] (bulk needs River's schema at version 8), table restrict_bulk_run, table restrict_bulk_outcome, table restrict_bulk_webhook_event, table restrict_bulk_webhook_target, table restrict_bulk_limit, table restrict_bulk_limit_holder")
 	var n int
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sqlite_master`).Scan(&n))
 	require.Zero(t, n, "nothing is created")

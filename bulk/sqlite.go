@@ -88,8 +88,8 @@ func (s *sqliteStore) migrate(ctx context.Context, cfg Config) error {
 	return s.inTx(ctx, func(t execer) error {
 		// SQLite has no time type; a column declared TIMESTAMP is read
 		// back as a time.Time by modernc.org/sqlite.
-		return migrateJournal(ctx, t, s, "TIMESTAMP", func() (bool, error) {
-			got, err := keys(ctx, t, `SELECT name, type FROM pragma_table_info('restrict_bulk_outcome') WHERE name = 'http_attempts_known'`)
+		return migrateJournal(ctx, t, s, "TIMESTAMP", func(table, column string) (bool, error) {
+			got, err := keys(ctx, t, `SELECT name, type FROM pragma_table_info(?) WHERE name = ?`, table, column)
 			return len(got) > 0, err
 		})
 	})

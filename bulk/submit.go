@@ -122,8 +122,8 @@ func (s *submission) submitNew(ctx context.Context, subjects iter.Seq2[Subject, 
 		if recorded {
 			return nil
 		}
-		n, err := tx.exec(ctx, s.st.bind(`INSERT INTO {p}restrict_bulk_run (name, action, reason, providers, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`),
-			s.run.Name, string(s.run.Op), s.run.Reason, strings.Join(s.run.Providers, ","), time.Now().UTC())
+		n, err := tx.exec(ctx, s.st.bind(`INSERT INTO {p}restrict_bulk_run (name, action, reason, providers, created_at, submitted_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`),
+			s.run.Name, string(s.run.Op), s.run.Reason, strings.Join(s.run.Providers, ","), time.Now().UTC(), s.run.SubmittedBy)
 		if err != nil {
 			return fmt.Errorf("bulk: recording run %q: %w", s.run.Name, err)
 		}

@@ -117,7 +117,7 @@ func (s *session) fakes(n int) {
 	})
 	lines := bufio.NewScanner(stdout)
 	exports := 0
-	for exports < 17 && lines.Scan() {
+	for exports < 18 && lines.Scan() {
 		line := lines.Text()
 		if strings.HasPrefix(line, "#") {
 			continue
@@ -128,10 +128,10 @@ func (s *session) fakes(n int) {
 		s.env = append(s.env, k+"="+strings.Trim(v, "'"))
 		exports++
 	}
-	if exports != 17 {
+	if exports != 18 {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		s.t.Fatalf("%d exports of the five fakes, want 17; stderr: %s", exports, stderr.String())
+		s.t.Fatalf("%d exports of the five fakes, want 18; stderr: %s", exports, stderr.String())
 	}
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 }

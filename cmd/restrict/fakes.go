@@ -33,7 +33,11 @@ source it, or give it to the other commands with --env-file.
 With --seed N it first creates N customers (wallets, accounts) at every
 fake and writes a subjects CSV for them to --subjects. It serves until
 SIGINT or SIGTERM, keeping its state for the life of the process: for
-trying the tool, and for your own integration tests.`,
+trying the tool, and for your own integration tests.
+
+The exports include the keys that verify webhooks to restrict serve
+(RESTRICT_CRYPTOMUS_PAYMENT_KEY, RESTRICT_PURSE_WEBHOOK_KEY): "restrict
+fakes webhook" posts a signed one.`,
 		Example: `  restrict fakes --seed 1000 --subjects subjects.csv > fakes.env &
   restrict run --action restrict --subjects subjects.csv --env-file fakes.env`,
 		Args: cobra.NoArgs,
@@ -43,6 +47,7 @@ trying the tool, and for your own integration tests.`,
 	cmd.Flags().IntVar(&seed, "seed", 0, "create this many customers at every fake, and write them to --subjects")
 	cmd.Flags().StringVar(&subjects, "subjects", "", "where --seed writes the subjects CSV")
 	_ = cmd.MarkFlagFilename("subjects", "csv")
+	cmd.AddCommand(a.fakeWebhookCommand())
 	return cmd
 }
 

@@ -64,7 +64,7 @@ func (o *operator) fakes(seed int) {
 		<-done
 	})
 	lines := bufio.NewScanner(pr)
-	for exports := 0; exports < 17; {
+	for exports := 0; exports < 18; {
 		require.True(o.t, lines.Scan(), "the fakes' exports")
 		kv, ok := strings.CutPrefix(lines.Text(), "export ")
 		if !ok {

@@ -28,7 +28,7 @@ func TestNoSecretInOutputOrLogs(t *testing.T) {
 			secrets = append(secrets, v)
 		}
 	}
-	require.Len(t, secrets, 7)
+	require.Len(t, secrets, 8)
 	basic := base64.StdEncoding.EncodeToString([]byte(o.env["RESTRICT_KPAYMENT_USERNAME"] + ":" + o.env["RESTRICT_KPAYMENT_PASSWORD"]))
 	secrets = append(secrets, basic)
 	mixed := o.write("mixed.csv", "subject,purse\nghost,00000000-0000-4000-8000-000000000000\n")

@@ -208,6 +208,7 @@ var Providers = []Provider{
 			{Name: "KEY", Doc: "the public API key", Secret: true},
 			{Name: "SECRET", Doc: "the API secret", Secret: true},
 			{Name: "BASE_URL", Doc: "optional; " + purse.DefaultBaseURL + " by default"},
+			{Name: "WEBHOOK_KEY", Doc: "optional; the webhook subscription's secretKey, which verifies Calypso's webhooks to restrict serve", Secret: true},
 		},
 		IDs:            "Calypso's customer ID, a UUID",
 		DefaultBaseURL: purse.DefaultBaseURL,
@@ -218,10 +219,10 @@ var Providers = []Provider{
 			}
 			return purse.New(purseCredentials(v), opts...)
 		},
-		FakeCredentials: Values{"ACCOUNT": "0x00000000000000000000000000000000000000aa", "KEY": "fake-purse-public-key", "SECRET": "fake-purse-secret"},
+		FakeCredentials: Values{"ACCOUNT": "0x00000000000000000000000000000000000000aa", "KEY": "fake-purse-public-key", "SECRET": "fake-purse-secret", "WEBHOOK_KEY": "fake-purse-webhook-key"},
 		fake: fakeKit{
 			random: func() Values {
-				return Values{"ACCOUNT": "0x" + randomHex(20), "KEY": randomCredential("purse-key"), "SECRET": randomCredential("purse-secret")}
+				return Values{"ACCOUNT": "0x" + randomHex(20), "KEY": randomCredential("purse-key"), "SECRET": randomCredential("purse-secret"), "WEBHOOK_KEY": randomCredential("purse-webhook-key")}
 			},
 			start: func(v Values) (FakeServer, func(int) string) {
 				s := pursetest.NewServer(purseCredentials(v))
