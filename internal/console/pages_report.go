@@ -52,7 +52,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, p *principal
 		return
 	}
 	d := reportData{Run: run, Progress: pr, Printed: s.now().UTC().Format("2006-01-02 15:04:05Z")}
-	if err := s.readJournal(ctx, name, &d); err != nil {
+	if err := s.readJournal(ctx, name, reportFailures, &d); err != nil {
 		s.readFailed(w, r, p, "outcomes", err)
 		return
 	}
@@ -73,9 +73,9 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, p *principal
 }
 
 // readJournal goes over the run's outcomes once, streaming: it adds up
-// the HTTP attempts per provider and keeps the first reportFailures
-// failures.
-func (s *Server) readJournal(ctx context.Context, run string, d *reportData) error {
+// the HTTP attempts per provider and keeps the first limit failures,
+// counting the rest.
+func (s *Server) readJournal(ctx context.Context, run string, limit int, d *reportData) error {
 	at := make(map[string]int)
 	for o, err := range s.cfg.Engine.Outcomes(ctx, bulk.Filter{Run: run}) {
 		if err != nil {
@@ -93,7 +93,7 @@ func (s *Server) readJournal(ctx context.Context, run string, d *reportData) err
 		if o.Result != bulk.ResultFailed {
 			continue
 		}
-		if len(d.Failures) < reportFailures {
+		if len(d.Failures) < limit {
 			d.Failures = append(d.Failures, o)
 		} else {
 			d.MoreFailures++

@@ -3,10 +3,12 @@ package console
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/restrictkit/restrict/bulk"
 	"github.com/stretchr/testify/require"
 )
 
@@ -33,4 +35,23 @@ func TestReportPage(t *testing.T) {
 	require.Regexp(t, regexp.MustCompile(`key-0001</td><td>purse</td><td>[^<]+</td><td class="class">not_found</td>`), failures)
 	require.NotContains(t, body, `id="more-failures"`)
 	require.Regexp(t, `<tr><td>cryptomus</td><td class="num">6</td></tr>`, body)
+}
+
+func TestReportCapsTheFailures(t *testing.T) {
+	ts := newTestServer(t, nil)
+	for i := range 5 {
+		ts.fakes["purse"].FailWith(purseID(i), errNotFound)
+	}
+	ts.finishedRun(t, "all-failed", testSubjects(5))
+
+	d := reportData{Run: &bulk.RunInfo{Name: "all-failed"}, Progress: &bulk.Progress{}}
+	require.NoError(t, ts.srv.readJournal(context.Background(), "all-failed", 2, &d))
+	require.Len(t, d.Failures, 2)
+	require.Equal(t, []string{"key-0000", "key-0001"}, []string{d.Failures[0].Subject, d.Failures[1].Subject})
+	require.EqualValues(t, 3, d.MoreFailures)
+	require.Equal(t, []providerAttempts{{Provider: "cryptomus", Attempts: 5}, {Provider: "purse", Attempts: 0}}, d.Attempts)
+
+	w := httptest.NewRecorder()
+	ts.srv.render(w, httptest.NewRequest(http.MethodGet, "/", nil), nil, http.StatusOK, "report.html", "r", d)
+	require.Contains(t, w.Body.String(), `<p id="more-failures">And 3 more failures, not listed here: the <a href="/runs/all-failed/outcomes.csv?result=failed">`)
 }

@@ -185,3 +185,30 @@ func TestUnfinishedRunPageRefreshesWithoutScript(t *testing.T) {
 	require.Contains(t, body, `<noscript><meta http-equiv="refresh" content="5"></noscript>`)
 	require.Contains(t, body, `<strong id="run-state">in progress</strong>`)
 }
+
+func TestRunEventsEndOnEndStreams(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ctx := context.Background()
+	require.NoError(t, ts.engine.Stop(ctx))
+	_, err := ts.engine.Submit(ctx, bulk.Run{Name: "stuck", Op: restrict.OpRestrict, Reason: "r"}, bulk.Subjects(testSubjects(2)...))
+	require.NoError(t, err)
+	resp := ts.bearer(t, http.MethodGet, "/runs/stuck/events", viewerToken, nil, "")
+	sc := bufio.NewScanner(resp.Body)
+	require.True(t, sc.Scan())
+	require.Equal(t, "event: progress", sc.Text())
+	ts.srv.EndStreams()
+	ended := make(chan struct{})
+	go func() {
+		for sc.Scan() {
+		}
+		close(ended)
+	}()
+	require.Eventually(t, func() bool {
+		select {
+		case <-ended:
+			return true
+		default:
+			return false
+		}
+	}, 10*time.Second, 10*time.Millisecond, "the stream ends when the server shuts down")
+}
