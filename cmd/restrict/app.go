@@ -97,7 +97,7 @@ command resumes), 130 when interrupted.`,
 		return usageError{fmt.Errorf("%w\nrun %q for usage", err, cmd.CommandPath()+" --help")}
 	})
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(a.fakesCommand(), a.runCommand(), a.workerCommand(), a.reportCommand(), a.runsCommand(), a.limitsCommand(), a.versionCommand())
+	root.AddCommand(a.fakesCommand(), a.runCommand(), a.workerCommand(), a.reportCommand(), a.runsCommand(), a.limitsCommand(), a.serveCommand(), a.versionCommand())
 	return root
 }
 

@@ -10,10 +10,6 @@ import (
 	"github.com/restrictkit/restrict/internal/fleet"
 )
 
-// maxWebhookBody bounds a webhook's body: a real one is a few kilobytes,
-// and the SDKs refuse more than 1 MiB unread.
-const maxWebhookBody = 1 << 20
-
 // FleetWebhooks are the webhook verifiers of the providers whose key
 // getenv sets (RESTRICT_CRYPTOMUS_PAYMENT_KEY, RESTRICT_PURSE_WEBHOOK_KEY),
 // by route, for Config.Webhooks.
