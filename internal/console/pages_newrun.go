@@ -13,11 +13,6 @@ import (
 	"github.com/restrictkit/restrict/internal/subjects"
 )
 
-// formMemory is how much of a new run's form is held in memory while it
-// is read; the rest of an upload goes to a temporary file. The wrapper
-// bounds the whole body (maxUpload).
-const formMemory = 8 << 20
-
 // newRunForm is the new-run form's values, shown again with the answer.
 type newRunForm struct {
 	Text, Action, Reason, Name string
@@ -133,7 +128,10 @@ func (s *Server) newRunConfirm(w http.ResponseWriter, r *http.Request, p *princi
 // readNewRun reads the form: the subjects from the file when one is
 // uploaded, else from the text; problem is what makes it unusable.
 func readNewRun(r *http.Request) (in runInput, form newRunForm, problem string) {
-	if err := r.ParseMultipartForm(formMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	// All in memory, as the wrapper reads a session's form: a subjects
+	// file is customer data, kept off the disk; the body is bounded by
+	// maxUpload already.
+	if err := r.ParseMultipartForm(maxUpload); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return in, form, "The form could not be read: the upload may be too large."
 	}
 	form = newRunForm{
