@@ -31,17 +31,17 @@ func (a *app) riverUI(ctx context.Context, dsn string) (http.Handler, func(), er
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, nil, fmt.Errorf("River's UI: the database %s: %w", bulk.RedactDSN(dsn), err)
+		return nil, nil, fmt.Errorf("the River UI: the database %s: %w", bulk.RedactDSN(dsn), err)
 	}
 	cfg.MaxConns = 2
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("River's UI: the database %s: %w", bulk.RedactDSN(dsn), err)
+		return nil, nil, fmt.Errorf("the River UI: the database %s: %w", bulk.RedactDSN(dsn), err)
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: a.riverLogger})
 	if err != nil {
 		pool.Close()
-		return nil, nil, fmt.Errorf("River's UI: %w", err)
+		return nil, nil, fmt.Errorf("the River UI: %w", err)
 	}
 	h, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(client, nil),
@@ -50,13 +50,13 @@ func (a *app) riverUI(ctx context.Context, dsn string) (http.Handler, func(), er
 	})
 	if err != nil {
 		pool.Close()
-		return nil, nil, fmt.Errorf("River's UI: %w", err)
+		return nil, nil, fmt.Errorf("the River UI: %w", err)
 	}
 	uictx, cancel := context.WithCancel(ctx)
 	if err := h.Start(uictx); err != nil {
 		cancel()
 		pool.Close()
-		return nil, nil, fmt.Errorf("River's UI: %w", err)
+		return nil, nil, fmt.Errorf("the River UI: %w", err)
 	}
 	policy := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", riverUIPolicy)

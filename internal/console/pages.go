@@ -58,9 +58,3 @@ func (s *Server) readFailed(w http.ResponseWriter, r *http.Request, p *principal
 func (s *Server) home(w http.ResponseWriter, r *http.Request, _ *principal) {
 	http.Redirect(w, r, "/runs", http.StatusSeeOther)
 }
-
-// notYet answers for a handler not written yet: the API and webhook
-// placeholders of the skeleton use it until their helpers replace them.
-func notYet(w http.ResponseWriter, _ *http.Request, _ *principal) {
-	http.Error(w, "not implemented yet", http.StatusNotImplemented)
-}
