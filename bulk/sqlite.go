@@ -248,6 +248,12 @@ func (s sqlTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
 
 func (s sqlTx) query(ctx context.Context, q string, args []any, row func(scan func(...any) error) error) error {
 	rows, err := s.t.QueryContext(ctx, q, args...)
+	return eachRow(rows, err, row)
+}
+
+// eachRow calls row for each row of a database/sql query's answer, or
+// returns the query's error.
+func eachRow(rows *sql.Rows, err error, row func(scan func(...any) error) error) error {
 	if err != nil {
 		return err
 	}

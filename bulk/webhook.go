@@ -279,14 +279,5 @@ func (r reader) webhookEvent(ctx context.Context, id string) (*WebhookEvent, err
 // query runs q (bound for the database) and calls row for each row.
 func (r reader) query(ctx context.Context, q string, args []any, row func(scan func(...any) error) error) error {
 	rows, err := r.db.QueryContext(ctx, r.sq.bind(q), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, err, row)
 }

@@ -10,30 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict/internal/testkit"
 )
-
-// syncBuffer is a log destination the server's goroutines share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // leakRecorder keeps every response body and header a session got.
 type leakRecorder struct {
@@ -69,7 +52,7 @@ func (lr *leakRecorder) send(t *testing.T, req *http.Request) *http.Response {
 // session ID and CSRF token in the log, the answers and the database
 // file.
 func TestNoSecretLeaks(t *testing.T) {
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	ts := newTestServer(t, func(c *Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict/internal/testkit"
 )
 
 // wrongToken is long enough to be a token, and nobody's.
@@ -54,8 +56,8 @@ func TestLoginBodyBound(t *testing.T) {
 // attempt is refused with 429 without its token being looked at (the
 // right one is refused too), until the address's allowance refills.
 func TestLoginThrottle(t *testing.T) {
-	clock := newTestClock()
-	ts := newTestServer(t, func(c *Config) { c.Now = clock.now })
+	clock := testkit.NewClock(time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC))
+	ts := newTestServer(t, func(c *Config) { c.Now = clock.Now })
 	// Logins that succeed spend nothing.
 	for range 2 * loginBurst {
 		ts.login(t, viewerToken)
@@ -78,7 +80,7 @@ func TestLoginThrottle(t *testing.T) {
 	ts.srv.ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusSeeOther, rec.Code)
 
-	clock.advance(loginEvery)
+	clock.Advance(loginEvery)
 	resp = ts.postLogin(t, operatorToken, "")
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	resp = ts.postLogin(t, wrongToken, "")
@@ -90,14 +92,14 @@ func TestLoginThrottle(t *testing.T) {
 // TestThrottleBounded: the addresses remembered stay under throttleMax,
 // and an idle one is forgotten.
 func TestThrottleBounded(t *testing.T) {
-	clock := newTestClock()
-	th := newThrottle(clock.now)
+	clock := testkit.NewClock(time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC))
+	th := newThrottle(clock.Now)
 	for i := range throttleMax + 100 {
 		done, _ := th.attempt("192.0.2." + strconv.Itoa(i))
 		done(false)
 	}
 	assert.LessOrEqual(t, len(th.addrs), throttleMax)
-	clock.advance(loginEvery*loginBurst + time.Minute)
+	clock.Advance(loginEvery*loginBurst + time.Minute)
 	done, _ := th.attempt("fresh")
 	done(false)
 	assert.Len(t, th.addrs, 1)
@@ -155,27 +157,27 @@ func TestSessionCookie(t *testing.T) {
 // TestSessionExpiry: 30 minutes idle ends a session, and so do 12 hours
 // of use.
 func TestSessionExpiry(t *testing.T) {
-	clock := newTestClock()
-	ts := newTestServer(t, func(c *Config) { c.Now = clock.now })
+	clock := testkit.NewClock(time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC))
+	ts := newTestServer(t, func(c *Config) { c.Now = clock.Now })
 	get := func(c *http.Cookie) *http.Response {
 		req := ts.request(t, "GET", "/runs", nil)
 		req.AddCookie(c)
 		return ts.do(t, req)
 	}
 	idle, _ := ts.login(t, viewerToken)
-	clock.advance(sessionIdle - 1)
+	clock.Advance(sessionIdle - 1)
 	assert.NotEqual(t, http.StatusSeeOther, get(idle).StatusCode, "used just in time")
-	clock.advance(sessionIdle)
+	clock.Advance(sessionIdle)
 	assert.Equal(t, http.StatusSeeOther, get(idle).StatusCode, "idle too long")
 
 	busy, _ := ts.login(t, viewerToken)
 	step := sessionIdle / 2
 	elapsed := time.Duration(0)
 	for ; elapsed+step < sessionAbsolute; elapsed += step {
-		clock.advance(step)
+		clock.Advance(step)
 		require.NotEqual(t, http.StatusSeeOther, get(busy).StatusCode, "at %s", elapsed+step)
 	}
-	clock.advance(sessionAbsolute - elapsed)
+	clock.Advance(sessionAbsolute - elapsed)
 	assert.Equal(t, http.StatusSeeOther, get(busy).StatusCode, "past the absolute limit")
 }
 
@@ -226,8 +228,8 @@ func TestLoginReplacesSession(t *testing.T) {
 // TestLoginThrottleIPv6: the addresses of one IPv6 /64 share one
 // allowance.
 func TestLoginThrottleIPv6(t *testing.T) {
-	clock := newTestClock()
-	ts := newTestServer(t, func(c *Config) { c.Now = clock.now })
+	clock := testkit.NewClock(time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC))
+	ts := newTestServer(t, func(c *Config) { c.Now = clock.Now })
 	post := func(remote, token string) int {
 		req := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"token": {token}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -262,20 +264,20 @@ func TestLoginFromAnotherOrigin(t *testing.T) {
 // TestSessionsBounded: past maxSessions the session used least recently
 // ends.
 func TestSessionsBounded(t *testing.T) {
-	clock := newTestClock()
-	st := newSessionStore(clock.now)
+	clock := testkit.NewClock(time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC))
+	st := newSessionStore(clock.Now)
 	tok := &tokenEntry{name: "vera", role: RoleViewer}
 	first, _, err := st.create(tok)
 	require.NoError(t, err)
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	second, _, err := st.create(tok)
 	require.NoError(t, err)
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	for range maxSessions - 2 {
 		_, _, err := st.create(tok)
 		require.NoError(t, err)
 	}
-	clock.advance(time.Second)
+	clock.Advance(time.Second)
 	require.NotNil(t, st.lookup(first), "used again: now the most recent")
 	_, _, err = st.create(tok)
 	require.NoError(t, err)

@@ -7,11 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/restrictkit/restrict/internal/testkit"
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/bulk"
@@ -27,25 +28,11 @@ const (
 	testPurseWK     = "console-test-purse-webhook-key"
 )
 
-// lockedBuffer is a log destination the server's goroutines write to
-// while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
 // webhookServer is a test server whose webhooks are the fleet's, verified
 // with the keys env gives.
-func webhookServer(t *testing.T, env map[string]string) (*testServer, *lockedBuffer) {
+func webhookServer(t *testing.T, env map[string]string) (*testServer, *testkit.SyncBuffer) {
 	t.Helper()
-	logs := &lockedBuffer{}
+	logs := &testkit.SyncBuffer{}
 	ts := newTestServer(t, func(c *Config) {
 		c.Webhooks = FleetWebhooks(func(k string) string { return env[k] })
 		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
