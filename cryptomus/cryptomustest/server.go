@@ -416,10 +416,16 @@ func (s *Server) SignWebhook(w cryptomus.Webhook) []byte {
 // Python's json.dumps with separators=(",", ":") write them): it escapes
 // "/" as PHP does, then appends the sign field.
 func (s *Server) SignWebhookPayload(payload []byte) []byte {
+	return SignWebhookPayloadWith(s.key, payload)
+}
+
+// SignWebhookPayloadWith is SignWebhookPayload with the payment key given,
+// for a program that posts a fake's webhook without its server.
+func SignWebhookPayloadWith(paymentKey string, payload []byte) []byte {
 	// A "/" only occurs inside JSON strings, where PHP writes it as "\/";
 	// Go never escapes it, so a plain replace is exact.
 	payload = bytes.ReplaceAll(payload, []byte("/"), []byte(`\/`))
-	sum := md5.Sum([]byte(base64.StdEncoding.EncodeToString(payload) + s.key))
+	sum := md5.Sum([]byte(base64.StdEncoding.EncodeToString(payload) + paymentKey))
 	out := bytes.TrimSuffix(payload, []byte("}"))
 	if !bytes.HasSuffix(out, []byte("{")) {
 		out = append(out, ',')

@@ -3,11 +3,9 @@ package fleet
 import (
 	"bytes"
 	"crypto/hmac"
-	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/cryptomus"
+	"github.com/restrictkit/restrict/cryptomus/cryptomustest"
 	"github.com/restrictkit/restrict/internal/transport"
 	"github.com/restrictkit/restrict/purse"
 )
@@ -194,10 +193,7 @@ func fakeCryptomus(key restrict.Secret, target, amount, currency string) ([]byte
 	if err := enc.Encode(payload); err != nil {
 		return nil, nil, err
 	}
-	// Go writes "/" raw and PHP as "\/"; it occurs only inside strings.
-	data := bytes.ReplaceAll(bytes.TrimSpace(b.Bytes()), []byte("/"), []byte(`\/`))
-	sum := md5.Sum([]byte(base64.StdEncoding.EncodeToString(data) + string(key)))
-	body := append(bytes.TrimSuffix(data, []byte("}")), `,"sign":"`+hex.EncodeToString(sum[:])+`"}`...)
+	body := cryptomustest.SignWebhookPayloadWith(string(key), bytes.TrimSpace(b.Bytes()))
 	return body, http.Header{"Content-Type": {"application/json"}}, nil
 }
 
