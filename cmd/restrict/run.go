@@ -175,14 +175,8 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*prepared, error) {
 		return nil, err
 	}
 	sf := pr.sf
-	for _, w := range sf.Duplicates {
+	for _, w := range sf.Warnings() {
 		fmt.Fprintf(a.stderr, "restrict: warning: %s\n", terminalSafe(w))
-	}
-	if more := sf.Duplicated - len(sf.Duplicates); more > 0 {
-		fmt.Fprintf(a.stderr, "restrict: warning: ... and %d more IDs under two subjects\n", more)
-	}
-	if sf.Duplicated > 0 {
-		fmt.Fprintln(a.stderr, "restrict: warning: a customer whose ID is under two subjects is called twice")
 	}
 	pr.clients, err = a.clients(sf.Providers, func(name string) string {
 		if col := sf.Column(name); col > 0 {
@@ -192,9 +186,6 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*prepared, error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	if sf.IDless > 0 {
-		fmt.Fprintf(a.stderr, "restrict: %d subjects have no ID at any provider of the file: nothing to do for them\n", sf.IDless)
 	}
 	if pr.plan, err = a.plan(ctx, o, pr.action, sf); err != nil {
 		return nil, err

@@ -20,6 +20,9 @@ import (
 type runDetail struct {
 	Run      *bulk.RunInfo  `json:"run"`
 	Progress *bulk.Progress `json:"progress"`
+	// Warnings are the submission's (subjects.File.Warnings), on the
+	// answer of a submission only.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // apiRuns answers every run, oldest first.
@@ -130,7 +133,11 @@ func (s *Server) apiCreateRun(w http.ResponseWriter, r *http.Request, p *princip
 		normalizeRun(pr.Plan.Follows)
 	}
 	if dryRun {
-		writeJSON(w, http.StatusOK, map[string]any{"plan": pr.Plan})
+		warnings := pr.File.Warnings()
+		if warnings == nil {
+			warnings = []string{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"plan": pr.Plan, "warnings": warnings})
 		return
 	}
 	ri, err := s.submitRun(ctx, p, pr)
@@ -143,6 +150,7 @@ func (s *Server) apiCreateRun(w http.ResponseWriter, r *http.Request, p *princip
 		s.internalError(w, r, err)
 		return
 	}
+	d.Warnings = pr.File.Warnings()
 	w.Header().Set("Location", "/api/v1/runs/"+url.PathEscape(ri.Name))
 	writeJSON(w, http.StatusCreated, d)
 }

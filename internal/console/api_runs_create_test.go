@@ -9,6 +9,7 @@ import (
 
 	"github.com/restrictkit/restrict"
 	"github.com/restrictkit/restrict/internal/subjects"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -190,4 +191,26 @@ func TestAPICreateRunRefusesAConflict(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, ri.Finished(), "the run was unfinished when it was refused")
 	require.Equal(t, "court order", ri.Reason)
+}
+
+// The command's warnings (the same customer under two subjects, a subject
+// without an ID) come with the plan and with the run submitted.
+func TestAPICreateRunWarns(t *testing.T) {
+	t.Parallel()
+	f := &apiFixture{testServer: newTestServer(t, nil), doc: loadAPIDoc(t)}
+	list := `[{"key": "c1", "ids": {"purse": "` + idPurse1 + `"}}, {"key": "c2", "ids": {"purse": "` + idPurse1 + `"}}, {"key": "c3", "ids": {"purse": ""}}]`
+	resp, body := f.createRun(t, "", "application/json", `{"action": "status", "dry_run": true, "subjects": `+list+`}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+	var plan struct{ Warnings []string }
+	require.NoError(t, json.Unmarshal(body, &plan))
+	require.Len(t, plan.Warnings, 3, "%q", plan.Warnings)
+	assert.Contains(t, plan.Warnings[0], idPurse1)
+	assert.Contains(t, plan.Warnings[1], "called twice")
+	assert.Contains(t, plan.Warnings[2], "1 subjects have no ID")
+
+	resp, body = f.createRun(t, "", "application/json", `{"action": "status", "subjects": `+list+`}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", body)
+	var created struct{ Warnings []string }
+	require.NoError(t, json.Unmarshal(body, &created))
+	assert.Equal(t, plan.Warnings, created.Warnings)
 }

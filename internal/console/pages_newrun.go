@@ -38,6 +38,9 @@ type newRunData struct {
 	Refusal string
 	Plan    *subjects.Plan
 	Jobs    []planRow
+	// Warnings are what the command warns of: IDs under two subjects,
+	// subjects without an ID.
+	Warnings []string
 	// Draft is the checked run's ID, for the confirmation.
 	Draft string
 }
@@ -94,6 +97,7 @@ func (s *Server) newRunCheck(w http.ResponseWriter, r *http.Request, p *principa
 		return
 	}
 	d.Plan = pr.Plan
+	d.Warnings = pr.File.Warnings()
 	for _, prov := range slices.Sorted(maps.Keys(pr.Plan.Jobs)) {
 		d.Jobs = append(d.Jobs, planRow{Provider: prov, Jobs: pr.Plan.Jobs[prov]})
 	}

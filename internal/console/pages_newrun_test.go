@@ -146,3 +146,16 @@ func TestDraftsAreBoundToTheirSessionAndExpire(t *testing.T) {
 	_, ok = ds.take(otto, ids[len(ids)-1], now)
 	require.True(t, ok)
 }
+
+// The plan shows the command's warnings: the same customer under two
+// subjects, a subject without any ID.
+func TestNewRunPlanWarns(t *testing.T) {
+	ts := newTestServer(t, nil)
+	csv := "subject,purse\na," + purseID(1) + "\nb," + purseID(1) + "\nc,\n"
+	resp, body := ts.postNewRun(t, map[string]string{"subjects_text": csv, "action": "status"}, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, `<ul id="warnings" class="warnings">`)
+	require.Contains(t, body, "called twice")
+	require.Contains(t, body, "1 subjects have no ID at any provider")
+	require.Contains(t, body, `id="plan"`)
+}

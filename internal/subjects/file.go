@@ -10,6 +10,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -452,4 +453,21 @@ func (f *File) Stream() iter.Seq2[bulk.Subject, error] {
 			}
 		}
 	}
+}
+
+// Warnings are what a person submitting f should read first, though
+// nothing is wrong enough to refuse it: the IDs under two subjects (that
+// customer is called twice) and the subjects without any ID.
+func (f *File) Warnings() []string {
+	out := slices.Clone(f.Duplicates)
+	if more := f.Duplicated - len(f.Duplicates); more > 0 {
+		out = append(out, fmt.Sprintf("... and %d more IDs under two subjects", more))
+	}
+	if f.Duplicated > 0 {
+		out = append(out, "a customer whose ID is under two subjects is called twice")
+	}
+	if f.IDless > 0 {
+		out = append(out, fmt.Sprintf("%d subjects have no ID at any provider: nothing to do for them", f.IDless))
+	}
+	return out
 }

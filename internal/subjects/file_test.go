@@ -326,3 +326,17 @@ func TestParseRefusesWithLocatedProblems(t *testing.T) {
 	require.Equal(t, 3, f.Column("walletplatform"))
 	require.Zero(t, f.Column("kpayment"))
 }
+
+func TestWarnings(t *testing.T) {
+	f, err := Parse("s.csv", []byte("subject,purse\na,"+testUUID+"\nb,"+testUUID+"\nc,\n"))
+	require.NoError(t, err)
+	w := f.Warnings()
+	require.Len(t, w, 3)
+	require.Contains(t, w[0], "s.csv:3:")
+	require.Equal(t, "a customer whose ID is under two subjects is called twice", w[1])
+	require.Equal(t, "1 subjects have no ID at any provider: nothing to do for them", w[2])
+
+	f, err = Parse("s.csv", []byte("subject,purse\na,"+testUUID+"\n"))
+	require.NoError(t, err)
+	require.Empty(t, f.Warnings())
+}
