@@ -2,8 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -23,7 +32,7 @@ const (
 	serveViewerToken   = "vic-viewer-token-0123456789abcdefghijklmnop"
 )
 
-var servingAt = regexp.MustCompile(`serving the console on (http://[0-9.:]+) `)
+var servingAt = regexp.MustCompile(`serving the console on (https?://[0-9.:]+) `)
 
 // serving starts "restrict serve" in this process and returns its base
 // URL and a function that stops it as SIGTERM does and returns its
@@ -253,4 +262,53 @@ func (c cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.AddCookie(k)
 	}
 	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestServeOverTLS: with --tls-cert and --tls-key the console is served
+// over HTTPS, its session cookie is Secure and HSTS is sent.
+func TestServeOverTLS(t *testing.T) {
+	o := newOperator(t)
+	o.env["RESTRICT_CONSOLE_TOKENS"] = "ada:operator:" + serveOperatorToken
+	certPEM, keyPEM := selfSigned(t)
+	cert, key := o.write("cert.pem", string(certPEM)), o.write("key.pem", string(keyPEM))
+	base, stop := o.serving("--tls-cert", cert, "--tls-key", key)
+	require.True(t, strings.HasPrefix(base, "https://"), base)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(certPEM))
+	c := &http.Client{
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	resp, err := c.PostForm(base+"/login", url.Values{"token": {serveOperatorToken}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.NotEmpty(t, resp.Cookies())
+	for _, k := range resp.Cookies() {
+		assert.True(t, k.Secure, k.Name)
+	}
+	assert.NotEmpty(t, resp.Header.Get("Strict-Transport-Security"))
+	out := stop()
+	assert.Equal(t, 0, out.code, out.stderr)
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and its key, in PEM.
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "restrict test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	require.NoError(t, err)
+	kd, err := x509.MarshalECPrivateKey(k)
+	require.NoError(t, err)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})
 }
