@@ -68,7 +68,7 @@ operators under /river.
 SIGTERM or SIGINT stops it gracefully (exit 0): it takes no new request,
 lets those in progress finish (up to 10s), and stops its workers as
 "restrict worker" does. /healthz, /readyz (the database answers) and
-/metrics (Prometheus text, for a signed-in token) are served beside the
+/metrics (Prometheus text, with a bearer token) are served beside the
 console.`,
 		Example: `  export RESTRICT_CONSOLE_TOKENS="ada:operator:$(openssl rand -hex 32)"
   restrict serve --env-file fakes.env
