@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/restrictkit/restrict/internal/fleet"
 	"github.com/restrictkit/restrict/internal/testkit"
 )
 
@@ -143,12 +144,47 @@ func TestServeSession(t *testing.T) {
 	assert.True(t, subject.Events[0].FundsAfterRestriction)
 	assert.Equal(t, name, subject.Events[0].RestrictedBy)
 
+	// No token and no provider credential in any answer, in the output or
+	// in the database.
+	var answers strings.Builder
+	for _, path := range []string{"/api/v1/runs", "/api/v1/runs/" + name, "/api/v1/runs/" + name + "/outcomes?limit=1000",
+		"/api/v1/subjects/" + o.subjectOf(t, "purse", purseID), "/api/v1/limits", "/api/v1/openapi.json", "/metrics"} {
+		require.Equal(t, http.StatusOK, callRaw(t, base+path, serveViewerToken, &answers), path)
+	}
 	out := stop()
 	assert.Equal(t, 0, out.code, out.stderr)
 	assert.Contains(t, out.stderr, "restrict: stopped")
-	for _, secret := range []string{serveOperatorToken, serveViewerToken} {
-		assert.NotContains(t, out.stderr+out.stdout+sent.stdout+sent.stderr, secret)
+	db, err := os.ReadFile(o.path("restrict.db"))
+	require.NoError(t, err)
+	wal, _ := os.ReadFile(o.path("restrict.db-wal"))
+	secrets := []string{serveOperatorToken, serveViewerToken}
+	for _, p := range fleet.Providers {
+		for _, v := range p.Vars {
+			if v.Secret && o.env[p.Env(v.Name)] != "" {
+				secrets = append(secrets, o.env[p.Env(v.Name)])
+			}
+		}
 	}
+	require.Greater(t, len(secrets), 2)
+	everything := answers.String() + out.stderr + out.stdout + sent.stdout + sent.stderr + string(db) + string(wal)
+	for _, secret := range secrets {
+		assert.NotContains(t, everything, secret)
+	}
+}
+
+// callRaw GETs url with a bearer token and appends the answer to all.
+func callRaw(t *testing.T, url, token string, all *strings.Builder) int {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	all.Write(b)
+	return resp.StatusCode
 }
 
 // firstID is the first subject's ID at provider in subjects.csv.
