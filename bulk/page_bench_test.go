@@ -70,3 +70,28 @@ func BenchmarkOutcomesPage(b *testing.B) {
 		b.ReportMetric(per(noMatch), "µs/no-match-page")
 	})
 }
+
+// BenchmarkProgress reads a run of 500,000 outcomes and counts its
+// progress (Run, then Progress), as each look at a run does: the cost the
+// console's shared progress cache saves per viewer and second.
+//
+//	go test -run '^$' -bench 'BenchmarkProgress' -benchtime 10x ./bulk/
+func BenchmarkProgress(b *testing.B) {
+	benchDatabases(b, func(b *testing.B, db string) {
+		ctx := context.Background()
+		dsn, schema, fill := outcomesDatabase(b, db)
+		fill("run", 100_000)
+		r, err := bulk.OpenReader(ctx, dsn, bulk.Config{Schema: schema})
+		require.NoError(b, err)
+		defer r.Close()
+		b.ResetTimer()
+		for b.Loop() {
+			if _, err := r.Run(ctx, "run"); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := r.Progress(ctx, "run"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

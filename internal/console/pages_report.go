@@ -41,14 +41,9 @@ type reportData struct {
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, p *principal) {
 	ctx := r.Context()
 	name := r.PathValue("name")
-	run, err := s.cfg.Engine.Run(ctx, name)
+	run, pr, err := s.progress.get(ctx, name)
 	if err != nil {
 		s.readFailed(w, r, p, "run", err)
-		return
-	}
-	pr, err := s.cfg.Engine.Progress(ctx, name)
-	if err != nil {
-		s.readFailed(w, r, p, "progress", err)
 		return
 	}
 	d := reportData{Run: run, Progress: pr, Printed: s.now().UTC().Format("2006-01-02 15:04:05Z")}

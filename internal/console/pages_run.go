@@ -71,7 +71,7 @@ type runData struct {
 func (s *Server) runPage(w http.ResponseWriter, r *http.Request, p *principal) {
 	ctx := r.Context()
 	name := r.PathValue("name")
-	run, err := s.cfg.Engine.Run(ctx, name)
+	run, pr, err := s.progress.get(ctx, name)
 	if err != nil {
 		s.readFailed(w, r, p, "run", err)
 		return
@@ -79,11 +79,6 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request, p *principal) {
 	q, problems := readOutcomeQuery(name, r.URL.Query())
 	if len(problems) > 0 {
 		s.problemsPage(w, r, p, problems)
-		return
-	}
-	pr, err := s.cfg.Engine.Progress(ctx, name)
-	if err != nil {
-		s.readFailed(w, r, p, "progress", err)
 		return
 	}
 	outcomes, err := s.cfg.Engine.OutcomesPage(ctx, q.Filter, q.Limit+1)
@@ -187,14 +182,11 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, p *principal)
 }
 
 // sendProgress sends the run's progress, and "finished" after it when the
-// run is; done says the stream is over. The run is read before its
-// progress so that the progress sent with "finished" is final.
+// run is; done says the stream is over. The progress comes from the cache
+// every stream of the run shares, which reads the run before its
+// progress, so that the progress sent with "finished" is final.
 func (s *Server) sendProgress(ctx context.Context, w http.ResponseWriter, rc *http.ResponseController, name string) (done bool, err error) {
-	run, err := s.cfg.Engine.Run(ctx, name)
-	if err != nil {
-		return false, err
-	}
-	pr, err := s.cfg.Engine.Progress(ctx, name)
+	run, pr, err := s.progress.get(ctx, name)
 	if err != nil {
 		return false, err
 	}

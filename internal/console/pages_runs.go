@@ -30,7 +30,7 @@ func (s *Server) runsPage(w http.ResponseWriter, r *http.Request, p *principal) 
 	slices.Reverse(runs)
 	d := runsData{Runs: make([]runRow, 0, len(runs)), CanOperate: p.CanOperate()}
 	for _, run := range runs {
-		pr, err := s.cfg.Engine.Progress(ctx, run.Name)
+		_, pr, err := s.progress.get(ctx, run.Name)
 		if err != nil {
 			s.readFailed(w, r, p, "progress", err)
 			return

@@ -47,13 +47,15 @@ type Webhook func(body []byte, header http.Header) (bulk.WebhookEvent, error)
 
 // Server is the console, the API and the webhooks, as one http.Handler.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	now     func() time.Time
-	mux     *http.ServeMux
-	auth    *authState
-	pages   *pageState
-	handler http.Handler
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+	mux   *http.ServeMux
+	auth  *authState
+	pages *pageState
+	// progress is the runs' progress, shared by everyone looking.
+	progress *progressCache
+	handler  http.Handler
 	// ending is closed by EndStreams: long answers (a run's live
 	// progress) end then, so that a graceful shutdown need not wait for
 	// browsers to go.
@@ -83,6 +85,9 @@ func New(cfg Config) (*Server, error) {
 	if s.pages, err = newPageState(); err != nil {
 		return nil, err
 	}
+	// Real time, whatever Config.Now says: the cache spares the database,
+	// and a test's stopped clock must not freeze every run page.
+	s.progress = newProgressCache(engineProgress(cfg.Engine), time.Now)
 	for _, rt := range s.routeTable() {
 		pattern := rt.pattern
 		if rt.method != "" {
