@@ -18,12 +18,13 @@ const progressIdle = 10 * time.Minute
 type readProgress func(ctx context.Context, name string) (*bulk.RunInfo, *bulk.Progress, error)
 
 // progressCache shares each run's progress between everyone looking at
-// it: the run pages' live streams, the runs page, the API. Counting a run
-// of 500,000 jobs takes 66-92 ms on either database (BenchmarkProgress), so a dozen
-// browsers on one run, each reading every second, would take a core of the
-// database (and, on SQLite, the connection the workers write through).
-// With the cache a run is read at most once per eventsEvery however many
-// look, and a finished run, whose counts no longer change, once.
+// it: the run pages' live streams, the run, runs and report pages (the API
+// reads afresh). Counting a run of 500,000 jobs takes 66-92 ms on either
+// database (BenchmarkProgress), so a dozen browsers on one run, each
+// reading every second, would take a core of the database (and, on
+// SQLite, the connection the workers write through). With the cache a run
+// is read at most once per eventsEvery however many look, and a finished
+// run, whose counts no longer change, once.
 type progressCache struct {
 	read readProgress
 	now  func() time.Time
