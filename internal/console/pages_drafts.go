@@ -17,12 +17,16 @@ const (
 	// draftsPerOwner bounds the drafts of one session: each holds a
 	// subjects file in memory.
 	draftsPerOwner = 4
+	// maxDraftBytes bounds the subjects files all drafts hold together,
+	// the oldest dropped first: eight of the largest uploads.
+	maxDraftBytes = 8 * maxUpload
 )
 
 // draft is a checked run: what the form gave, and what it planned.
 type draft struct {
 	owner   string
 	expires time.Time
+	size    int // the bytes of its subjects
 	value   *newRunDraft
 }
 
@@ -31,6 +35,7 @@ type draftStore struct {
 	mu     sync.Mutex
 	drafts map[string]*draft
 	order  []string // IDs, oldest first
+	bytes  int      // the sizes of every draft
 }
 
 func newDraftStore() *draftStore { return &draftStore{drafts: map[string]*draft{}} }
@@ -47,9 +52,10 @@ func draftOwner(p *principal) string {
 	return p.Name + "\x00" + base64.RawURLEncoding.EncodeToString(h[:])
 }
 
-// put keeps v for owner until now+draftTTL and returns its ID; it drops
-// the owner's oldest draft past draftsPerOwner.
-func (ds *draftStore) put(owner string, now time.Time, v *newRunDraft) string {
+// put keeps v, of size bytes of subjects, for owner until now+draftTTL
+// and returns its ID; it drops the owner's oldest draft past
+// draftsPerOwner, and the oldest of all past maxDraftBytes.
+func (ds *draftStore) put(owner string, now time.Time, size int, v *newRunDraft) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	id := base64.RawURLEncoding.EncodeToString(b)
@@ -64,8 +70,12 @@ func (ds *draftStore) put(owner string, now time.Time, v *newRunDraft) string {
 			}
 		}
 	}
-	ds.drafts[id] = &draft{owner: owner, expires: now.Add(draftTTL), value: v}
+	for len(ds.order) > 0 && ds.bytes+size > maxDraftBytes {
+		ds.remove(ds.order[0])
+	}
+	ds.drafts[id] = &draft{owner: owner, expires: now.Add(draftTTL), size: size, value: v}
 	ds.order = append(ds.order, id)
+	ds.bytes += size
 	return id
 }
 
@@ -90,6 +100,7 @@ func (ds *draftStore) expire(now time.Time) {
 		if now.Before(d.expires) {
 			return
 		}
+		ds.bytes -= d.size
 		delete(ds.drafts, ds.order[0])
 		ds.order = ds.order[1:]
 	}
@@ -97,6 +108,9 @@ func (ds *draftStore) expire(now time.Time) {
 
 // remove drops draft id; ds.mu is held.
 func (ds *draftStore) remove(id string) {
+	if d := ds.drafts[id]; d != nil {
+		ds.bytes -= d.size
+	}
 	delete(ds.drafts, id)
 	for i, o := range ds.order {
 		if o == id {

@@ -101,7 +101,7 @@ func (s *Server) newRunCheck(w http.ResponseWriter, r *http.Request, p *principa
 	for _, prov := range slices.Sorted(maps.Keys(pr.Plan.Jobs)) {
 		d.Jobs = append(d.Jobs, planRow{Provider: prov, Jobs: pr.Plan.Jobs[prov]})
 	}
-	d.Draft = s.pages.drafts.put(draftOwner(p), s.now(), &newRunDraft{prepared: pr})
+	d.Draft = s.pages.drafts.put(draftOwner(p), s.now(), len(in.CSV), &newRunDraft{prepared: pr})
 	s.renderNewRun(w, r, p, http.StatusOK, d)
 }
 

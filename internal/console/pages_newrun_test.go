@@ -122,7 +122,7 @@ func TestDraftsAreBoundToTheirSessionAndExpire(t *testing.T) {
 	otto := draftOwner(&principal{Name: "otto", Role: RoleOperator, CSRF: "session-one"})
 	ottoElsewhere := draftOwner(&principal{Name: "otto", Role: RoleOperator, CSRF: "session-two"})
 	d := &newRunDraft{}
-	id := ds.put(otto, now, d)
+	id := ds.put(otto, now, 1, d)
 	_, ok := ds.take(ottoElsewhere, id, now)
 	require.False(t, ok, "another session of the same token")
 	got, ok := ds.take(otto, id, now.Add(draftTTL-time.Second))
@@ -131,20 +131,33 @@ func TestDraftsAreBoundToTheirSessionAndExpire(t *testing.T) {
 	_, ok = ds.take(otto, id, now)
 	require.False(t, ok, "taken once")
 
-	id = ds.put(otto, now, d)
+	id = ds.put(otto, now, 1, d)
 	_, ok = ds.take(otto, id, now.Add(draftTTL))
 	require.False(t, ok, "expired")
 
 	var ids []string
 	for range draftsPerOwner + 2 {
-		ids = append(ids, ds.put(otto, now, d))
+		ids = append(ids, ds.put(otto, now, 1, d))
 	}
-	ds.put(ottoElsewhere, now, d)
+	ds.put(ottoElsewhere, now, 1, d)
 	require.Len(t, ds.drafts, draftsPerOwner+1)
 	_, ok = ds.take(otto, ids[0], now)
 	require.False(t, ok, "the oldest is dropped past draftsPerOwner")
 	_, ok = ds.take(otto, ids[len(ids)-1], now)
 	require.True(t, ok)
+
+	// All drafts together hold at most maxDraftBytes: the oldest goes.
+	big := newDraftStore()
+	first := big.put(otto, now, maxDraftBytes/2, d)
+	second := big.put(ottoElsewhere, now, maxDraftBytes/2, d)
+	third := big.put(ottoElsewhere, now, 1, d)
+	_, ok = big.take(otto, first, now)
+	require.False(t, ok, "dropped for the bytes")
+	_, ok = big.take(ottoElsewhere, second, now)
+	require.True(t, ok)
+	_, ok = big.take(ottoElsewhere, third, now)
+	require.True(t, ok)
+	require.Zero(t, big.bytes)
 }
 
 // The plan shows the command's warnings: the same customer under two
