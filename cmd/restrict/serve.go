@@ -203,7 +203,12 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		Handler:           srv,
 		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// A request's whole body, an upload of subjects included, within
+		// this: a client that sends a byte a minute holds no connection.
+		// No write timeout: a run's live progress lasts as long as the
+		// run, and a report of a large run takes what it takes.
+		ReadTimeout: 5 * time.Minute,
+		IdleTimeout: 2 * time.Minute,
 	}
 	hs.RegisterOnShutdown(srv.EndStreams)
 	scheme := "http"
