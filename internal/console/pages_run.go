@@ -154,7 +154,8 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, p *principal)
 	}
 	rc := http.NewResponseController(w)
 	// A stream lasts as long as the run: the server's write timeout,
-	// meant for pages, must not cut it.
+	// meant for pages, must not cut it. (Its read timeout does not:
+	// TestRunEventsOutliveTheReadTimeout.)
 	_ = rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -211,4 +212,35 @@ func TestRunEventsEndOnEndStreams(t *testing.T) {
 			return false
 		}
 	}, 10*time.Second, 10*time.Millisecond, "the stream ends when the server shuts down")
+}
+
+// The server's read timeout, meant for uploads, does not end a live
+// stream: the stream outlives it.
+func TestRunEventsOutliveTheReadTimeout(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ctx := context.Background()
+	// No worker takes kpayment's jobs here: the run stays unfinished.
+	_, err := ts.engine.Submit(ctx, bulk.Run{Name: "waiting", Op: restrict.OpStatus, Providers: []string{"kpayment"}},
+		bulk.Subjects(bulk.Subject{Key: "a", IDs: map[string]string{"kpayment": "2f1c9a2e-8a63-4c65-9d2b-7f0c2f4b9e01"}}))
+	require.NoError(t, err)
+	srv := httptest.NewUnstartedServer(ts.srv)
+	srv.Config.ReadTimeout = 300 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/runs/waiting/events", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+viewerToken)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	start, events := time.Now(), 0
+	for events < 3 && sc.Scan() {
+		if sc.Text() == "event: progress" {
+			events++
+		}
+	}
+	require.NoError(t, sc.Err())
+	require.Equal(t, 3, events, "the stream ended early")
+	require.Greater(t, time.Since(start), srv.Config.ReadTimeout)
 }
