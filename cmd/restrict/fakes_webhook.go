@@ -84,7 +84,10 @@ func (a *app) fakeWebhook(ctx context.Context, to, provider, target, amount, cur
 		return usagef("--to %s: %v", quoteArg(to), err)
 	}
 	req.Header = header
-	resp, err := http.DefaultClient.Do(req)
+	// A client of its own, not the process-wide default's state.
+	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
 	if err != nil {
 		return failedError{fmt.Sprintf("webhook: POST %s: %v", endpoint, err)}
 	}
