@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/restrictkit/restrict/internal/subjects"
 )
 
 // maxLimitBody bounds a limit's body, a few bytes; a run's is maxUpload,
@@ -114,19 +117,19 @@ func locate(v any, t reflect.Type, ptr string) *fieldProblem {
 			}
 			fields[name] = f.Type
 		}
-		for _, k := range sortedMapKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			ft, ok := fields[k]
 			if !ok {
-				return &fieldProblem{Pointer: ptr + "/" + escapePointer(k), Message: "unknown field"}
+				return &fieldProblem{Pointer: ptr + "/" + subjects.PointerToken(k), Message: "unknown field"}
 			}
-			if fp := locate(obj[k], ft, ptr+"/"+escapePointer(k)); fp != nil {
+			if fp := locate(obj[k], ft, ptr+"/"+subjects.PointerToken(k)); fp != nil {
 				return fp
 			}
 		}
 	case reflect.Map:
 		obj := v.(map[string]any)
-		for _, k := range sortedMapKeys(obj) {
-			if fp := locate(obj[k], t.Elem(), ptr+"/"+escapePointer(k)); fp != nil {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			if fp := locate(obj[k], t.Elem(), ptr+"/"+subjects.PointerToken(k)); fp != nil {
 				return fp
 			}
 		}
@@ -176,26 +179,4 @@ func kindOf(v any) string {
 		return "a number"
 	}
 	return "a value"
-}
-
-func sortedMapKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// escapePointer escapes a JSON pointer's reference token (RFC 6901).
-func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-}
-
-// who is the name a change is recorded under: the token's name.
-func who(p *principal) string {
-	if p == nil {
-		return ""
-	}
-	return p.Name
 }

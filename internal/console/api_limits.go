@@ -68,13 +68,13 @@ func (s *Server) apiSetLimit(w http.ResponseWriter, r *http.Request, p *principa
 	}
 	ctx := r.Context()
 	if u.Rate != nil {
-		if err := s.cfg.Engine.SetRate(ctx, provider, *u.Rate, who(p)); err != nil {
+		if err := s.cfg.Engine.SetRate(ctx, provider, *u.Rate, p.Name); err != nil {
 			s.internalError(w, r, err)
 			return
 		}
 	}
 	if u.Concurrency != nil {
-		if err := s.cfg.Engine.SetConcurrency(ctx, provider, *u.Concurrency, who(p)); err != nil {
+		if err := s.cfg.Engine.SetConcurrency(ctx, provider, *u.Concurrency, p.Name); err != nil {
 			s.internalError(w, r, err)
 			return
 		}

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -45,7 +44,8 @@ func (s *Server) webhook(route string) handlerFunc {
 				"/webhooks/"+route+" needs its provider's webhook key in the server's environment")
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+		// wrap bounds the body at maxWebhookBody.
+		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			if errors.As(err, new(*http.MaxBytesError)) {
 				writeProblem(w, http.StatusRequestEntityTooLarge, "body-too-large", "The webhook's body is too large", "a webhook's body is at most 1 MiB")
@@ -65,13 +65,12 @@ func (s *Server) webhook(route string) handlerFunc {
 		ev.Provider, ev.ReceivedAt = provider, s.now().UTC()
 		stored, err := s.cfg.Engine.RecordWebhookEvent(r.Context(), ev)
 		if err != nil {
-			s.log.Error("webhook not stored", "provider", provider, "route", route, "err", err.Error())
+			s.log.Error("webhook not stored", "provider", provider, "route", route, "error", err.Error())
 			writeProblem(w, http.StatusInternalServerError, "webhook-not-stored", "The webhook could not be stored", "the provider may send it again")
 			return
 		}
 		s.log.Info("webhook received", "provider", provider, "type", ev.Type, "stored", stored, "funds", ev.Funds)
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(struct {
+		writeJSON(w, http.StatusOK, struct {
 			Stored bool `json:"stored"`
 		}{stored})
 	}

@@ -47,7 +47,7 @@ func FromJSON(list []Subject) (*File, error) {
 		n := 0
 		for _, name := range slices.Sorted(maps.Keys(s.IDs)) {
 			id := s.IDs[name]
-			a := at{pointer: base + "/ids/" + pointerToken(name)}
+			a := at{pointer: base + "/ids/" + PointerToken(name)}
 			if _, ok := fleet.Lookup(name); !ok {
 				p.add(a, "unknown provider %s: the providers are %s", shown(name), strings.Join(fleet.Names(), ", "))
 				continue
@@ -85,8 +85,9 @@ func FromJSON(list []Subject) (*File, error) {
 	return f, nil
 }
 
-// pointerToken escapes a JSON pointer's reference token (RFC 6901).
-func pointerToken(s string) string {
+// PointerToken escapes a JSON pointer's reference token (RFC 6901), for
+// a problem's Pointer.
+func PointerToken(s string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
