@@ -86,9 +86,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, p *principal) {
 	if id := sessionID(r); id != "" {
 		s.auth.sessions.end(id)
 	}
-	if p != nil {
-		s.log.Info("logout", "name", p.Name)
-	}
+	s.log.Info("logout", "name", p.Name)
 	http.SetCookie(w, s.sessionCookieFor(""))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -45,9 +45,6 @@ func newDraftStore() *draftStore { return &draftStore{drafts: map[string]*draft{
 // neither another session nor another token can confirm it. Only the
 // hash is kept.
 func draftOwner(p *principal) string {
-	if p == nil {
-		return ""
-	}
 	h := sha256.Sum256([]byte(p.CSRF))
 	return p.Name + "\x00" + base64.RawURLEncoding.EncodeToString(h[:])
 }

@@ -117,10 +117,7 @@ func (s *Server) limitsSet(w http.ResponseWriter, r *http.Request, p *principal)
 		s.render(w, r, p, http.StatusBadRequest, "limits.html", "Limits", d)
 		return
 	}
-	by := ""
-	if p != nil {
-		by = p.Name
-	}
+	by := p.Name
 	ctx := r.Context()
 	for _, c := range changes {
 		if c.rate != nil {
