@@ -348,3 +348,45 @@ func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
 	require.NoError(t, err)
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kd})
 }
+
+// TestServeNoWorkLeavesTheJobs: with --no-work the server submits runs and
+// works none of them; a worker does.
+func TestServeNoWorkLeavesTheJobs(t *testing.T) {
+	o := newOperator(t)
+	o.fakes(5)
+	o.env["RESTRICT_CONSOLE_TOKENS"] = "ada:operator:" + serveOperatorToken
+	base, stop := o.serving("--no-work")
+	assert.Contains(t, o.watch.String(), "not working jobs (--no-work)")
+	csv, err := os.ReadFile(o.path("subjects.csv"))
+	require.NoError(t, err)
+	var created struct {
+		Run struct{ Name string } `json:"run"`
+	}
+	require.Equal(t, http.StatusCreated, call(t, "POST", base+"/api/v1/runs?action=status", serveOperatorToken, "text/csv", string(csv), &created))
+	var got struct {
+		Progress struct {
+			All struct{ Pending, Total int64 } `json:"all"`
+		} `json:"progress"`
+	}
+	// Absence takes a while to show: a working server would have
+	// finished these 25 jobs well within it.
+	assert.Never(t, func() bool {
+		require.Equal(t, http.StatusOK, call(t, "GET", base+"/api/v1/runs/"+created.Run.Name, serveOperatorToken, "", "", &got))
+		return got.Progress.All.Pending < got.Progress.All.Total
+	}, 2*time.Second, 100*time.Millisecond)
+	out := stop()
+	require.Equal(t, 0, out.code, out.stderr)
+
+	// A worker takes them: they were left, not lost.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	o.watch = &testkit.SyncBuffer{}
+	done := make(chan outcome, 1)
+	go func() { done <- o.mainContext(ctx, "worker") }()
+	require.Eventually(t, func() bool {
+		out := o.main("runs", "--format", "json")
+		return strings.Contains(out.stdout, `"finished_at"`)
+	}, 60*time.Second, 100*time.Millisecond)
+	cancel(errInterrupted)
+	assert.Equal(t, 0, (<-done).code)
+}
